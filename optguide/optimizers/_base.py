@@ -1,0 +1,115 @@
+"""Shared machinery of the from-scratch optimizers.
+
+Every optimizer in :mod:`optguide.optimizers` is two things:
+
+* a pure *update function* (for example :func:`optguide.optimizers.adam.adam_update`) that
+  changes one parameter tensor and its state in place, written to read like the equations;
+* a :class:`torch.optim.Optimizer` subclass whose ``step`` calls that function for every
+  parameter.
+
+The update functions accept hyperparameters either as Python numbers (one model) or as
+tensors of shape ``[runs, 1]`` (many stacked runs trained together by
+:func:`optguide.train.train_batched`), so the same lines of arithmetic drive both.
+"""
+
+from __future__ import annotations
+
+import inspect
+import math
+from typing import Any, Callable
+
+import torch
+
+Number = float | torch.Tensor
+
+
+def coefficient(value: Number, like: torch.Tensor) -> Number:
+    """Return ``value`` ready to multiply ``like``: numbers pass, tensors take its dtype."""
+    if isinstance(value, torch.Tensor):
+        return value.to(like.dtype)
+    return value
+
+
+def is_nonzero(value: Number) -> bool:
+    """``True`` unless ``value`` is the number 0 (a tensor of hyperparameters counts as nonzero)."""
+    return isinstance(value, torch.Tensor) or value != 0
+
+
+def sqrt(value: Number) -> Number:
+    """Square root of a number or a tensor of per-run coefficients."""
+    return value.sqrt() if isinstance(value, torch.Tensor) else math.sqrt(value)
+
+
+def check_range(name: str, value: Any, low: float = 0.0, high: float | None = None,
+                include_high: bool = False) -> None:
+    """Raise :class:`ValueError` unless ``low <= value`` (and ``value < high``) holds.
+
+    NaN fails every comparison, so it is rejected too.
+    """
+    if isinstance(value, torch.Tensor):
+        raise ValueError(f"{name} must be a number, got a tensor")
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        raise ValueError(f"Invalid {name}: {value!r} is not a number") from None
+    if not low <= number:
+        raise ValueError(f"Invalid {name}: {value} (must be >= {low})")
+    if high is not None:
+        ok = number <= high if include_high else number < high
+        if not ok:
+            bound = f"<= {high}" if include_high else f"< {high}"
+            raise ValueError(f"Invalid {name}: {value} (must be {bound})")
+
+
+class FromScratchOptimizer(torch.optim.Optimizer):
+    """Base class: loop over parameters and apply the subclass' update function.
+
+    Subclasses set ``update_function`` (the pure update of one tensor) and define
+    :meth:`init_state` (the state of one parameter before its first step). Both also work on
+    stacked runs, where ``group`` holds ``[runs, 1]`` tensors instead of numbers.
+    """
+
+    update_function: Callable[..., None]
+
+    @classmethod
+    def init_state(cls, param: torch.Tensor, group: dict[str, Any]) -> dict[str, Any]:
+        """State of ``param`` before its first step."""
+        raise NotImplementedError
+
+    @classmethod
+    def update_arguments(cls, group: dict[str, Any]) -> dict[str, Any]:
+        """Keyword arguments of ``update_function`` taken from a parameter group."""
+        names = inspect.signature(cls.update_function).parameters
+        return {name: group[name] for name in names if name in group}
+
+    def update(self, param: torch.Tensor, grad: torch.Tensor, state: dict[str, Any],
+               group: dict[str, Any]) -> None:
+        """One step for one parameter: count it, then apply ``update_function``."""
+        state["step"] += 1
+        type(self).update_function(param, grad, state, **self.update_arguments(group))
+
+    @torch.no_grad()
+    def step(self, closure: Callable[[], float] | None = None) -> float | None:
+        """Perform one optimization step.
+
+        Parameters
+        ----------
+        closure : callable, optional
+            Re-evaluates the model and returns the loss.
+        """
+        loss = None
+        if closure is not None:
+            with torch.enable_grad():
+                loss = closure()
+        for group in self.param_groups:
+            for param in group["params"]:
+                if param.grad is None:
+                    continue
+                if param.grad.is_sparse:
+                    raise RuntimeError(f"{type(self).__name__} does not support sparse gradients")
+                state = self.state[param]
+                if not state:
+                    state.update(self.init_state(param, group))
+                grad = -param.grad if group["maximize"] else param.grad
+                self.update(param, grad, state, group)
+        return loss

@@ -1,0 +1,204 @@
+"""The ``optguide`` command: argument parsing and error reporting, nothing else.
+
+Every failure the user can fix (bad arguments, missing data, unreadable files) is one line
+``optguide: error: ...`` on standard error and exit status 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+from typing import NoReturn, Sequence
+
+EXIT_USAGE = 2
+
+
+class UsageError(Exception):
+    """An error the user can fix; reported as one line."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        raise UsageError(f"{message} (see '{self.prog} --help')")
+
+
+def _csv(kind: type):
+    def parse(text: str) -> tuple:
+        try:
+            return tuple(kind(item.strip()) for item in text.split(",") if item.strip())
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected comma-separated {kind.__name__}s, "
+                                             f"got {text!r}") from None
+    parse.__name__ = f"list of {kind.__name__}"
+    return parse
+
+
+def _batch_size(text: str) -> int | None:
+    if text == "full":
+        return None
+    try:
+        return int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected an integer or 'full', got {text!r}") from None
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from .compare import ENGINES
+    from .models import MODELS
+    from .optimizers import OPTIMIZERS, PRESETS
+
+    parser = _Parser(prog="optguide", description="Compare deep-learning optimizers on MNIST.")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    compare = commands.add_parser("compare", help="train optimizers x presets x seeds; write "
+                                  "results JSON and print the table")
+    compare.add_argument("--optimizers", type=_csv(str), default=tuple(OPTIMIZERS),
+                         help=f"comma-separated, from {','.join(OPTIMIZERS)} (default: all)")
+    compare.add_argument("--preset", "--presets", dest="presets", type=_csv(str),
+                         default=("pytorch",),
+                         help=f"default hyperparameters of: {', '.join(PRESETS)} "
+                              "(comma-separated for several; default: pytorch)")
+    compare.add_argument("--model", default="mlp", help=f"one of {', '.join(MODELS)} (default mlp)")
+    compare.add_argument("--epochs", type=int, default=5, help="default 5")
+    compare.add_argument("--batch-size", type=_batch_size, default=64,
+                         help="minibatch size, or 'full' for gradient descent (default 64)")
+    compare.add_argument("--seeds", type=_csv(int), default=(0,), help="e.g. 0,1,2 (default 0)")
+    compare.add_argument("--train-size", type=int, default=None,
+                         help="train on a fixed subset of N images (default: all 60,000)")
+    compare.add_argument("--lr", dest="learning_rates", type=_csv(float), default=None,
+                         help="replace the presets' learning rate; several = a sweep")
+    compare.add_argument("--engine", default="batched",
+                         help=f"{' or '.join(ENGINES)} (default batched: all runs together)")
+    compare.add_argument("--device", default="auto", help="auto, cpu or cuda (default auto)")
+    compare.add_argument("--out", type=Path, default=Path("results.json"),
+                         help="results file to write (default results.json)")
+    compare.add_argument("--data-dir", type=Path, default=None,
+                         help="folder containing MNIST/raw (default: $OPTGUIDE_DATA_DIR)")
+    compare.add_argument("--no-cache", action="store_true", help="train even if results are cached")
+    compare.add_argument("--quiet", action="store_true", help="no progress bar or messages")
+
+    table = commands.add_parser("table", help="print the summary table of a results file")
+    table.add_argument("results", type=Path)
+    table.add_argument("--format", choices=("markdown", "csv", "html"), default="markdown")
+
+    plot = commands.add_parser("plot", help="draw learning curves of a results file")
+    plot.add_argument("results", type=Path)
+    plot.add_argument("--out", type=Path, default=Path("curves.png"))
+    plot.add_argument("--metric", choices=("test_accuracy", "test_loss", "train_loss"),
+                      default="test_accuracy")
+    plot.add_argument("--x", choices=("epoch", "seconds"), default="epoch")
+
+    data = commands.add_parser("data", help="report where MNIST is and check its files")
+    data.add_argument("--data-dir", type=Path, default=None)
+    data.add_argument("--download", action="store_true",
+                      help="download MNIST through torchvision if missing (needs internet)")
+    return parser
+
+
+def _check_writable(path: Path) -> None:
+    folder = path.parent if str(path.parent) else Path(".")
+    if path.is_dir():
+        raise UsageError(f"cannot write {path}: it is a directory")
+    if not folder.is_dir():
+        raise UsageError(f"cannot write {path}: folder {folder} does not exist")
+    if not os.access(folder, os.W_OK) or (path.exists() and not os.access(path, os.W_OK)):
+        raise UsageError(f"cannot write {path}: permission denied")
+
+
+def _compare(args: argparse.Namespace) -> None:
+    from tqdm import tqdm
+
+    from .compare import Config, compare, total_epochs
+    from .report import table
+
+    config = Config(optimizers=args.optimizers, presets=args.presets, seeds=args.seeds,
+                    model=args.model, epochs=args.epochs, batch_size=args.batch_size,
+                    train_size=args.train_size, learning_rates=args.learning_rates,
+                    engine=args.engine, device=args.device)
+    _check_writable(args.out)
+    show = not args.quiet and sys.stderr.isatty()
+    with tqdm(total=total_epochs(config), unit="run-epoch", disable=not show,
+              desc=f"{len(config.run_specs())} runs") as bar:
+        results = compare(config, cache=not args.no_cache, data_root=args.data_dir, progress=bar)
+    if results.from_cache and not args.quiet:
+        print(f"optguide: results read from cache {results.path} "
+              "(use --no-cache to train again)", file=sys.stderr)
+    try:
+        results.save(args.out)
+    except OSError as error:
+        raise UsageError(f"cannot write {args.out}: {error.strerror or error}") from None
+    print(table(results))
+    if not args.quiet:
+        print(f"optguide: wrote {args.out}", file=sys.stderr)
+
+
+def _table(args: argparse.Namespace) -> None:
+    from .report import table
+    from .results import load
+
+    sys.stdout.write(table(load(args.results), args.format))
+
+
+def _plot(args: argparse.Namespace) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from .plots import learning_curves
+    from .results import load
+
+    results = load(args.results)
+    _check_writable(args.out)
+    figure = learning_curves(results, metric=args.metric, x=args.x)
+    try:
+        figure.savefig(args.out, dpi=150)
+    except (OSError, ValueError) as error:
+        raise UsageError(f"cannot write {args.out}: {error}") from None
+    print(f"optguide: wrote {args.out}", file=sys.stderr)
+
+
+def _data(args: argparse.Namespace) -> None:
+    from .data import check_mnist, load_mnist, raw_dir
+
+    if args.download:
+        load_mnist(args.data_dir, download=True)
+    check = check_mnist(args.data_dir)
+    print(f"MNIST found in {raw_dir(args.data_dir)}")
+    print(f"  training images: {check.train_size:,}   test images: {check.test_size:,}")
+    if not check.is_full_mnist:
+        print("  warning: this is not the full MNIST (60,000 + 10,000 images)")
+    if check.checksums:
+        bad = [name for name, ok in check.checksums.items() if not ok]
+        print("  gzip checksums: " + ("all match torchvision's" if not bad
+                                       else f"MISMATCH for {', '.join(bad)}"))
+    else:
+        print("  gzip checksums: no .gz originals beside the files; headers and sizes checked")
+
+
+COMMANDS = {"compare": _compare, "table": _table, "plot": _plot, "data": _data}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``optguide`` command; returns the exit status."""
+    from .compare import ConfigError
+    from .data import DataError
+    from .results import ResultsError
+
+    try:
+        args = build_parser().parse_args(argv)
+        COMMANDS[args.command](args)
+    except (UsageError, ConfigError, DataError, ResultsError) as error:
+        print(f"optguide: error: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    except ValueError as error:  # e.g. invalid hyperparameters from the optimizers
+        print(f"optguide: error: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        print("optguide: interrupted", file=sys.stderr)
+        return 130
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,241 @@
+"""MNIST as tensors: find it, check it, load it once, and iterate over it by index.
+
+The data is read through :class:`torchvision.datasets.MNIST` (torchvision's folder layout,
+``<data dir>/MNIST/raw/``) and kept as ``uint8`` tensors; training never goes through a
+per-sample ``Dataset``/``DataLoader``/PIL path. Minibatches are slices of a seeded index
+permutation.
+
+Where the data lives is one setting: an explicit ``root`` argument, else the environment
+variable ``OPTGUIDE_DATA_DIR``, else a per-user cache folder. Nothing is downloaded unless
+asked for (``download=True`` or ``optguide data --download``).
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import torch
+
+ENV_DATA_DIR = "OPTGUIDE_DATA_DIR"
+
+#: Mean and standard deviation of the MNIST training pixels (in [0, 1]).
+MEAN, STD = 0.1307, 0.3081
+
+#: The four files torchvision expects in ``<data dir>/MNIST/raw/``: name -> (IDX magic, ndim).
+FILES: dict[str, tuple[int, int]] = {
+    "train-images-idx3-ubyte": (0x0803, 3),
+    "train-labels-idx1-ubyte": (0x0801, 1),
+    "t10k-images-idx3-ubyte": (0x0803, 3),
+    "t10k-labels-idx1-ubyte": (0x0801, 1),
+}
+
+
+class DataError(RuntimeError):
+    """MNIST is missing, incomplete or corrupt; the message says what to do."""
+
+
+def data_dir(root: str | os.PathLike | None = None) -> Path:
+    """The folder that holds ``MNIST/raw``: ``root`` > ``$OPTGUIDE_DATA_DIR`` > user cache."""
+    if root is not None:
+        return Path(root).expanduser()
+    if os.environ.get(ENV_DATA_DIR):
+        return Path(os.environ[ENV_DATA_DIR]).expanduser()
+    import platformdirs
+
+    return Path(platformdirs.user_cache_dir("optguide")) / "data"
+
+
+def raw_dir(root: str | os.PathLike | None = None) -> Path:
+    """``<data dir>/MNIST/raw``, where the four IDX files must be."""
+    return data_dir(root) / "MNIST" / "raw"
+
+
+def _missing_message(folder: Path, missing: list[str]) -> str:
+    return (f"MNIST not found: {', '.join(missing)} missing in {folder}. Put the four "
+            f"uncompressed files {', '.join(FILES)} in that folder (torchvision's layout), "
+            f"or set {ENV_DATA_DIR} to the folder that contains MNIST/raw, or run "
+            f"'optguide data --download' on a machine with internet access")
+
+
+def read_idx_header(path: Path) -> tuple[int, ...]:
+    """Check one IDX file's magic number and length; return its dimensions.
+
+    Raises
+    ------
+    DataError
+        When the file is truncated, padded or not the IDX file its name promises.
+    """
+    magic_expected, ndim = FILES[path.name]
+    with open(path, "rb") as handle:
+        header = handle.read(4 + 4 * ndim)
+    if len(header) < 4 + 4 * ndim:
+        raise DataError(f"{path} is truncated ({len(header)} bytes): delete it and copy or "
+                        f"download MNIST again")
+    magic = int.from_bytes(header[:4], "big")
+    if magic != magic_expected:
+        raise DataError(f"{path} is not an IDX file of {ndim} dimension(s) (magic number "
+                        f"{magic:#010x}, expected {magic_expected:#010x}); is it still gzipped "
+                        f"or corrupt? Replace it with the uncompressed original")
+    dims = tuple(int.from_bytes(header[4 + 4 * i: 8 + 4 * i], "big") for i in range(ndim))
+    expected_size = len(header) + int(torch.tensor(dims).prod())
+    actual_size = path.stat().st_size
+    if actual_size != expected_size:
+        raise DataError(f"{path} has {actual_size} bytes but its header promises "
+                        f"{expected_size}: the file is truncated or corrupt; replace it")
+    return dims
+
+
+@dataclass(frozen=True)
+class MnistCheck:
+    """What :func:`check_mnist` found: the folder, image counts and gzip checksum results."""
+
+    folder: Path
+    train_size: int
+    test_size: int
+    checksums: dict[str, bool]
+
+    @property
+    def is_full_mnist(self) -> bool:
+        return self.train_size == 60_000 and self.test_size == 10_000
+
+
+def check_mnist(root: str | os.PathLike | None = None) -> MnistCheck:
+    """Validate the four IDX files without loading them.
+
+    Checks presence, magic numbers, sizes against the headers, and that images and labels
+    agree in number; where torchvision's ``.gz`` originals sit beside them, their MD5 sums.
+
+    Raises
+    ------
+    DataError
+        With a message that names the folder and what to put there.
+    """
+    folder = raw_dir(root)
+    missing = [name for name in FILES if not (folder / name).is_file()]
+    if missing:
+        raise DataError(_missing_message(folder, missing))
+    dims = {name: read_idx_header(folder / name) for name in FILES}
+    sizes = {}
+    for split in ("train", "t10k"):
+        images, labels = dims[f"{split}-images-idx3-ubyte"], dims[f"{split}-labels-idx1-ubyte"]
+        if images[1:] != (28, 28):
+            raise DataError(f"{folder / f'{split}-images-idx3-ubyte'} holds {images[1]}x"
+                            f"{images[2]} images, not 28x28: it is not MNIST")
+        if images[0] != labels[0]:
+            raise DataError(f"{folder}: {split} has {images[0]} images but {labels[0]} labels; "
+                            f"the files do not belong together")
+        sizes[split] = images[0]
+    from torchvision.datasets import MNIST as TorchvisionMNIST
+
+    checksums = {}
+    for gz_name, md5 in TorchvisionMNIST.resources:
+        gz = folder / gz_name
+        if gz.is_file():
+            checksums[gz_name] = hashlib.md5(gz.read_bytes()).hexdigest() == md5
+    return MnistCheck(folder, sizes["train"], sizes["t10k"], checksums)
+
+
+@dataclass(frozen=True, eq=False)
+class MNIST:
+    """MNIST held as tensors.
+
+    Attributes
+    ----------
+    train_images, test_images : torch.Tensor
+        ``uint8`` images of shape ``[n, 28, 28]``.
+    train_labels, test_labels : torch.Tensor
+        ``int64`` labels of shape ``[n]``.
+    folder : pathlib.Path
+        Where the files were read from.
+    """
+
+    train_images: torch.Tensor
+    train_labels: torch.Tensor
+    test_images: torch.Tensor
+    test_labels: torch.Tensor
+    folder: Path
+
+    @property
+    def train_size(self) -> int:
+        return len(self.train_labels)
+
+    @property
+    def test_size(self) -> int:
+        return len(self.test_labels)
+
+
+def normalize(images: torch.Tensor, device: str | torch.device = "cpu") -> torch.Tensor:
+    """``uint8`` images -> standardized ``float32`` images of shape ``[n, 1, 28, 28]``."""
+    images = images.to(device)
+    return ((images.float() / 255.0 - MEAN) / STD).unsqueeze(1)
+
+
+def load_mnist(root: str | os.PathLike | None = None, *, download: bool = False) -> MNIST:
+    """Load MNIST into tensors (read once per process and folder).
+
+    Parameters
+    ----------
+    root : path, optional
+        Folder that contains ``MNIST/raw``; default :func:`data_dir`.
+    download : bool, default False
+        Download through torchvision when the files are missing (needs the internet).
+
+    Raises
+    ------
+    DataError
+        When the files are missing (and not downloaded), truncated or corrupt.
+    """
+    folder = data_dir(root)
+    if download and any(not (raw_dir(folder) / name).is_file() for name in FILES):
+        from torchvision.datasets import MNIST as TorchvisionMNIST
+
+        try:
+            TorchvisionMNIST(str(folder), train=True, download=True)
+        except Exception as error:  # network errors come in many types
+            raise DataError(f"downloading MNIST into {raw_dir(folder)} failed ({error}). "
+                            + _missing_message(raw_dir(folder), list(FILES))) from None
+    check_mnist(folder)
+    return _load(folder.resolve(), *(os.stat(raw_dir(folder) / n).st_mtime_ns for n in FILES))
+
+
+@functools.lru_cache(maxsize=2)
+def _load(folder: Path, *mtimes: int) -> MNIST:
+    from torchvision.datasets import MNIST as TorchvisionMNIST
+
+    train = TorchvisionMNIST(str(folder), train=True, download=False)
+    test = TorchvisionMNIST(str(folder), train=False, download=False)
+    for split in (train, test):
+        if int(split.targets.max()) > 9 or int(split.targets.min()) < 0:
+            raise DataError(f"{raw_dir(folder)}: labels outside 0-9; the label files are corrupt")
+    return MNIST(train.data, train.targets.long(), test.data, test.targets.long(), folder)
+
+
+def subset_indices(n_total: int, size: int | None) -> torch.Tensor:
+    """A fixed, seed-independent subset of ``size`` training indices (all when ``None``).
+
+    Every run of a comparison trains on the same subset, whatever its seed.
+    """
+    if size is None or size >= n_total:
+        return torch.arange(n_total)
+    if size < 1:
+        raise ValueError(f"train subset size must be >= 1, got {size}")
+    generator = torch.Generator().manual_seed(20251128)
+    return torch.randperm(n_total, generator=generator)[:size].sort().values
+
+
+def batch_order(n: int, batch_size: int | None, seed: int, epoch: int) -> list[torch.Tensor]:
+    """Index batches of one epoch: a permutation seeded by ``(seed, epoch)``, then slices.
+
+    ``batch_size=None`` (or ``>= n``) gives one batch of all ``n`` examples in order: full-batch
+    gradient descent. The last batch may be smaller, as with ``DataLoader(drop_last=False)``.
+    """
+    if batch_size is None or batch_size >= n:
+        return [torch.arange(n)]
+    if batch_size < 1:
+        raise ValueError(f"batch size must be >= 1, got {batch_size}")
+    generator = torch.Generator().manual_seed(seed * 1_000_003 + epoch)
+    return list(torch.randperm(n, generator=generator).split(batch_size))

@@ -1,0 +1,377 @@
+"""Training: one run at a time (the reference loop) or many runs stacked in one pass.
+
+Both engines train the same model on the same index batches and record the same per-epoch
+history; :func:`train_batched` trains every run of a comparison together, each with its own
+parameters, optimizer and state, and gives the same numbers as :func:`train_sequential`
+(tested) at a fraction of the time.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+from torch.func import functional_call, vmap
+
+from . import data as data_module
+from .models import build_model
+from .optimizers import OPTIMIZERS
+
+EVAL_CHUNK = 2500
+
+
+class Progress(Protocol):
+    """Anything with ``update(n)``, such as a :class:`tqdm.tqdm` bar."""
+
+    def update(self, n: int = 1) -> Any: ...
+
+
+@dataclass(frozen=True)
+class RunSpec:
+    """One training run: which optimizer, with which full hyperparameters, from which seed.
+
+    The seed fixes both the initial weights and the order of the minibatches, so runs that
+    share a seed start from the same weights and see the same batches.
+    """
+
+    optimizer: str
+    preset: str
+    seed: int
+    hyperparameters: dict[str, Any]
+
+
+@dataclass
+class RunResult:
+    """History of one run: one dict per finished epoch, and ``ok`` or ``diverged``."""
+
+    spec: RunSpec
+    status: str = "ok"
+    history: list[dict[str, float]] = field(default_factory=list)
+    diverged_epoch: int | None = None
+
+
+@dataclass(frozen=True)
+class TrainingData:
+    """Standardized tensors on the training device."""
+
+    train_x: torch.Tensor
+    train_y: torch.Tensor
+    test_x: torch.Tensor
+    test_y: torch.Tensor
+
+    @classmethod
+    def from_mnist(cls, mnist: data_module.MNIST, device: torch.device,
+                   train_size: int | None = None) -> TrainingData:
+        keep = data_module.subset_indices(mnist.train_size, train_size)
+        return cls(data_module.normalize(mnist.train_images[keep], device),
+                   mnist.train_labels[keep].to(device),
+                   data_module.normalize(mnist.test_images, device),
+                   mnist.test_labels.to(device))
+
+    @property
+    def train_size(self) -> int:
+        return len(self.train_y)
+
+
+def resolve_device(device: str | torch.device = "auto") -> torch.device:
+    """``"auto"`` -> CUDA when available, else CPU; anything else as given."""
+    if str(device) == "auto":
+        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    device = torch.device(device)
+    if device.type == "cuda" and not torch.cuda.is_available():
+        raise ValueError("device 'cuda' requested but CUDA is not available; use 'cpu' or 'auto'")
+    return device
+
+
+def _synchronize(device: torch.device) -> None:
+    if device.type == "cuda":
+        torch.cuda.synchronize(device)
+
+
+def _epoch_entry(epoch: int, train_loss: float, test_loss: float, accuracy: float,
+                 seconds: float) -> dict[str, float]:
+    return {"epoch": epoch, "train_loss": train_loss, "test_loss": test_loss,
+            "test_accuracy": accuracy, "seconds": seconds}
+
+
+def _record_epoch(result: RunResult, epoch: int, train_loss: float, test_loss: float,
+                  accuracy: float, seconds: float) -> None:
+    """Append an epoch, or mark the run diverged when a loss is NaN or infinite."""
+    if not (math.isfinite(train_loss) and math.isfinite(test_loss)):
+        result.status, result.diverged_epoch = "diverged", epoch
+    else:
+        result.history.append(_epoch_entry(epoch, train_loss, test_loss, accuracy, seconds))
+
+
+@torch.no_grad()
+def evaluate(model: nn.Module, x: torch.Tensor, y: torch.Tensor) -> tuple[float, float]:
+    """Mean cross-entropy and accuracy of ``model`` on ``(x, y)``."""
+    total_loss, correct = 0.0, 0
+    for xs, ys in zip(x.split(EVAL_CHUNK), y.split(EVAL_CHUNK)):
+        logits = model(xs)
+        total_loss += F.cross_entropy(logits, ys, reduction="sum").item()
+        correct += (logits.argmax(1) == ys).sum().item()
+    return total_loss / len(y), correct / len(y)
+
+
+def train_sequential(model_name: str, spec: RunSpec, data: TrainingData, *, epochs: int,
+                     batch_size: int | None, progress: Progress | None = None) -> RunResult:
+    """Train one run with the ordinary loop: model, optimizer, minibatches of tensors.
+
+    This is the reference the batched engine is tested against, and the engine to use when
+    each optimizer's own wall-clock time matters.
+    """
+    device = data.train_x.device
+    model = build_model(model_name, spec.seed).to(device)
+    optimizer = OPTIMIZERS[spec.optimizer](model.parameters(), **spec.hyperparameters)
+    result = RunResult(spec)
+    n = data.train_size
+    for epoch in range(1, epochs + 1):
+        _synchronize(device)
+        start = time.perf_counter()
+        loss_sum = torch.zeros((), device=device)
+        for idx in data_module.batch_order(n, batch_size, spec.seed, epoch):
+            idx = idx.to(device)
+            loss = F.cross_entropy(model(data.train_x[idx]), data.train_y[idx])
+            optimizer.zero_grad(set_to_none=True)
+            loss.backward()
+            optimizer.step()
+            loss_sum += loss.detach() * len(idx)
+        _synchronize(device)
+        seconds = time.perf_counter() - start
+        test_loss, accuracy = evaluate(model, data.test_x, data.test_y)
+        _record_epoch(result, epoch, loss_sum.item() / n, test_loss, accuracy, seconds)
+        if progress is not None:
+            progress.update(1)
+        if result.status == "diverged":
+            if progress is not None:
+                progress.update(epochs - epoch)
+            break
+    return result
+
+
+class _StackedRuns:
+    """Parameters of many runs as rows of one flat tensor; a vmapped forward and backward pass.
+
+    Works for any model; :class:`_StackedMLP` is the hand-written fast path for the MLP.
+    """
+
+    def __init__(self, model_name: str, seeds: list[int], device: torch.device) -> None:
+        models = [build_model(model_name, seed) for seed in seeds]
+        self.template = models[0].to(device)
+        self.names = [name for name, _ in self.template.named_parameters()]
+        self.shapes = [p.shape for _, p in self.template.named_parameters()]
+        rows = [torch.cat([p.detach().reshape(-1) for p in m.parameters()]) for m in models]
+        self.flat = torch.stack(rows).to(device)
+        self.grad = torch.zeros_like(self.flat)
+        self.offsets = [0]
+        for shape in self.shapes:
+            self.offsets.append(self.offsets[-1] + math.prod(shape))
+        self._forward = vmap(self._forward_one, in_dims=(0, 0))
+        self._forward_shared = vmap(self._forward_one, in_dims=(0, None))
+
+    @staticmethod
+    def create(model_name: str, seeds: list[int], device: torch.device) -> _StackedRuns:
+        """The fastest stacked implementation for ``model_name``."""
+        cls = _StackedMLP if model_name == "mlp" else _StackedRuns
+        return cls(model_name, seeds, device)
+
+    @property
+    def runs(self) -> int:
+        return self.flat.shape[0]
+
+    def params(self, requires_grad: bool = False) -> list[torch.Tensor]:
+        """Views of ``flat``, one ``[runs, *shape]`` tensor per parameter of the model."""
+        return [self.flat[:, a:b].view(self.runs, *shape).requires_grad_(requires_grad)
+                for shape, a, b in zip(self.shapes, self.offsets[:-1], self.offsets[1:])]
+
+    def grads(self) -> list[torch.Tensor]:
+        """Views of ``grad`` shaped like :meth:`params`."""
+        return [self.grad[:, a:b].view(self.runs, *shape)
+                for shape, a, b in zip(self.shapes, self.offsets[:-1], self.offsets[1:])]
+
+    def _forward_one(self, params: dict[str, torch.Tensor], x: torch.Tensor) -> torch.Tensor:
+        return functional_call(self.template, params, (x,))
+
+    def logits(self, x: torch.Tensor, shared: bool,
+               params: list[torch.Tensor] | None = None) -> torch.Tensor:
+        """Logits ``[runs, batch, 10]``; ``x`` is ``[runs, batch, ...]`` or shared ``[batch, ...]``."""
+        named = dict(zip(self.names, self.params() if params is None else params))
+        return (self._forward_shared if shared else self._forward)(named, x)
+
+    def losses_and_grad(self, x: torch.Tensor, y: torch.Tensor, shared: bool
+                        ) -> tuple[torch.Tensor, torch.Tensor]:
+        """Mean cross-entropy of every run on its batch ``[runs]``, and ``grad`` filled in."""
+        params = self.params(requires_grad=True)
+        logits = self.logits(x, shared, params)
+        losses = F.cross_entropy(logits.flatten(0, 1), y.flatten(),
+                                 reduction="none").view(self.runs, -1).mean(1)
+        for grad, buffer in zip(torch.autograd.grad(losses.sum(), params), self.grads()):
+            buffer.copy_(grad)
+        return losses.detach(), self.grad
+
+
+class _StackedMLP(_StackedRuns):
+    """The MLP's forward and backward pass written out with batched matrix products.
+
+    Same mathematics as autograd on :func:`optguide.models.mlp`, without its bookkeeping:
+    for logits :math:`z_2 = \\mathrm{relu}(x W_1^T + b_1) W_2^T + b_2` and mean cross-entropy
+    over a batch of :math:`B`, :math:`\\partial L/\\partial z_2 = (\\mathrm{softmax}(z_2) - Y)/B`.
+    """
+
+    def logits(self, x, shared, params=None):
+        w1, b1, w2, b2 = self.params() if params is None else params
+        x = x.flatten(-3)
+        if shared:
+            x = x.expand(self.runs, -1, -1)
+        hidden = torch.baddbmm(b1.unsqueeze(1), x, w1.transpose(1, 2)).clamp_min_(0)
+        return torch.baddbmm(b2.unsqueeze(1), hidden, w2.transpose(1, 2))
+
+    def losses_and_grad(self, x, y, shared):
+        w1, b1, w2, b2 = self.params()
+        gw1, gb1, gw2, gb2 = self.grads()
+        x = x.flatten(-3)
+        if shared:
+            x = x.expand(self.runs, -1, -1)
+        batch = x.shape[1]
+        hidden = torch.baddbmm(b1.unsqueeze(1), x, w1.transpose(1, 2)).clamp_min_(0)
+        log_probs = torch.baddbmm(b2.unsqueeze(1), hidden, w2.transpose(1, 2)).log_softmax(-1)
+        target = y.unsqueeze(-1)
+        losses = -log_probs.gather(-1, target).squeeze(-1).mean(1)
+        d_logits = log_probs.exp_().scatter_add_(-1, target, torch.full_like(
+            target, -1, dtype=log_probs.dtype)).div_(batch)
+        gw2.copy_(torch.bmm(d_logits.transpose(1, 2), hidden))
+        gb2.copy_(d_logits.sum(1))
+        d_hidden = torch.bmm(d_logits, w2).mul_(hidden > 0)
+        gw1.copy_(torch.bmm(d_hidden.transpose(1, 2), x))
+        gb1.copy_(d_hidden.sum(1))
+        return losses, self.grad
+
+
+def _group_hyperparameters(specs: list[RunSpec], cls: type, device: torch.device
+                           ) -> dict[str, Any]:
+    """Per-run numbers -> ``[runs, 1]`` float64 tensors; flags must agree across the group."""
+    merged: dict[str, Any] = {}
+    for key, first in specs[0].hyperparameters.items():
+        values = [spec.hyperparameters[key] for spec in specs]
+        if isinstance(first, bool):
+            merged[key] = first
+        elif isinstance(first, (tuple, list)):
+            merged[key] = tuple(torch.tensor([[v[i]] for v in values], dtype=torch.float64,
+                                             device=device) for i in range(len(first)))
+        elif all(v == first for v in values):
+            merged[key] = first
+        else:
+            merged[key] = torch.tensor([[float(v)] for v in values], dtype=torch.float64,
+                                       device=device)
+    return merged
+
+
+def _structure_key(spec: RunSpec) -> tuple:
+    flags = tuple(sorted((k, v) for k, v in spec.hyperparameters.items() if isinstance(v, bool)))
+    return (spec.optimizer, flags)
+
+
+def train_batched(model_name: str, specs: list[RunSpec], data: TrainingData, *, epochs: int,
+                  batch_size: int | None, progress: Progress | None = None) -> list[RunResult]:
+    """Train all ``specs`` together in one vectorized pass; results in the order of ``specs``.
+
+    The parameters of every run are rows of one tensor; one ``vmap``-ed forward and backward
+    pass per step serves all runs; runs with the same optimizer and the same switches are
+    updated by one call of that optimizer's update function, with per-run hyperparameters as
+    ``[runs, 1]`` tensors. Runs are independent: a diverging run cannot affect the others.
+
+    Seconds per epoch are shared out: the forward and backward pass equally among the runs,
+    each optimizer group's update to its own runs (exact per-run timing: use
+    :func:`train_sequential`).
+    """
+    device = data.train_x.device
+    order = sorted(range(len(specs)), key=lambda i: _structure_key(specs[i]))
+    ordered = [specs[i] for i in order]
+    stacked = _StackedRuns.create(model_name, [spec.seed for spec in ordered], device)
+    flat = stacked.flat
+
+    groups = []  # (start, stop, update function, update arguments, maximize, state)
+    start = 0
+    while start < len(ordered):
+        stop = start
+        while stop < len(ordered) and _structure_key(ordered[stop]) == _structure_key(ordered[start]):
+            stop += 1
+        cls = OPTIMIZERS[ordered[start].optimizer]
+        hp = _group_hyperparameters(ordered[start:stop], cls, device)
+        with torch.no_grad():
+            state = cls.init_state(flat[start:stop], hp)
+        groups.append((start, stop, cls.update_function, cls.update_arguments(hp),
+                       hp.get("maximize", False), state))
+        start = stop
+
+    seeds = sorted({spec.seed for spec in ordered})
+    seed_row = torch.tensor([seeds.index(spec.seed) for spec in ordered], device=device)
+    shared_batches = len(seeds) == 1 or batch_size is None or batch_size >= data.train_size
+    results = [RunResult(spec) for spec in ordered]
+    n, runs = data.train_size, len(ordered)
+    timed = device.type == "cpu"
+
+    for epoch in range(1, epochs + 1):
+        _synchronize(device)
+        epoch_start = time.perf_counter()
+        update_seconds = [0.0] * len(groups)
+        loss_sum = torch.zeros(runs, device=device)
+        orders = [data_module.batch_order(n, batch_size, seed, epoch) for seed in seeds]
+        for step_batches in zip(*orders):
+            if shared_batches:
+                idx = step_batches[0].to(device)
+                x, y = data.train_x[idx], data.train_y[idx].expand(runs, -1)
+            else:
+                idx = torch.stack(step_batches).to(device)[seed_row]
+                x, y = data.train_x[idx], data.train_y[idx]
+            losses, grad = stacked.losses_and_grad(x, y, shared_batches)
+            with torch.no_grad():
+                for g, (a, b, update, arguments, maximize, state) in enumerate(groups):
+                    tick = time.perf_counter() if timed else 0.0
+                    state["step"] += 1
+                    update(flat[a:b], -grad[a:b] if maximize else grad[a:b], state, **arguments)
+                    if timed:
+                        update_seconds[g] += time.perf_counter() - tick
+                loss_sum += losses * idx.shape[-1]
+        _synchronize(device)
+        seconds = time.perf_counter() - epoch_start
+        shared_seconds = (seconds - sum(update_seconds)) / runs
+        test_losses, accuracies = _evaluate_stacked(stacked, data)
+        train_losses = (loss_sum / n).tolist()
+        for g, (a, b, *_rest) in enumerate(groups):
+            for r in range(a, b):
+                if results[r].status == "ok":
+                    _record_epoch(results[r], epoch, train_losses[r], test_losses[r],
+                                  accuracies[r], shared_seconds + update_seconds[g] / (b - a))
+        if progress is not None:
+            progress.update(runs)
+        if all(result.status == "diverged" for result in results):
+            if progress is not None:
+                progress.update(runs * (epochs - epoch))
+            break
+
+    unsorted = [RunResult(spec) for spec in specs]
+    for position, original in enumerate(order):
+        unsorted[original] = results[position]
+    return unsorted
+
+
+@torch.no_grad()
+def _evaluate_stacked(stacked: _StackedRuns, data: TrainingData
+                      ) -> tuple[list[float], list[float]]:
+    runs = stacked.flat.shape[0]
+    total_loss = torch.zeros(runs, device=data.test_x.device)
+    correct = torch.zeros(runs, dtype=torch.long, device=data.test_x.device)
+    for xs, ys in zip(data.test_x.split(EVAL_CHUNK), data.test_y.split(EVAL_CHUNK)):
+        logits = stacked.logits(xs, shared=True)
+        total_loss += F.cross_entropy(logits.flatten(0, 1), ys.repeat(runs),
+                                      reduction="none").view(runs, -1).sum(1)
+        correct += (logits.argmax(2) == ys).sum(1)
+    n = len(data.test_y)
+    return (total_loss / n).tolist(), [c / n for c in correct.tolist()]

@@ -29,8 +29,7 @@ from .data import load_mnist
 from .models import MODELS
 from .optimizers import OPTIMIZERS, PRESETS, hyperparameters
 from .results import Results, ResultsError, Run, load, write_json_atomic
-from .train import (Progress, RunSpec, TrainingData, resolve_device, train_batched,
-                    train_sequential)
+from .train import Progress, RunSpec, TrainingData, resolve_device, train_batched, train_sequential
 
 ENV_CACHE_DIR = "OPTGUIDE_CACHE_DIR"
 ENGINES = ("batched", "sequential")
@@ -195,7 +194,7 @@ def environment(device: torch.device) -> dict[str, Any]:
                             else platform.processor() or platform.machine()),
             "threads": torch.get_num_threads(), "python": platform.python_version(),
             "code_hash": code_hash(),
-            "created": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds")}
+            "created": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds")}
 
 
 def uses_batched_engine(config: Config, device: torch.device) -> bool:

@@ -6,8 +6,8 @@ import csv
 import html
 import io
 import statistics
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass
-from typing import Iterable
 
 from .results import Results, Run
 
@@ -100,7 +100,8 @@ def _cells(row: Summary, epochs: int | None) -> list[str]:
         target = f"{row.epochs_to_target:.1f}"
         if row.reached_target < row.runs - row.diverged:
             target += f" ({row.reached_target}/{row.runs - row.diverged} runs)"
-    return [row.optimizer, row.preset, f"{row.lr:g}", pm(row.accuracy_mean, row.accuracy_std, 100, 2),
+    return [row.optimizer, row.preset, f"{row.lr:g}",
+            pm(row.accuracy_mean, row.accuracy_std, 100, 2),
             pm(row.loss_mean, row.loss_std, 1, 3),
             "n/a" if row.seconds_per_epoch is None else f"{row.seconds_per_epoch:.2f}",
             target, f"{row.diverged}/{row.runs}"]

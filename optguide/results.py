@@ -128,14 +128,16 @@ def from_dict(payload: Any, where: str = "results") -> Results:
              f"schema {payload.get('schema')!r} is not {SCHEMA_VERSION}; "
              f"re-create the file with this version of optguide")
     for key, kind in (("config", dict), ("environment", dict), ("runs", list)):
-        _require(isinstance(payload.get(key), kind), where, f"'{key}' missing or not a {kind.__name__}")
+        _require(isinstance(payload.get(key), kind), where,
+                 f"'{key}' missing or not a {kind.__name__}")
     runs = []
     for i, raw in enumerate(payload["runs"]):
         at = f"{where}: runs[{i}]"
         _require(isinstance(raw, dict), at, "not an object")
         for key, kind in (("optimizer", str), ("preset", str), ("seed", int),
                           ("hyperparameters", dict), ("status", str), ("history", list)):
-            _require(isinstance(raw.get(key), kind), at, f"'{key}' missing or not a {kind.__name__}")
+            _require(isinstance(raw.get(key), kind), at,
+                     f"'{key}' missing or not a {kind.__name__}")
         _require(raw["status"] in STATUSES, at, f"status {raw['status']!r} not in {STATUSES}")
         for j, epoch in enumerate(raw["history"]):
             _require(isinstance(epoch, dict) and all(

@@ -200,7 +200,7 @@ class _StackedRuns:
 
     def logits(self, x: torch.Tensor, shared: bool,
                params: list[torch.Tensor] | None = None) -> torch.Tensor:
-        """Logits ``[runs, batch, 10]``; ``x`` is ``[runs, batch, ...]`` or shared ``[batch, ...]``."""
+        """Logits ``[runs, batch, 10]`` for ``x`` of ``[runs, batch, ...]`` (or shared)."""
         named = dict(zip(self.names, self.params() if params is None else params))
         return (self._forward_shared if shared else self._forward)(named, x)
 
@@ -217,11 +217,11 @@ class _StackedRuns:
 
 
 class _StackedMLP(_StackedRuns):
-    """The MLP's forward and backward pass written out with batched matrix products.
+    r"""The MLP's forward and backward pass written out with batched matrix products.
 
     Same mathematics as autograd on :func:`optguide.models.mlp`, without its bookkeeping:
-    for logits :math:`z_2 = \\mathrm{relu}(x W_1^T + b_1) W_2^T + b_2` and mean cross-entropy
-    over a batch of :math:`B`, :math:`\\partial L/\\partial z_2 = (\\mathrm{softmax}(z_2) - Y)/B`.
+    for logits :math:`z_2 = \mathrm{relu}(x W_1^T + b_1) W_2^T + b_2` and mean cross-entropy
+    over a batch of :math:`B`, :math:`\partial L/\partial z_2 = (\mathrm{softmax}(z_2) - Y)/B`.
     """
 
     def logits(self, x, shared, params=None):
@@ -300,7 +300,8 @@ def train_batched(model_name: str, specs: list[RunSpec], data: TrainingData, *, 
     start = 0
     while start < len(ordered):
         stop = start
-        while stop < len(ordered) and _structure_key(ordered[stop]) == _structure_key(ordered[start]):
+        key = _structure_key(ordered[start])
+        while stop < len(ordered) and _structure_key(ordered[stop]) == key:
             stop += 1
         cls = OPTIMIZERS[ordered[start].optimizer]
         hp = _group_hyperparameters(ordered[start:stop], cls, device)

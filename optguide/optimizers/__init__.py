@@ -14,7 +14,8 @@ Everything else in the package, the site and the examples reads defaults from he
 from __future__ import annotations
 
 import inspect
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 import torch
 

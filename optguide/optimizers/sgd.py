@@ -35,7 +35,8 @@ class SGD(FromScratchOptimizer):
 
         g_t &\leftarrow g_t + \lambda \theta_{t-1} \\
         b_t &= \begin{cases} g_t & t = 1 \\ \mu b_{t-1} + (1 - \tau) g_t & t > 1 \end{cases} \\
-        d_t &= \begin{cases} g_t + \mu b_t & \text{Nesterov} \\ b_t & \text{otherwise} \end{cases} \\
+        d_t &= \begin{cases} g_t + \mu b_t & \text{Nesterov} \\
+            b_t & \text{otherwise} \end{cases} \\
         \theta_t &= \theta_{t-1} - \eta\, d_t
 
     with learning rate :math:`\eta`, momentum :math:`\mu`, dampening :math:`\tau` and weight

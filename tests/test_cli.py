@@ -1,0 +1,109 @@
+"""The optguide command: happy paths, and one-line errors with exit status 2."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from optguide.cli import main
+
+
+def run_cli(*args: str, env_data=None, monkeypatch=None) -> tuple[int, str, str]:
+    proc = subprocess.run([sys.executable, "-m", "optguide", *args], capture_output=True,
+                          text=True)
+    return proc.returncode, proc.stdout, proc.stderr
+
+
+def assert_one_line_error(capsys, code: int, fragment: str) -> None:
+    err = capsys.readouterr().err
+    assert code == 2
+    assert err.startswith("optguide: error: ") and err.count("\n") == 1, err
+    assert "Traceback" not in err
+    assert fragment in err, err
+
+
+@pytest.fixture
+def data_env(fake_mnist_dir, isolated_cache, monkeypatch):
+    monkeypatch.setenv("OPTGUIDE_DATA_DIR", str(fake_mnist_dir))
+    return fake_mnist_dir
+
+
+def test_compare_table_plot(data_env, tmp_path, capsys):
+    out = tmp_path / "r.json"
+    code = main(["compare", "--optimizers", "sgd,adam", "--preset", "keras", "--epochs", "1",
+                 "--seeds", "0,1", "--out", str(out), "--quiet"])
+    assert code == 0
+    table = capsys.readouterr().out
+    assert "| sgd | keras |" in table and "| adam | keras |" in table
+    payload = json.loads(out.read_text())
+    assert payload["schema"] == 1 and len(payload["runs"]) == 4
+
+    assert main(["compare", "--optimizers", "sgd,adam", "--preset", "keras", "--epochs", "1",
+                 "--seeds", "0,1", "--out", str(out)]) == 0
+    assert "results read from cache" in capsys.readouterr().err
+
+    assert main(["table", str(out), "--format", "csv"]) == 0
+    assert capsys.readouterr().out.startswith("optimizer,preset")
+    png = tmp_path / "c.png"
+    assert main(["plot", str(out), "--out", str(png), "--x", "seconds"]) == 0
+    assert png.read_bytes()[:4] == b"\x89PNG"
+
+
+def test_data_command_reports_location(data_env, capsys):
+    assert main(["data"]) == 0
+    out = capsys.readouterr().out
+    assert str(data_env / "MNIST" / "raw") in out and "512" in out
+
+
+@pytest.mark.parametrize("args,fragment", [
+    (["compare", "--optimizers", "adamw"], "unknown optimizer 'adamw'"),
+    (["compare", "--preset", "jax"], "unknown preset 'jax'"),
+    (["compare", "--epochs", "0"], "epochs must be"),
+    (["compare", "--batch-size", "0"], "batch size must be"),
+    (["compare", "--batch-size", "big"], "expected an integer or 'full'"),
+    (["compare", "--seeds", "a,b"], "comma-separated ints"),
+    (["compare", "--lr", "-1"], "learning rates must be positive"),
+    (["compare", "--out", "/nonexistent-dir/r.json"], "does not exist"),
+    (["table", "/nonexistent.json"], "cannot read results file"),
+    (["frobnicate"], "invalid choice"),
+])
+def test_bad_input_is_one_line_exit_2(args, fragment, data_env, capsys):
+    assert_one_line_error(capsys, main(args), fragment)
+
+
+def test_corrupt_results_file(tmp_path, capsys):
+    bad = tmp_path / "bad.json"
+    bad.write_text('{"schema": 1, "config": {}, "environment": {}, "runs": [{"optimizer": 1}]}')
+    assert_one_line_error(capsys, main(["table", str(bad)]), "runs[0]")
+    bad.write_text("not json")
+    assert_one_line_error(capsys, main(["plot", str(bad)]), "not valid JSON")
+
+
+def test_unwritable_output(data_env, tmp_path, capsys):
+    folder = tmp_path / "dir.json"
+    folder.mkdir()
+    assert_one_line_error(capsys, main(["compare", "--epochs", "1", "--out", str(folder)]),
+                          "is a directory")
+
+
+def test_missing_data_is_one_line(tmp_path, isolated_cache, monkeypatch, capsys):
+    monkeypatch.setenv("OPTGUIDE_DATA_DIR", str(tmp_path / "empty"))
+    assert_one_line_error(capsys, main(["compare", "--epochs", "1", "--quiet",
+                                        "--out", str(tmp_path / "r.json")]), "MNIST not found")
+    assert_one_line_error(capsys, main(["data"]), "t10k-labels-idx1-ubyte")
+
+
+def test_corrupt_data_is_one_line(data_env, tmp_path, capsys):
+    images = data_env / "MNIST" / "raw" / "train-images-idx3-ubyte"
+    images.write_bytes(images.read_bytes()[:1000])
+    assert_one_line_error(capsys, main(["data"]), "truncated or corrupt")
+
+
+def test_console_script_entry_point_runs(tmp_path):
+    code, out, err = run_cli("--help")
+    assert code == 0 and "compare" in out
+    code, out, err = run_cli("table", str(tmp_path / "missing.json"))
+    assert code == 2 and err.startswith("optguide: error:") and "Traceback" not in err

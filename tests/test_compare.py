@@ -1,0 +1,135 @@
+"""Configs, the results cache, the results file, summaries and figures."""
+
+from __future__ import annotations
+
+import json
+import warnings
+
+import pytest
+
+from optguide import compare as compare_module
+from optguide import report, results
+from optguide.compare import Config, ConfigError, cache_path, compare
+
+
+@pytest.fixture
+def small_config() -> Config:
+    return Config(optimizers=("sgd", "adam"), presets=("pytorch", "keras"), seeds=(0, 1),
+                  epochs=2, batch_size=64, device="cpu")
+
+
+@pytest.mark.parametrize("changes,match", [
+    (dict(optimizers=("adamw",)), "unknown optimizer 'adamw'"),
+    (dict(presets=("jax",)), "unknown preset"),
+    (dict(epochs=0), "epochs must be"),
+    (dict(batch_size=0), "batch size must be"),
+    (dict(seeds=(-1,)), "seeds must be"),
+    (dict(model="resnet"), "unknown model"),
+    (dict(learning_rates=(0.0,)), "learning rates must be positive"),
+    (dict(train_size=0), "train size"),
+    (dict(engine="magic"), "unknown engine"),
+    (dict(optimizers=("sgd", "sgd")), "duplicates"),
+])
+def test_invalid_configs_are_rejected(changes, match):
+    with pytest.raises(ConfigError, match=match):
+        Config(**changes)
+
+
+def test_run_specs_cover_the_product(small_config):
+    specs = small_config.run_specs()
+    assert len(specs) == 2 * 2 * 2
+    keras_sgd = next(s for s in specs if s.optimizer == "sgd" and s.preset == "keras")
+    assert keras_sgd.hyperparameters["lr"] == 0.01
+    sweep = small_config.replace(learning_rates=(0.1, 0.2)).run_specs()
+    assert {s.hyperparameters["lr"] for s in sweep} == {0.1, 0.2}
+
+
+def test_config_round_trips_through_dict(small_config):
+    assert Config.from_dict(json.loads(json.dumps(small_config.to_dict()))) == small_config
+
+
+def test_compare_caches_and_reuses(small_config, fake_mnist_dir, isolated_cache):
+    first = compare(small_config, data_root=fake_mnist_dir)
+    assert not first.from_cache and cache_path(small_config).is_file()
+    second = compare(small_config, data_root=fake_mnist_dir)
+    assert second.from_cache
+    assert second.to_dict() == first.to_dict()
+    assert len(second.runs) == 8 and {r.status for r in second.runs} == {"ok"}
+
+
+def test_corrupt_cache_is_recomputed_with_a_warning(small_config, fake_mnist_dir,
+                                                    isolated_cache):
+    compare(small_config, data_root=fake_mnist_dir)
+    cache_path(small_config).write_text("{ not json")
+    with pytest.warns(RuntimeWarning, match="corrupt results cache"):
+        again = compare(small_config, data_root=fake_mnist_dir)
+    assert not again.from_cache
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert compare(small_config, data_root=fake_mnist_dir).from_cache
+
+
+def test_cache_key_depends_on_config_and_code(small_config, monkeypatch):
+    key = compare_module.cache_key(small_config)
+    assert compare_module.cache_key(small_config.replace(epochs=3)) != key
+    monkeypatch.setattr(compare_module, "code_hash", lambda: "other code")
+    assert compare_module.cache_key(small_config) != key
+
+
+def test_results_file_round_trip_and_validation(small_config, fake_mnist_dir, isolated_cache,
+                                                tmp_path):
+    original = compare(small_config, data_root=fake_mnist_dir, cache=False)
+    path = original.save(tmp_path / "out" / "r.json")
+    loaded = results.load(path)
+    assert loaded.to_dict() == original.to_dict()
+    payload = json.loads(path.read_text())
+    assert payload["schema"] == 1 and payload["environment"]["device"] == "cpu"
+    assert set(payload["runs"][0]["history"][0]) == set(results.EPOCH_KEYS)
+    payload["runs"][0]["status"] = "exploded"
+    path.write_text(json.dumps(payload))
+    with pytest.raises(results.ResultsError, match="status 'exploded'"):
+        results.load(path)
+    assert not list(path.parent.glob("*.tmp")), "atomic write left a temporary file"
+
+
+def test_summary_and_table(small_config, fake_mnist_dir, isolated_cache):
+    res = compare(small_config, data_root=fake_mnist_dir)
+    rows = report.summarize(res)
+    assert [(r.optimizer, r.preset) for r in rows] == [
+        ("sgd", "pytorch"), ("adam", "pytorch"), ("sgd", "keras"), ("adam", "keras")]
+    assert all(r.runs == 2 and r.diverged == 0 and 0 <= r.accuracy_mean <= 1 for r in rows)
+    markdown = report.table(res)
+    assert markdown.count("\n") == 2 + len(rows)
+    html = report.table(res, "html")
+    assert html.count("<tr>") == 1 + len(rows) and 'class="optguide-table"' in html
+    assert report.table(res, "csv").splitlines()[0].startswith("optimizer,preset,lr")
+    with pytest.raises(ValueError, match="unknown table format"):
+        report.table(res, "latex")
+
+
+def test_epochs_and_seconds_to_target():
+    run = results.Run("adam", "pytorch", 0, {"lr": 1e-3}, "ok", [
+        {"epoch": 1, "train_loss": 1, "test_loss": 1, "test_accuracy": 0.9, "seconds": 2.0},
+        {"epoch": 2, "train_loss": 1, "test_loss": 1, "test_accuracy": 0.975, "seconds": 3.0}])
+    assert report.epochs_to(run) == 2 and report.seconds_to(run) == 5.0
+    assert report.epochs_to(run, 0.99) is None
+
+
+def test_learning_curves_figure(small_config, fake_mnist_dir, isolated_cache):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from optguide.plots import learning_curves
+
+    res = compare(small_config, data_root=fake_mnist_dir)
+    figure = learning_curves(res, x="seconds", metric="test_loss")
+    axes = figure.axes[0]
+    assert len(axes.get_lines()) == 4 and axes.get_xlabel() == "training time (s)"
+    with pytest.raises(ValueError, match="unknown metric"):
+        learning_curves(res, metric="f1")
+
+
+def test_real_mnist_adam_one_epoch_on_10000_images(real_mnist, isolated_cache):
+    config = Config(optimizers=("adam",), epochs=1, train_size=10_000, batch_size=64)
+    outcome = compare(config, cache=False)
+    assert outcome.runs[0].final["test_accuracy"] > 0.9

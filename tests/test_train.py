@@ -1,0 +1,109 @@
+"""Training engines: batched equals one-by-one, divergence is recorded, runs are reproducible."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+import torch
+
+from optguide import data, optimizers
+from optguide.train import RunSpec, TrainingData, resolve_device, train_batched, train_sequential
+
+
+@pytest.fixture
+def tiny_data(fake_mnist_dir) -> TrainingData:
+    return TrainingData.from_mnist(data.load_mnist(fake_mnist_dir), torch.device("cpu"))
+
+
+def specs_for(preset: str, seeds=(0, 1), **overrides) -> list[RunSpec]:
+    return [RunSpec(name, preset, seed, optimizers.hyperparameters(name, preset, **overrides))
+            for name in optimizers.OPTIMIZERS for seed in seeds]
+
+
+@pytest.mark.parametrize("model", ["mlp", "cnn"])
+@pytest.mark.parametrize("preset", ["pytorch", "keras"])
+def test_batched_equals_one_by_one(tiny_data, model, preset):
+    specs = specs_for(preset)
+    batched = train_batched(model, specs, tiny_data, epochs=2, batch_size=32)
+    for spec, together in zip(specs, batched):
+        alone = train_sequential(model, spec, tiny_data, epochs=2, batch_size=32)
+        assert together.spec == spec and together.status == alone.status == "ok"
+        for a, b in zip(together.history, alone.history):
+            assert a["epoch"] == b["epoch"]
+            for key in ("train_loss", "test_loss"):
+                assert a[key] == pytest.approx(b[key], rel=1e-5, abs=1e-5), (spec, key)
+            assert a["test_accuracy"] == b["test_accuracy"], spec
+
+
+def test_batched_handles_mixed_hyperparameters_and_full_batch(tiny_data):
+    specs = [RunSpec("sgd", "pytorch", 0, optimizers.hyperparameters("sgd", lr=lr, momentum=m))
+             for lr in (0.01, 0.1) for m in (0.0, 0.9)]
+    batched = train_batched("mlp", specs, tiny_data, epochs=3, batch_size=None)
+    for spec, together in zip(specs, batched):
+        alone = train_sequential("mlp", spec, tiny_data, epochs=3, batch_size=None)
+        assert [h["test_accuracy"] for h in together.history] == \
+               [h["test_accuracy"] for h in alone.history]
+        assert together.history[-1]["train_loss"] == pytest.approx(
+            alone.history[-1]["train_loss"], rel=1e-5)
+
+
+def test_divergence_is_recorded_not_raised(tiny_data):
+    exploding = RunSpec("sgd", "pytorch", 0, optimizers.hyperparameters("sgd", lr=1e6))
+    fine = RunSpec("adam", "pytorch", 0, optimizers.hyperparameters("adam"))
+    for result in (train_sequential("mlp", exploding, tiny_data, epochs=3, batch_size=32),
+                   train_batched("mlp", [exploding, fine], tiny_data, epochs=3,
+                                 batch_size=32)[0]):
+        assert result.status == "diverged"
+        assert result.diverged_epoch is not None
+        assert len(result.history) == result.diverged_epoch - 1
+        assert all(math.isfinite(e["train_loss"]) for e in result.history)
+    survivor = train_batched("mlp", [exploding, fine], tiny_data, epochs=3, batch_size=32)[1]
+    alone = train_sequential("mlp", fine, tiny_data, epochs=3, batch_size=32)
+    assert survivor.status == "ok"
+    assert survivor.history[-1]["test_loss"] == pytest.approx(alone.history[-1]["test_loss"],
+                                                              rel=1e-5)
+
+
+def test_same_seed_gives_bit_identical_history(tiny_data):
+    specs = specs_for("pytorch", seeds=(3,))
+    first = train_batched("mlp", specs, tiny_data, epochs=2, batch_size=16)
+    second = train_batched("mlp", specs, tiny_data, epochs=2, batch_size=16)
+    strip = [[{k: v for k, v in e.items() if k != "seconds"} for e in r.history] for r in first]
+    assert strip == [[{k: v for k, v in e.items() if k != "seconds"} for e in r.history]
+                     for r in second]
+    alone = [train_sequential("mlp", specs[0], tiny_data, epochs=2, batch_size=16)
+             for _ in range(2)]
+    assert alone[0].history[-1]["test_loss"] == alone[1].history[-1]["test_loss"]
+
+
+def test_training_learns_the_generated_data(tiny_data):
+    spec = RunSpec("adam", "pytorch", 0, optimizers.hyperparameters("adam", lr=0.01))
+    result = train_sequential("mlp", spec, tiny_data, epochs=3, batch_size=32)
+    assert result.history[-1]["test_accuracy"] > 0.9
+    assert result.history[-1]["train_loss"] < result.history[0]["train_loss"]
+
+
+def test_seconds_are_recorded(tiny_data):
+    result = train_batched("mlp", specs_for("pytorch"), tiny_data, epochs=1, batch_size=64)[0]
+    assert result.history[0]["seconds"] > 0
+
+
+def test_device_resolution():
+    assert resolve_device("cpu").type == "cpu"
+    assert resolve_device("auto").type == ("cuda" if torch.cuda.is_available() else "cpu")
+    if not torch.cuda.is_available():
+        with pytest.raises(ValueError, match="CUDA is not available"):
+            resolve_device("cuda")
+
+
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs CUDA")
+def test_batched_on_cuda_matches_cpu(fake_mnist_dir):
+    mnist = data.load_mnist(fake_mnist_dir)
+    specs = specs_for("pytorch", seeds=(0,))
+    results = {}
+    for device in ("cpu", "cuda"):
+        tensors = TrainingData.from_mnist(mnist, torch.device(device))
+        results[device] = train_batched("mlp", specs, tensors, epochs=1, batch_size=32)
+    for a, b in zip(results["cpu"], results["cuda"]):
+        assert a.history[0]["train_loss"] == pytest.approx(b.history[0]["train_loss"], rel=1e-3)

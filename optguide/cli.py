@@ -120,8 +120,10 @@ def _compare(args: argparse.Namespace) -> None:
                     engine=args.engine, device=args.device)
     _check_writable(args.out)
     show = not args.quiet and sys.stderr.isatty()
-    with tqdm(total=total_epochs(config), unit="run-epoch", disable=not show,
-              desc=f"{len(config.run_specs())} runs") as bar:
+    bar_format = ("{desc}: {percentage:3.0f}%|{bar}| {n:.1f}/{total} run-epochs "
+                  "[{elapsed}<{remaining}]")
+    with tqdm(total=total_epochs(config), disable=not show, bar_format=bar_format,
+              desc=f"{len(config.run_specs())} runs x {config.epochs} epochs") as bar:
         results = compare(config, cache=not args.no_cache, data_root=args.data_dir, progress=bar)
     if results.from_cache and not args.quiet:
         print(f"optguide: results read from cache {results.path} "

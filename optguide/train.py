@@ -26,9 +26,17 @@ EVAL_CHUNK = 2500
 
 
 class Progress(Protocol):
-    """Anything with ``update(n)``, such as a :class:`tqdm.tqdm` bar."""
+    """Anything with ``update(n)``, such as a :class:`tqdm.tqdm` bar.
 
-    def update(self, n: int = 1) -> Any: ...
+    The engines advance it in run-epochs, by fractions after every step.
+    """
+
+    def update(self, n: float = 1) -> Any: ...
+
+
+def _advance(progress: Progress | None, amount: float) -> None:
+    if progress is not None:
+        progress.update(amount)
 
 
 @dataclass(frozen=True)
@@ -135,22 +143,21 @@ def train_sequential(model_name: str, spec: RunSpec, data: TrainingData, *, epoc
         _synchronize(device)
         start = time.perf_counter()
         loss_sum = torch.zeros((), device=device)
-        for idx in data_module.batch_order(n, batch_size, spec.seed, epoch):
+        batches = data_module.batch_order(n, batch_size, spec.seed, epoch)
+        for idx in batches:
             idx = idx.to(device)
             loss = F.cross_entropy(model(data.train_x[idx]), data.train_y[idx])
             optimizer.zero_grad(set_to_none=True)
             loss.backward()
             optimizer.step()
             loss_sum += loss.detach() * len(idx)
+            _advance(progress, 1 / len(batches))
         _synchronize(device)
         seconds = time.perf_counter() - start
         test_loss, accuracy = evaluate(model, data.test_x, data.test_y)
         _record_epoch(result, epoch, loss_sum.item() / n, test_loss, accuracy, seconds)
-        if progress is not None:
-            progress.update(1)
         if result.status == "diverged":
-            if progress is not None:
-                progress.update(epochs - epoch)
+            _advance(progress, epochs - epoch)
             break
     return result
 
@@ -340,6 +347,7 @@ def train_batched(model_name: str, specs: list[RunSpec], data: TrainingData, *, 
                     if timed:
                         update_seconds[g] += time.perf_counter() - tick
                 loss_sum += losses * idx.shape[-1]
+            _advance(progress, runs / len(orders[0]))
         _synchronize(device)
         seconds = time.perf_counter() - epoch_start
         shared_seconds = (seconds - sum(update_seconds)) / runs
@@ -350,11 +358,8 @@ def train_batched(model_name: str, specs: list[RunSpec], data: TrainingData, *, 
                 if results[r].status == "ok":
                     _record_epoch(results[r], epoch, train_losses[r], test_losses[r],
                                   accuracies[r], shared_seconds + update_seconds[g] / (b - a))
-        if progress is not None:
-            progress.update(runs)
         if all(result.status == "diverged" for result in results):
-            if progress is not None:
-                progress.update(runs * (epochs - epoch))
+            _advance(progress, runs * (epochs - epoch))
             break
 
     unsorted = [RunResult(spec) for spec in specs]

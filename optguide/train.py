@@ -260,8 +260,7 @@ class _StackedMLP(_StackedRuns):
         return losses, self.grad
 
 
-def _group_hyperparameters(specs: list[RunSpec], cls: type, device: torch.device
-                           ) -> dict[str, Any]:
+def _group_hyperparameters(specs: list[RunSpec], device: torch.device) -> dict[str, Any]:
     """Per-run numbers -> ``[runs, 1]`` float64 tensors; flags must agree across the group."""
     merged: dict[str, Any] = {}
     for key, first in specs[0].hyperparameters.items():
@@ -311,7 +310,7 @@ def train_batched(model_name: str, specs: list[RunSpec], data: TrainingData, *, 
         while stop < len(ordered) and _structure_key(ordered[stop]) == key:
             stop += 1
         cls = OPTIMIZERS[ordered[start].optimizer]
-        hp = _group_hyperparameters(ordered[start:stop], cls, device)
+        hp = _group_hyperparameters(ordered[start:stop], device)
         with torch.no_grad():
             state = cls.init_state(flat[start:stop], hp)
         groups.append((start, stop, cls.update_function, cls.update_arguments(hp),

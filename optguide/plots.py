@@ -13,11 +13,15 @@ if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
 #: One color per optimizer, the same on every figure of the site.
+#: Also for the SGD variants of the small-problem examples ("momentum", "nesterov") and
+#: SGD with added gradient noise ("noisy_sgd").
 COLORS = {"sgd": "#4c72b0", "adagrad": "#dd8452", "adadelta": "#c44e52",
-          "rmsprop": "#8172b3", "adam": "#55a868"}
+          "rmsprop": "#8172b3", "adam": "#55a868", "momentum": "#937860",
+          "nesterov": "#da8bc3", "noisy_sgd": "#64b5cd"}
 #: Display names.
 LABELS = {"sgd": "SGD", "adagrad": "Adagrad", "adadelta": "Adadelta", "rmsprop": "RMSprop",
-          "adam": "Adam"}
+          "adam": "Adam", "momentum": "SGD + momentum", "nesterov": "Nesterov",
+          "noisy_sgd": "noisy SGD"}
 LINESTYLES = {"pytorch": "-", "keras": "--"}
 METRICS = {"test_accuracy": "test accuracy", "test_loss": "test loss",
            "train_loss": "training loss"}

@@ -14,6 +14,7 @@ tensors of shape ``[runs, 1]`` (many stacked runs trained together by
 
 from __future__ import annotations
 
+import functools
 import inspect
 import math
 from collections.abc import Callable
@@ -62,6 +63,11 @@ def check_range(name: str, value: Any, low: float = 0.0, high: float | None = No
             raise ValueError(f"Invalid {name}: {value} (must be {bound})")
 
 
+@functools.cache
+def _keyword_names(function: Callable[..., None]) -> tuple[str, ...]:
+    return tuple(inspect.signature(function).parameters)
+
+
 class FromScratchOptimizer(torch.optim.Optimizer):
     """Base class: loop over parameters and apply the subclass' update function.
 
@@ -80,8 +86,8 @@ class FromScratchOptimizer(torch.optim.Optimizer):
     @classmethod
     def update_arguments(cls, group: dict[str, Any]) -> dict[str, Any]:
         """Keyword arguments of ``update_function`` taken from a parameter group."""
-        names = inspect.signature(cls.update_function).parameters
-        return {name: group[name] for name in names if name in group}
+        return {name: group[name] for name in _keyword_names(cls.update_function)
+                if name in group}
 
     def update(self, param: torch.Tensor, grad: torch.Tensor, state: dict[str, Any],
                group: dict[str, Any]) -> None:

@@ -1,0 +1,164 @@
+"""
+The effective learning rate of the adaptive methods
+===================================================
+
+**Claim:** Adagrad's learning rate keeps shrinking; Adadelta and RMSprop fix that. Adagrad
+divides the learning rate by the root of the *sum* of all squared gradients so far, which
+only grows, so its steps shrink like :math:`1/\\sqrt{t}` even when the gradients do not.
+RMSprop divides by the root of a decaying *average* instead, and Adadelta also scales the
+step by a decaying average of past steps. We read the per-parameter step size each method
+actually uses from its state, step by step, on a long stream of noisy gradients.
+
+**Setup.** A quadratic :math:`f(\\theta) = \\frac12 \\sum_i h_i \\theta_i^2` in ten
+dimensions, with curvatures :math:`h_i` from 0.1 to 10, starting at :math:`\\theta_i = 1`.
+Every step sees the exact gradient plus Gaussian noise of standard deviation 1, like a
+minibatch gradient: the stream never runs dry. 5,000 steps (a few seconds; long enough for
+a :math:`1/\\sqrt{t}` decay to show clearly on a log scale), every optimizer at PyTorch's
+defaults (so the four curves start at different heights; the claim is about their shapes).
+Adam is included for comparison.
+"""
+
+# %%
+# Reading the step size from the optimizer's state
+# ------------------------------------------------
+# Each method multiplies the gradient (Adam: the averaged gradient) by a per-parameter factor
+# built from its state, :attr:`torch.optim.Optimizer.state`. That factor is the *effective
+# learning rate*:
+#
+# * Adagrad: :math:`\eta / (\sqrt{s_t} + \epsilon)` with :math:`s_t` the running sum
+#   (``"sum"``);
+# * RMSprop: :math:`\eta / (\sqrt{v_t} + \epsilon)` with :math:`v_t` the decaying average
+#   (``"square_avg"``);
+# * Adadelta: :math:`\eta \sqrt{u_{t-1} + \epsilon} / \sqrt{v_t + \epsilon}` with the
+#   averages of squared steps (``"acc_delta"``) and squared gradients (``"square_avg"``);
+# * Adam: :math:`\eta / (\sqrt{v_t / (1 - \beta_2^t)} + \epsilon)` (``"exp_avg_sq"``).
+#
+# (For Adadelta the function below uses :math:`u_t`, the average after the step: the factor
+# of the *next* step.)
+import matplotlib.pyplot as plt
+import numpy as np
+import torch
+
+from optguide.claims.synthetic import shrinking_learning_rate
+from optguide.optimizers import OPTIMIZERS, build
+from optguide.plots import COLORS, LABELS
+from optguide.surfaces import single_thread
+
+DIMENSIONS, STEPS, NOISE, SEED = 10, 5000, 1.0, 0
+EARLY = 100  # compare with this step: after RMSprop's and Adam's averages have warmed up
+METHODS = ["adagrad", "rmsprop", "adadelta", "adam"]
+
+
+def effective_learning_rate(optimizer, param):
+    """The per-coordinate factor the optimizer multiplies the gradient by, from its state."""
+    state, group = optimizer.state[param], optimizer.param_groups[0]
+    lr, eps = group["lr"], group["eps"]
+    if isinstance(optimizer, OPTIMIZERS["adagrad"]):
+        return lr / (state["sum"].sqrt() + eps)
+    if isinstance(optimizer, OPTIMIZERS["rmsprop"]):
+        return lr / (state["square_avg"].sqrt() + eps)
+    if isinstance(optimizer, OPTIMIZERS["adadelta"]):
+        return lr * (state["acc_delta"] + eps).sqrt() / (state["square_avg"] + eps).sqrt()
+    if isinstance(optimizer, OPTIMIZERS["adam"]):
+        bias_correction = 1 - group["betas"][1] ** state["step"]
+        return lr / ((state["exp_avg_sq"] / bias_correction).sqrt() + eps)
+    raise TypeError(f"no effective learning rate for {type(optimizer).__name__}")
+
+
+# %%
+# The stream
+# ----------
+# The same noise for every method. The effective learning rate and the loss (the noise-free
+# :math:`f`) are recorded at 120 steps spaced evenly on a log scale.
+curvature = torch.logspace(-1, 1, DIMENSIONS, dtype=torch.float64)
+noise = NOISE * torch.randn(STEPS, DIMENSIONS, dtype=torch.float64,
+                            generator=torch.Generator().manual_seed(SEED))
+recorded = np.unique(np.r_[np.geomspace(1, STEPS, 120).astype(int), EARLY])  # 1-based steps
+record = set(recorded.tolist())
+
+effective, loss = {}, {}
+with single_thread():  # tiny tensors: extra threads only add overhead
+    for name in METHODS:
+        theta = torch.ones(DIMENSIONS, dtype=torch.float64, requires_grad=True)
+        optimizer = build(name, [theta])
+        rates, values = [], []
+        for step in range(1, STEPS + 1):
+            theta.grad = curvature * theta.detach() + noise[step - 1]
+            optimizer.step()
+            if step in record:
+                rates.append(effective_learning_rate(optimizer, theta).numpy().copy())
+                values.append(float((curvature * theta.detach() ** 2).sum() / 2))
+        effective[name], loss[name] = np.array(rates), np.array(values)
+
+
+def geometric_mean(rates):
+    """Geometric mean over the coordinates: ``[recorded steps]``."""
+    return np.exp(np.log(rates).mean(axis=1))
+
+
+early = int(np.flatnonzero(recorded == EARLY)[0])
+ratio = {LABELS[name]: float(geometric_mean(effective[name])[-1]
+                             / geometric_mean(effective[name])[early]) for name in METHODS}
+for name in METHODS:
+    mean = geometric_mean(effective[name])
+    print(f"{LABELS[name]:9s} effective lr at step {recorded[early]}: {mean[early]:.3g}, "
+          f"at step {STEPS}: {mean[-1]:.3g} (x {ratio[LABELS[name]]:.2g})")
+
+# %%
+# The effective learning rates
+# ----------------------------
+# Left: the effective learning rate, geometric mean over the ten coordinates (the band spans
+# the smallest and the largest coordinate). Right: the same divided by its value at step
+# 100, with the slope :math:`t^{-1/2}` for reference. A flat line is a step size that holds.
+fig, (left, right) = plt.subplots(1, 2, figsize=(12, 4.6), layout="constrained")
+for name in METHODS:
+    mean = geometric_mean(effective[name])
+    left.loglog(recorded, mean, color=COLORS[name], label=LABELS[name])
+    left.fill_between(recorded, effective[name].min(1), effective[name].max(1),
+                      color=COLORS[name], alpha=0.15, linewidth=0)
+    right.loglog(recorded, mean / mean[early], color=COLORS[name], label=LABELS[name])
+reference = np.sqrt(recorded[early] / recorded)
+right.loglog(recorded, reference, ":", color="black", label=r"$\propto t^{-1/2}$")
+right.axvline(recorded[early], color="0.5", linewidth=0.8)
+left.set_ylabel("effective learning rate")
+left.set_title("Effective learning rate (PyTorch defaults)")
+right.set_ylabel(f"relative to step {recorded[early]}")
+right.set_title("Shape: does the step size hold?")
+for ax in (left, right):
+    ax.set_xlabel("step")
+    ax.grid(alpha=0.3, which="both")
+    ax.legend(fontsize="small")
+plt.show()
+
+# %%
+# Adagrad's line follows :math:`t^{-1/2}`: the gradients it sums never stop coming. RMSprop's
+# holds once its average has warmed up; Adadelta's and Adam's even grow a little as the
+# squared gradients they average get smaller.
+#
+# Is shrinking bad?
+# -----------------
+# It has a purpose. With noisy gradients a fixed step size can only get so close to the
+# minimum: the noise keeps kicking the parameters around, and the loss levels off at a
+# "noise floor" and jitters there (RMSprop's below). A step size that shrinks like
+# :math:`t^{-1/2}` keeps making progress through the noise. The price is speed: Adagrad's
+# steps are already small when large ones would still help.
+final = {name: float(np.mean(loss[name][-10:])) for name in METHODS}
+for name in sorted(METHODS, key=final.get):
+    print(f"{LABELS[name]:9s} loss over the last recorded steps: {final[name]:.3g}")
+
+fig, ax = plt.subplots(figsize=(7, 4.2), layout="constrained")
+for name in METHODS:
+    ax.loglog(recorded, loss[name], color=COLORS[name], label=LABELS[name])
+ax.set_xlabel("step")
+ax.set_ylabel(r"loss $f(\theta)$ (without noise)")
+ax.set_title("Loss along the noisy stream")
+ax.grid(alpha=0.3, which="both")
+ax.legend(fontsize="small")
+plt.show()
+
+# %%
+# Verdict
+# -------
+# A method's step size "shrinks" if it fell below half its value at step 100 by the end.
+verdict = shrinking_learning_rate(ratio, early_step=int(recorded[early]), late_step=STEPS)
+print(verdict.line())

@@ -1,0 +1,242 @@
+"""Claims tested on small synthetic problems: 2-D surfaces, sparse logistic regression, state.
+
+Each function takes the numbers one example of the "Experiments on small problems" gallery
+section measured, keyed by the display names the example uses (``"SGD"``, ``"Adagrad"``, ...),
+and returns a :class:`~optguide.claims.Verdict`.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+
+import numpy as np
+
+from . import Verdict
+
+__all__ = ["valley_following", "saddle_escape", "sparse_features", "shrinking_learning_rate"]
+
+
+def _names(names: Sequence[str]) -> str:
+    """``"a"``, ``"a and b"``, ``"a, b and c"``."""
+    names = list(names)
+    if len(names) <= 1:
+        return "".join(names)
+    return ", ".join(names[:-1]) + " and " + names[-1]
+
+
+def _number(value: float) -> str:
+    """``1e-6`` rather than Python's ``1e-06``."""
+    return f"{value:g}".replace("e-0", "e-").replace("e+0", "e+")
+
+
+def _steps(value: int | None, limit: int) -> str:
+    return f"{value}" if value is not None else f"more than {limit}"
+
+
+def valley_following(distances: Mapping[str, Mapping[str, float]], steps: int,
+                     baseline: str = "SGD") -> Verdict:
+    """Test the claim "momentum and adaptive methods follow a valley better than plain SGD".
+
+    Parameters
+    ----------
+    distances : mapping
+        Surface name -> method name -> distance from the method's last point to the minimum
+        (``inf`` for a diverged run). Every surface must have the same methods, ``baseline``
+        among them.
+    steps : int
+        Steps every method took (for the sentence).
+    baseline : str
+        The method the others are compared with.
+
+    Returns
+    -------
+    Verdict
+        ``confirmed`` if every other method ends closer to the minimum than ``baseline`` on
+        every surface; ``refuted`` if no method ends closer on most surfaces; ``depends``
+        otherwise.
+    """
+    surfaces = list(distances)
+    if not surfaces:
+        raise ValueError("distances is empty")
+    methods = [m for m in distances[surfaces[0]] if m != baseline]
+    for surface in surfaces:
+        if baseline not in distances[surface] or set(distances[surface]) - {baseline} != set(
+                methods):
+            raise ValueError(f"surface {surface!r} lacks {baseline!r} or differs in methods")
+    wins = {m: sum(distances[s][m] < distances[s][baseline] for s in surfaces) for m in methods}
+    n = len(surfaces)
+    if all(wins[m] == n for m in methods):
+        outcome = "confirmed"
+    elif all(wins[m] <= n / 2 for m in methods):
+        outcome = "refuted"
+    else:
+        outcome = "depends"
+    base = _names([f"{distances[s][baseline]:.2g} ({s})" for s in surfaces])
+    groups = []
+    for count in sorted(set(wins.values()), reverse=True):
+        where = f"all {n} surfaces" if count == n else "none" if count == 0 else f"{count} of {n}"
+        groups.append(f"{where}: {_names([m for m in methods if wins[m] == count])}")
+    sentence = (f"After {steps} steps at tuned learning rates {baseline} ended {base} from the "
+                f"minimum; the others ended closer on " + "; on ".join(groups))
+    return Verdict(
+        claim="Momentum and adaptive methods follow a valley better than plain SGD.",
+        outcome=outcome, sentence=sentence + ".",
+        numbers={"distances": {s: dict(d) for s, d in distances.items()}, "wins": wins,
+                 "steps": steps})
+
+
+def saddle_escape(escape_steps: Mapping[str, int | None], steps: int, start_offset: float,
+                  gd: str = "GD", noisy: str = "noisy SGD", factor: float = 2.0) -> Verdict:
+    """Test the claim "SGD handles saddle points poorly".
+
+    Parameters
+    ----------
+    escape_steps : mapping
+        Method name -> steps it needed to leave the saddle (``None``: not within ``steps``).
+        Must contain ``gd`` (exact gradient descent) and ``noisy`` (SGD with gradient noise)
+        and at least one other method (momentum, adaptive methods).
+    steps : int
+        Steps every method was given.
+    start_offset : float
+        How far from the saddle's ridge the runs started (for the sentence).
+    gd, noisy : str
+        Names of the two plain-SGD runs in ``escape_steps``.
+    factor : float
+        How many times slower than the other methods' median counts as "poorly".
+
+    Returns
+    -------
+    Verdict
+        ``refuted`` if gradient descent escapes no slower than the other methods' median;
+        ``confirmed`` if both gradient descent and noisy SGD take at least ``factor`` times
+        that median; ``depends`` otherwise (gradient descent is slow, but gradient noise
+        lets SGD escape about as fast as the others).
+    """
+    others = {m: s for m, s in escape_steps.items() if m not in (gd, noisy)}
+    if gd not in escape_steps or noisy not in escape_steps or not others:
+        raise ValueError(f"escape_steps needs {gd!r}, {noisy!r} and at least one other method")
+
+    def cost(value: int | None) -> float:
+        return math.inf if value is None else float(value)
+
+    median = float(np.median([cost(s) for s in others.values()]))
+    gd_cost, noisy_cost = cost(escape_steps[gd]), cost(escape_steps[noisy])
+    if gd_cost <= median:
+        outcome = "refuted"
+    elif noisy_cost >= factor * median:
+        outcome = "confirmed"
+    else:
+        outcome = "depends"
+    finite = sorted(s for s in others.values() if s is not None)
+    if finite:
+        spread = f"{finite[0]}" if finite[0] == finite[-1] else f"{finite[0]}-{finite[-1]}"
+        if len(finite) < len(others):
+            spread += f" (or more than {steps})"
+    else:
+        spread = f"more than {steps}"
+    middle = f"{median:g}" if math.isfinite(median) else f"more than {steps}"
+    sentence = (f"Starting {_number(start_offset)} off the saddle's ridge, gradient descent needed "
+                f"{_steps(escape_steps[gd], steps)} steps to escape, SGD with gradient noise "
+                f"{_steps(escape_steps[noisy], steps)}, and the other {len(others)} methods "
+                f"{spread} (median {middle})")
+    if outcome == "depends":
+        sentence += ": the noise, not the update rule, rescues SGD"
+    return Verdict(claim="SGD handles saddle points poorly.", outcome=outcome,
+                   sentence=sentence + ".",
+                   numbers={"escape_steps": dict(escape_steps), "median_others": median,
+                            "steps": steps})
+
+
+def sparse_features(rare_accuracy: Mapping[str, float], adagrad: str = "Adagrad",
+                    sgd: str = "SGD", margin: float = 0.02, datasets: int = 1) -> Verdict:
+    """Test the claim "Adagrad suits sparse data" (rare but informative features).
+
+    Parameters
+    ----------
+    rare_accuracy : mapping
+        Method name -> test accuracy (0-1) on the examples whose label is decided by a rare
+        feature. Must contain ``adagrad`` and ``sgd``.
+    adagrad, sgd : str
+        Names of the two methods compared.
+    margin : float
+        Accuracy difference (0-1) below which the two count as tied.
+    datasets : int
+        Number of data sets the accuracies are averaged over (for the sentence).
+
+    Returns
+    -------
+    Verdict
+        ``confirmed`` if Adagrad beats SGD by at least ``margin``, ``refuted`` if SGD beats
+        Adagrad by at least ``margin``, ``depends`` if they are within ``margin``.
+    """
+    if adagrad not in rare_accuracy or sgd not in rare_accuracy:
+        raise ValueError(f"rare_accuracy needs {adagrad!r} and {sgd!r}")
+    difference = rare_accuracy[adagrad] - rare_accuracy[sgd]
+    if difference >= margin:
+        outcome = "confirmed"
+    elif difference <= -margin:
+        outcome = "refuted"
+    else:
+        outcome = "depends"
+    others = [m for m in rare_accuracy if m not in (adagrad, sgd)]
+    averaged = f" (mean of {datasets} data sets)" if datasets > 1 else ""
+    sentence = (f"On test examples decided by a rare feature{averaged}, {adagrad} reached "
+                f"{100 * rare_accuracy[adagrad]:.1f} % accuracy and {sgd} "
+                f"{100 * rare_accuracy[sgd]:.1f} %")
+    if others:
+        sentence += " (" + ", ".join(f"{m} {100 * rare_accuracy[m]:.1f} %" for m in others) + ")"
+    if outcome == "depends":
+        sentence += f", within {100 * margin:g} points of each other"
+    return Verdict(claim="Adagrad suits sparse data.", outcome=outcome, sentence=sentence + ".",
+                   numbers={"rare_accuracy": dict(rare_accuracy), "difference": difference,
+                            "datasets": datasets})
+
+
+def shrinking_learning_rate(ratios: Mapping[str, float], early_step: int, late_step: int,
+                            adagrad: str = "Adagrad",
+                            fixes: Sequence[str] = ("RMSprop", "Adadelta"),
+                            shrink: float = 0.5, steady: float = 0.5) -> Verdict:
+    """Test the claim "Adagrad's learning rate keeps shrinking; RMSprop and Adadelta fix that".
+
+    Parameters
+    ----------
+    ratios : mapping
+        Method name -> effective learning rate at ``late_step`` divided by the one at
+        ``early_step``. Must contain ``adagrad`` and every name in ``fixes``.
+    early_step, late_step : int
+        The two steps compared (for the sentence).
+    adagrad : str
+        Name of the method said to shrink.
+    fixes : sequence of str
+        Names of the methods said to fix it.
+    shrink : float
+        Adagrad's ratio must be below this to count as shrinking.
+    steady : float
+        A fix's ratio must be at least this to count as not shrinking.
+
+    Returns
+    -------
+    Verdict
+        ``refuted`` if Adagrad's ratio is at least ``shrink``; ``confirmed`` if it is below
+        and every fix keeps a ratio of at least ``steady``; ``depends`` otherwise.
+    """
+    missing = [m for m in (adagrad, *fixes) if m not in ratios]
+    if missing:
+        raise ValueError(f"ratios lacks {', '.join(missing)}")
+    failed = [m for m in fixes if ratios[m] < steady]
+    if ratios[adagrad] >= shrink:
+        outcome = "refuted"
+    elif failed:
+        outcome = "depends"
+    else:
+        outcome = "confirmed"
+    others = _names([f"{ratios[m]:.2g} for {m}" for m in ratios if m != adagrad])
+    sentence = (f"From step {early_step} to step {late_step} {adagrad}'s effective learning "
+                f"rate changed by a factor of {ratios[adagrad]:.2g}, against {others}")
+    if outcome == "depends":
+        sentence += f"; {_names(failed)} shrank too"
+    return Verdict(claim="Adagrad's learning rate keeps shrinking; RMSprop and Adadelta fix that.",
+                   outcome=outcome, sentence=sentence + ".",
+                   numbers={"ratios": dict(ratios), "early_step": early_step,
+                            "late_step": late_step})

@@ -1,0 +1,219 @@
+"""The 2-D test functions, and the paths the optimizers take on them."""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+
+import numpy as np
+import pytest
+import torch
+
+from optguide import surfaces
+from optguide.surfaces import (
+    SURFACES,
+    beale,
+    best_learning_rate,
+    escape_time,
+    final_distance,
+    ill_conditioned_quadratic,
+    resolve_method,
+    rosenbrock,
+    saddle,
+    single_thread,
+    trajectories,
+    trajectory,
+)
+
+POINTS = [(-1.2, 1.0), (0.3, -0.7), (2.0, 0.5), (1.1, 1.3)]
+
+
+def rosenbrock_gradient(x, y, a=1.0, b=100.0):
+    return np.array([-2 * (a - x) - 4 * b * x * (y - x * x), 2 * b * (y - x * x)])
+
+
+def beale_gradient(x, y):
+    terms = [(1.5, 1), (2.25, 2), (2.625, 3)]
+    gx = sum(2 * (c - x + x * y**k) * (y**k - 1) for c, k in terms)
+    gy = sum(2 * (c - x + x * y**k) * (k * x * y ** (k - 1)) for c, k in terms)
+    return np.array([gx, gy])
+
+
+def saddle_gradient(x, y):
+    return np.array([2 * x, y**3 - y])
+
+
+def quadratic_gradient(x, y, condition, angle):
+    rotation = np.array([[math.cos(angle), math.sin(angle)], [-math.sin(angle), math.cos(angle)]])
+    hessian = rotation.T @ np.diag([1.0, condition]) @ rotation
+    return hessian @ np.array([x, y])
+
+
+@pytest.mark.parametrize("point", POINTS)
+def test_gradients_match_the_analytic_ones(point):
+    x, y = point
+    np.testing.assert_allclose(rosenbrock().gradient(x, y), rosenbrock_gradient(x, y))
+    np.testing.assert_allclose(rosenbrock(2.0, 10.0).gradient(x, y),
+                               rosenbrock_gradient(x, y, 2.0, 10.0))
+    np.testing.assert_allclose(beale().gradient(x, y), beale_gradient(x, y))
+    np.testing.assert_allclose(saddle().gradient(x, y), saddle_gradient(x, y))
+    angle = math.radians(30)
+    np.testing.assert_allclose(ill_conditioned_quadratic(20, angle).gradient(x, y),
+                               quadratic_gradient(x, y, 20, angle), atol=1e-12)
+
+
+@pytest.mark.parametrize("surface", [factory() for factory in SURFACES.values()]
+                         + [ill_conditioned_quadratic(100, 1.0)], ids=lambda s: s.name)
+def test_minima_are_minima(surface):
+    rng = np.random.default_rng(0)
+    for minimum in surface.minima:
+        np.testing.assert_allclose(surface.gradient(*minimum), 0, atol=1e-12)
+        value = surface.value(*minimum)
+        assert value == pytest.approx(surface.minimum_value)
+        for offset in rng.normal(scale=1e-2, size=(20, 2)):
+            assert surface.value(*(np.array(minimum) + offset)) > value
+
+
+@pytest.mark.parametrize("surface", [factory() for factory in SURFACES.values()]
+                         + [ill_conditioned_quadratic(50, math.radians(30))],
+                         ids=lambda s: s.name)
+def test_window_holds_start_and_minima_and_levels_rise(surface):
+    for x, y in [surface.start, *surface.minima]:
+        assert surface.x_range[0] < x < surface.x_range[1]
+        assert surface.y_range[0] < y < surface.y_range[1]
+    levels = surface.levels(12)
+    assert len(levels) == 12
+    assert np.all(np.diff(levels) > 0)
+    assert levels[0] > surface.minimum_value
+    X, Y, Z = surface.grid(30)
+    assert X.shape == Y.shape == Z.shape == (30, 30)
+    assert levels[-1] == pytest.approx(Z.max())
+
+
+def test_saddle_is_a_saddle():
+    surface = saddle()
+    assert surface.saddles == ((0.0, 0.0),)
+    np.testing.assert_allclose(surface.gradient(0.0, 0.0), 0)
+    assert surface.value(0.1, 0.0) > 0 > surface.value(0.0, 0.1)
+    assert surface.minimum_value == pytest.approx(-0.25)
+
+
+def test_quadratic_has_the_condition_number_it_was_given():
+    surface = ill_conditioned_quadratic(40, 0.3)
+    point = torch.zeros(2, dtype=torch.float64)
+    hessian = torch.autograd.functional.hessian(surface, point).numpy()
+    eigenvalues = np.linalg.eigvalsh(hessian)
+    assert eigenvalues.max() / eigenvalues.min() == pytest.approx(40)
+    with pytest.raises(ValueError, match="condition"):
+        ill_conditioned_quadratic(0.5)
+
+
+def test_adam_converges_on_the_quadratic():
+    surface = ill_conditioned_quadratic(50)
+    path = trajectory("adam", surface, steps=2000, lr=0.05)
+    assert path.shape == (2001, 2)
+    np.testing.assert_array_equal(path[0], surface.start)
+    assert final_distance(path, surface) < 1e-3
+    assert final_distance(path, surface) < 1e-2 * surface.distance_to_minimum(surface.start)
+
+
+def test_sgd_variants_and_presets():
+    assert resolve_method("momentum") == ("sgd", {"momentum": 0.9})
+    assert resolve_method("nesterov", lr=0.1) == ("sgd", {"momentum": 0.9, "nesterov": True,
+                                                          "lr": 0.1})
+    assert resolve_method("adam", lr=0.1) == ("adam", {"lr": 0.1})
+    surface = rosenbrock()
+    plain = trajectory("sgd", surface, steps=50, lr=1e-3)
+    momentum = trajectory("momentum", surface, steps=50, lr=1e-3)
+    assert not np.allclose(plain, momentum)
+    np.testing.assert_array_equal(momentum, trajectory("sgd", surface, steps=50, lr=1e-3,
+                                                       momentum=0.9))
+    keras = trajectory("sgd", surface, steps=5, preset="keras")  # lr 0.01 instead of 1e-3
+    np.testing.assert_array_equal(keras, trajectory("sgd", surface, steps=5, lr=0.01))
+    with pytest.raises(ValueError, match="unknown optimizer"):
+        trajectory("lbfgs", surface, steps=5)
+
+
+def test_no_noise_is_deterministic_and_noise_follows_the_seed():
+    surface = beale()
+    np.testing.assert_array_equal(trajectory("rmsprop", surface, steps=100),
+                                  trajectory("rmsprop", surface, steps=100))
+    noisy = trajectory("sgd", surface, steps=100, lr=0.01, noise=0.5, seed=3)
+    np.testing.assert_array_equal(noisy, trajectory("sgd", surface, steps=100, lr=0.01,
+                                                    noise=0.5, seed=3))
+    assert not np.allclose(noisy, trajectory("sgd", surface, steps=100, lr=0.01, noise=0.5,
+                                             seed=4))
+    assert not np.allclose(noisy, trajectory("sgd", surface, steps=100, lr=0.01))
+
+
+def test_divergence_stops_the_path_cleanly():
+    surface = rosenbrock()
+    path = trajectory("sgd", surface, steps=200, lr=0.1)
+    assert path.shape == (201, 2)
+    assert not np.isinf(path).any()
+    finite = np.isfinite(path).all(axis=1)
+    last = int(np.flatnonzero(finite)[-1])
+    assert 0 < last < 200
+    assert finite[: last + 1].all() and not finite[last + 1:].any()
+    assert final_distance(path, surface) == math.inf
+    # a start where f is not finite: nothing to record
+    start = trajectory("sgd", surface, (math.inf, 0.0), steps=3)
+    assert np.isnan(start).all()
+    assert escape_time(start) is None
+
+
+def test_many_runs_equal_single_runs():
+    surface = rosenbrock()
+    lrs = [1e-4, 1e-3, 0.1]  # the last one diverges
+    together = trajectories("sgd", surface, steps=100, lrs=lrs)
+    assert together.shape == (3, 101, 2)
+    for lr, path in zip(lrs, together):
+        np.testing.assert_allclose(path, trajectory("sgd", surface, steps=100, lr=lr),
+                                   rtol=1e-12, atol=1e-12)
+    starts = [(-1.0, 2.0), (0.5, 0.5)]
+    paths = trajectories("adam", surface, starts, steps=30, lr=0.01)
+    for start, path in zip(starts, paths):
+        np.testing.assert_allclose(path, trajectory("adam", surface, start, 30, lr=0.01))
+    with pytest.raises(ValueError, match="learning rates"):
+        trajectories("sgd", surface, starts, steps=3, lrs=[0.1, 0.2, 0.3])
+    with pytest.raises(ValueError, match="steps"):
+        trajectory("sgd", surface, steps=-1)
+
+
+def test_best_learning_rate():
+    surface = ill_conditioned_quadratic(10)
+    lrs = [1e-4, 1e-2, 0.15, 1.0]  # 1.0 diverges (above 2 / 10)
+    lr, path = best_learning_rate("sgd", surface, lrs, 200)
+    assert lr == 0.15
+    np.testing.assert_allclose(path, trajectory("sgd", surface, steps=200, lr=0.15))
+    # With momentum, 0.01 ends closest after 60 steps but overshoots the minimum to x > 0.5.
+    grid = [0.1, 0.003, 0.01]
+    assert best_learning_rate("momentum", surface, grid, 60)[0] == 0.01
+    narrow = dataclasses.replace(surface, x_range=(-5.0, 0.5))
+    assert best_learning_rate("momentum", narrow, grid, 60)[0] == 0.01
+    assert best_learning_rate("momentum", narrow, grid, 60, stay_in_window=True)[0] == 0.003
+    nowhere = dataclasses.replace(surface, x_range=(-5.0, -1.0))  # every run leaves
+    assert best_learning_rate("momentum", nowhere, grid, 60, stay_in_window=True)[0] == 0.1
+
+
+def test_escape_time():
+    path = np.array([[1.0, 1e-6], [0.5, 0.1], [0.2, -0.6], [0.0, -1.0]])
+    assert escape_time(path) == 2
+    assert escape_time(path, threshold=0.9) == 3
+    assert escape_time(path, threshold=2.0) is None
+    assert escape_time(path, threshold=0.4, axis=0) == 0
+
+
+def test_single_thread_restores_the_thread_count():
+    before = torch.get_num_threads()
+    with single_thread():
+        assert torch.get_num_threads() == 1
+    assert torch.get_num_threads() == before
+    with pytest.raises(RuntimeError), single_thread():
+        raise RuntimeError
+    assert torch.get_num_threads() == before
+
+
+def test_public_names_exist():
+    for name in surfaces.__all__:
+        assert hasattr(surfaces, name)

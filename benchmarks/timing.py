@@ -1,0 +1,24 @@
+"""Clocks for the benchmarks: wall time, and the process' CPU time, which other jobs on a shared
+machine barely disturb (with one torch thread it is the work done, whoever else is running)."""
+
+from __future__ import annotations
+
+import statistics
+import time
+from collections.abc import Callable, Sequence
+from typing import TypeVar
+
+T = TypeVar("T")
+
+
+def measured(function: Callable[[], T]) -> tuple[float, float, T]:
+    """Wall-clock seconds, CPU seconds of this process (all its threads) and the result."""
+    wall, cpu = time.perf_counter(), time.process_time()
+    value = function()
+    return time.perf_counter() - wall, time.process_time() - cpu, value
+
+
+def describe(times: Sequence[float]) -> str:
+    """``best X s, median Y s (n runs)``."""
+    return (f"best {min(times):.2f} s, median {statistics.median(times):.2f} s "
+            f"({len(times)} run{'s' if len(times) != 1 else ''})")

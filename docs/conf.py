@@ -1,0 +1,178 @@
+"""Sphinx configuration of the optguide site.
+
+Build: ``python -m sphinx -W --keep-going -b html docs docs/_build/html`` (or ``make -C docs
+html``). Pages with numbers are MyST notebooks executed by myst-nb; the evidence gallery is
+``examples/`` run by sphinx-gallery. Nothing is fetched from the network at build time.
+
+Environment variables
+---------------------
+OPTGUIDE_CACHE_DIR
+    Results cache of :func:`optguide.compare.compare`; defaults to ``docs/_build/optguide-cache``
+    so that a fresh clone always builds cold. Kernels and examples inherit it.
+OPTGUIDE_DATA_DIR
+    Folder holding ``MNIST/raw`` (see the "Reproduce" page).
+OPTGUIDE_GALLERY_PATTERN
+    Regular expression replacing sphinx-gallery's ``filename_pattern``: only matching examples
+    are executed (for quick development builds; the default executes all of them).
+"""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import os
+import sys
+from pathlib import Path
+
+DOCS = Path(__file__).resolve().parent
+ROOT = DOCS.parent
+BUILD = DOCS / "_build"
+EXT = DOCS / "_ext"
+sys.path.insert(0, str(EXT))
+# The pages' hidden cells import site_cells from docs/_ext: kernels inherit this path.
+os.environ["PYTHONPATH"] = os.pathsep.join(
+    [str(EXT)] + [p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p])
+
+# Set before anything imports optguide, so this process, the notebook kernels (which inherit
+# the environment) and the gallery examples share one results cache.
+os.environ.setdefault("OPTGUIDE_CACHE_DIR", str(BUILD / "optguide-cache"))
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import optguide
+from optguide.compare import code_hash
+
+# -- Project -------------------------------------------------------------------------------
+project = "optguide"
+author = "the optguide authors"
+copyright = f"{datetime.date.today().year}, the optguide authors"
+release = version = optguide.__version__
+
+extensions = [
+    "myst_nb",
+    "sphinx.ext.autodoc",
+    "sphinx.ext.autosummary",
+    "sphinx.ext.napoleon",
+    "sphinx.ext.mathjax",
+    "sphinx_gallery.gen_gallery",
+    "sphinx_copybutton",
+    "sphinx_design",
+    "optguide_sphinx",
+]
+
+templates_path = ["_templates"]
+exclude_patterns = [
+    "_build",
+    "Thumbs.db",
+    ".DS_Store",
+    "**.ipynb_checkpoints",
+    # sphinx-gallery writes a notebook and a script beside each generated page; without this,
+    # Sphinx (with myst-nb) finds two sources for one document.
+    "auto_examples/**.ipynb",
+    "auto_examples/**.py",
+    "auto_examples/**.zip",
+    "auto_examples/**.md5",
+    "auto_examples/**.json",
+]
+
+# -- MyST and notebook execution -------------------------------------------------------------
+myst_enable_extensions = ["amsmath", "colon_fence", "deflist", "dollarmath", "attrs_inline",
+                          "attrs_block", "substitution"]
+myst_heading_anchors = 3
+
+nb_execution_mode = "cache"
+nb_execution_timeout = 900
+nb_execution_raise_on_error = True
+nb_execution_show_tb = True
+# myst-nb's cache looks at a page's own code only; keying its folder on the package's code and
+# on the pages' helper module makes a change to either re-execute every page (and, this being
+# an "env" setting, re-read every page), so stale numbers never reach a page.
+_page_code = hashlib.sha256((code_hash() + (EXT / "site_cells.py").read_text()).encode())
+nb_execution_cache_path = str(BUILD / "jupyter-cache" / _page_code.hexdigest()[:16])
+nb_merge_streams = True
+# Markdown printed by a cell is MyST: roles, admonitions and tables work in it.
+nb_render_markdown_format = "myst"
+nb_output_stderr = "remove"
+
+# -- API reference ---------------------------------------------------------------------------
+autosummary_generate = True
+autosummary_ignore_module_all = False
+autosummary_imported_members = False
+autodoc_member_order = "bysource"
+autodoc_typehints = "none"
+autodoc_default_options = {"members": True, "undoc-members": False, "show-inheritance": True}
+autodoc_class_signature = "mixed"
+napoleon_google_docstring = False
+napoleon_numpy_docstring = True
+napoleon_use_ivar = True
+napoleon_use_rtype = False
+napoleon_preprocess_types = True
+
+# -- Evidence gallery ------------------------------------------------------------------------
+sphinx_gallery_conf = {
+    "examples_dirs": ["../examples"],
+    "gallery_dirs": ["auto_examples"],
+    "subsection_order": ["../examples/mnist", "../examples/synthetic"],
+    "within_subsection_order": "optguide_sphinx.ExampleOrder",
+    "filename_pattern": os.environ.get("OPTGUIDE_GALLERY_PATTERN") or r"/plot_",
+    "ignore_pattern": r"__init__\.py|/_",
+    "doc_module": ("optguide",),
+    "backreferences_dir": "gen_modules/backreferences",
+    "image_scrapers": ("matplotlib",),
+    "matplotlib_animations": (True, "jshtml"),
+    "show_memory": True,
+    "abort_on_example_error": True,
+    "only_warn_on_example_error": False,
+    "remove_config_comments": True,
+    "download_all_examples": True,
+    "capture_repr": ("_repr_html_", "__repr__"),
+    "min_reported_time": 1,
+}
+
+# -- HTML ------------------------------------------------------------------------------------
+html_theme = "sphinx_book_theme"
+html_title = "optguide"
+html_short_title = "optguide"
+html_static_path = ["_static"]
+html_css_files = ["optguide.css"]
+html_favicon = "_static/favicon.svg"
+# pydata-sphinx-theme logs a console error on a first visit without a default colour mode.
+html_context = {"default_mode": "auto"}
+html_last_updated_fmt = None
+html_show_sourcelink = True
+html_copy_source = True
+html_theme_options = {
+    "use_download_button": True,
+    "use_fullscreen_button": False,
+    "use_repository_button": False,
+    "home_page_in_toc": True,
+    "show_navbar_depth": 1,
+    "show_toc_level": 2,
+    "navigation_with_keys": False,
+    "logo": {"text": "optguide"},
+    "footer_start": [],
+    "footer_end": [],
+    # The book theme's layout has no top navbar; search lives in the sidebar.
+    "navbar_start": [],
+    "navbar_center": [],
+    "navbar_end": [],
+    "navbar_persistent": [],
+}
+if os.environ.get("OPTGUIDE_REPOSITORY_URL"):
+    html_theme_options.update(repository_url=os.environ["OPTGUIDE_REPOSITORY_URL"],
+                              use_repository_button=True, path_to_docs="docs")
+
+# The raw results behind the comparison page: its code cell writes them into this folder
+# (through $OPTGUIDE_SITE_EXTRA) and Sphinx copies the folder's content into the site's root.
+SITE_EXTRA = BUILD / "site-extra"
+SITE_EXTRA.mkdir(parents=True, exist_ok=True)
+os.environ["OPTGUIDE_SITE_EXTRA"] = str(SITE_EXTRA)
+html_extra_path = [str(SITE_EXTRA)]
+#: Files the built site must contain (checked when the build finishes).
+optguide_required_outputs = ["results/site_comparison.json"]
+
+copybutton_prompt_text = r">>> |\.\.\. |\$ "
+copybutton_prompt_is_regexp = True
+copybutton_exclude = ".linenos, .gp, .go"

@@ -1,0 +1,133 @@
+"""
+Stochastic, minibatch and full-batch gradient descent
+=====================================================
+
+The article presents three variants of gradient descent: *batch* (full-batch) gradient
+descent computes the gradient on the whole training set for each update, *stochastic*
+gradient descent on one or a few examples, and *minibatch* gradient descent on a batch of
+tens of examples, presented as **the practical middle ground**. This example trains the
+same network with plain SGD three ways (batches of 8, of 64, and the full training set) and
+compares the test loss after the same number of epochs (the same examples seen) and after the
+same training time. To fit the documentation's build budget it uses a subset of the training
+images, one seed, a few epochs (more for the variants whose epochs are quicker, so that all
+train for about as long) and a small learning-rate grid per batch size (all printed below).
+"""
+
+# %%
+# Updates per epoch
+# -----------------
+# An epoch is one pass over the training set: the smaller the batch, the more updates per
+# epoch, each noisier and cheaper.
+
+import matplotlib.pyplot as plt
+import numpy as np
+from matplotlib.colors import to_rgb
+
+from optguide.claims.mnist import batch_label, metric_at_seconds, minibatch_is_middle_ground
+from optguide.compare import Config, compare
+from optguide.plots import COLORS
+
+SGD = Config(optimizers=("sgd",), presets=("pytorch",), seeds=(0,), train_size=5_000)
+#: Batch size (None: the full training set) -> epochs.
+EPOCHS = {8: 3, 64: 8, None: 40}
+#: Batch size -> learning rates tried: larger batches tolerate larger steps.
+LEARNING_RATES = {8: (0.01, 0.03, 0.1), 64: (0.1, 0.3, 1.0), None: (0.1, 0.3, 1.0)}
+MINIBATCH = 64
+STYLES = {8: ":", 64: "-", None: "--"}
+MARKERS = {8: "s", 64: "o", None: "^"}
+#: SGD's colour, lighter for the small batch and darker for the full batch.
+SHADES = {8: np.add(to_rgb(COLORS["sgd"]), 1) / 2, 64: to_rgb(COLORS["sgd"]),
+          None: np.multiply(to_rgb(COLORS["sgd"]), 0.55)}
+
+print(f"{SGD.train_size:,} training images, seed {SGD.seeds[0]}")
+for batch_size in EPOCHS:
+    updates = 1 if batch_size is None else -(-SGD.train_size // batch_size)
+    print(f"{batch_label(batch_size):>10}: {updates:>5} update{'s' * (updates > 1)} per epoch, "
+          f"{EPOCHS[batch_size]} epochs")
+
+# %%
+# A fair learning rate for each
+# -----------------------------
+# Each variant needs its own learning rate: large batches tolerate larger steps. A sweep
+# (runs trained together, cheap) picks for each batch size the rate with the lowest final
+# test loss.
+
+best_lr = {}
+for batch_size, epochs in EPOCHS.items():
+    sweep = compare(SGD.replace(batch_size=batch_size, epochs=epochs,
+                                learning_rates=LEARNING_RATES[batch_size]))
+    finished = [run for run in sweep.runs if run.status == "ok" and run.final is not None]
+    best = min(finished, key=lambda run: run.final["test_loss"])
+    best_lr[batch_size] = best.lr
+    losses = ", ".join(f"{run.lr:g}: {run.final['test_loss']:.3f}" if run in finished
+                       else f"{run.lr:g}: diverged" for run in sweep.runs)
+    edge = " (at the edge of the grid)" if best.lr in (min(LEARNING_RATES[batch_size]),
+                                                      max(LEARNING_RATES[batch_size])) else ""
+    print(f"{batch_label(batch_size):>10}: final test loss by learning rate {losses}; "
+          f"best {best.lr:g}{edge}")
+
+# %%
+# Timed runs
+# ----------
+# Each variant, at its learning rate, is then trained alone with the ``"sequential"``
+# engine, which measures its own training time.
+
+timed = {batch_size: compare(SGD.replace(batch_size=batch_size, epochs=epochs,
+                                         learning_rates=(best_lr[batch_size],),
+                                         engine="sequential")).runs[0]
+         for batch_size, epochs in EPOCHS.items()}
+equal_epochs = min(EPOCHS.values())
+equal_seconds = min(sum(e["seconds"] for e in run.history) for run in timed.values())
+for batch_size, run in timed.items():
+    total = sum(e["seconds"] for e in run.history)
+    print(f"{batch_label(batch_size):>10}: lr {run.lr:g}, {total:.2f} s for "
+          f"{len(run.history)} epochs")
+
+# %%
+# Loss per epoch and per second
+# -----------------------------
+# Left: per epoch, smaller batches make more updates from the same examples. Right: per
+# second of training, what also counts is what each update costs: a batch of 8 pays the
+# fixed cost of a step for very little arithmetic, the full batch does a whole epoch of
+# arithmetic for a single step. The dotted lines mark the two budgets the verdict compares.
+# The learning rates picked are the largest that work, which makes some curves bumpy.
+
+fig, (left, right) = plt.subplots(1, 2, figsize=(11, 4.2), sharey=True, layout="constrained")
+for batch_size, run in timed.items():
+    epochs = [e["epoch"] for e in run.history]
+    seconds = [sum(e["seconds"] for e in run.history[:i + 1]) for i in range(len(epochs))]
+    losses = [e["test_loss"] for e in run.history]
+    style = dict(color=SHADES[batch_size], linestyle=STYLES[batch_size],
+                 marker=MARKERS[batch_size], markersize=4,
+                 label=f"{batch_label(batch_size)}, lr={run.lr:g}")
+    left.plot(epochs, losses, **style)
+    right.plot(seconds, losses, **style)
+left.axvline(equal_epochs, color="gray", linestyle=":")
+right.axvline(equal_seconds, color="gray", linestyle=":")
+left.set_xlabel("epoch")
+right.set_xlabel("training time (s)")
+for ax in (left, right):
+    ax.set_xscale("log")
+left.set_ylabel("test loss")
+left.set_yscale("log")
+left.set_title("Test loss per epoch")
+right.set_title("Test loss per second of training")
+for ax in (left, right):
+    ax.grid(alpha=0.3, which="both")
+    ax.legend(fontsize="small")
+fig.suptitle(f"Plain SGD on {SGD.train_size:,} MNIST images with three batch sizes")
+plt.show()
+
+# %%
+# Verdict
+# -------
+# :func:`optguide.claims.mnist.minibatch_is_middle_ground` compares the test loss after
+# the same epochs and after the same training time (the shortest of the three runs): the
+# minibatch is the middle ground when it beats full-batch gradient descent per epoch and
+# every variant per second.
+
+at_epochs = {b: run.history[equal_epochs - 1]["test_loss"] for b, run in timed.items()}
+at_seconds = {b: metric_at_seconds(run, equal_seconds) for b, run in timed.items()}
+verdict = minibatch_is_middle_ground(at_epochs, at_seconds, MINIBATCH, equal_epochs,
+                                     equal_seconds)
+print(verdict.line())

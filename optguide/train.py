@@ -252,11 +252,11 @@ class _StackedMLP(_StackedRuns):
         losses = -log_probs.gather(-1, target).squeeze(-1).mean(1)
         d_logits = log_probs.exp_().scatter_add_(-1, target, torch.full_like(
             target, -1, dtype=log_probs.dtype)).div_(batch)
-        gw2.copy_(torch.bmm(d_logits.transpose(1, 2), hidden))
-        gb2.copy_(d_logits.sum(1))
+        torch.bmm(d_logits.transpose(1, 2), hidden, out=gw2)
+        torch.sum(d_logits, 1, out=gb2)
         d_hidden = torch.bmm(d_logits, w2).mul_(hidden > 0)
-        gw1.copy_(torch.bmm(d_hidden.transpose(1, 2), x))
-        gb1.copy_(d_hidden.sum(1))
+        torch.bmm(d_hidden.transpose(1, 2), x, out=gw1)
+        torch.sum(d_hidden, 1, out=gb1)
         return losses, self.grad
 
 
@@ -265,13 +265,11 @@ def _group_hyperparameters(specs: list[RunSpec], device: torch.device) -> dict[s
     merged: dict[str, Any] = {}
     for key, first in specs[0].hyperparameters.items():
         values = [spec.hyperparameters[key] for spec in specs]
-        if isinstance(first, bool):
+        if isinstance(first, bool) or all(v == first for v in values):
             merged[key] = first
         elif isinstance(first, (tuple, list)):
             merged[key] = tuple(torch.tensor([[v[i]] for v in values], dtype=torch.float64,
                                              device=device) for i in range(len(first)))
-        elif all(v == first for v in values):
-            merged[key] = first
         else:
             merged[key] = torch.tensor([[float(v)] for v in values], dtype=torch.float64,
                                        device=device)

@@ -155,12 +155,26 @@ class Config:
         return dataclasses.replace(self, **changes)
 
 
-@functools.lru_cache(maxsize=1)
-def code_hash() -> str:
-    """SHA-256 of the package's Python source: any code change invalidates cached results."""
+#: The package's modules whose code decides what training produces. The results cache is
+#: keyed on them, so editing a table, a plot or a claim does not throw away trained runs.
+TRAINING_CODE = ("__init__.py", "optimizers", "data.py", "models.py", "train.py",
+                 "compare.py", "results.py")
+
+
+@functools.lru_cache(maxsize=2)
+def code_hash(parts: tuple[str, ...] | None = None) -> str:
+    """SHA-256 of the package's Python source (only of ``parts`` when given).
+
+    ``code_hash(TRAINING_CODE)`` keys the results cache: a change to any code that affects
+    training invalidates cached results. ``code_hash()`` covers the whole package (the site
+    keys its executed pages on it).
+    """
     package = Path(__file__).resolve().parent
+    roots = [package / part for part in parts] if parts else [package]
+    files = sorted({f for root in roots
+                    for f in ([root] if root.is_file() else root.rglob("*.py"))})
     digest = hashlib.sha256()
-    for path in sorted(package.rglob("*.py")):
+    for path in files:
         digest.update(path.relative_to(package).as_posix().encode())
         digest.update(path.read_bytes())
     return digest.hexdigest()
@@ -176,9 +190,10 @@ def cache_dir() -> Path:
 
 
 def cache_key(config: Config) -> str:
-    """Key of ``config``'s results: configuration, resolved device, versions, code hash."""
+    """Key of ``config``'s results: configuration, device, versions, training code, threads."""
     identity = {"config": config.to_dict(), "device": resolve_device(config.device).type,
-                "optguide": __version__, "torch": torch.__version__, "code": code_hash()}
+                "optguide": __version__, "torch": torch.__version__,
+                "code": code_hash(TRAINING_CODE), "threads": torch.get_num_threads()}
     return hashlib.sha256(json.dumps(identity, sort_keys=True).encode()).hexdigest()[:24]
 
 
@@ -193,7 +208,7 @@ def environment(device: torch.device) -> dict[str, Any]:
             "device_name": (torch.cuda.get_device_name(device) if device.type == "cuda"
                             else platform.processor() or platform.machine()),
             "threads": torch.get_num_threads(), "python": platform.python_version(),
-            "code_hash": code_hash(),
+            "code_hash": code_hash(TRAINING_CODE),
             "created": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds")}
 
 

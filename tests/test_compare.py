@@ -72,8 +72,14 @@ def test_corrupt_cache_is_recomputed_with_a_warning(small_config, fake_mnist_dir
 def test_cache_key_depends_on_config_and_code(small_config, monkeypatch):
     key = compare_module.cache_key(small_config)
     assert compare_module.cache_key(small_config.replace(epochs=3)) != key
-    monkeypatch.setattr(compare_module, "code_hash", lambda: "other code")
+    monkeypatch.setattr(compare_module, "code_hash", lambda parts=None: "other code")
     assert compare_module.cache_key(small_config) != key
+
+
+def test_training_code_hash_ignores_presentation_modules():
+    training = compare_module.code_hash(compare_module.TRAINING_CODE)
+    assert training != compare_module.code_hash()
+    assert len(training) == 64
 
 
 def test_results_file_round_trip_and_validation(small_config, fake_mnist_dir, isolated_cache,

@@ -1,9 +1,8 @@
 """A whole optimizer comparison three ways, timed in one run, and the FLOP bound it can't beat.
 
 The comparison: every optimizer (default all five) x ``--epochs`` (default 5) x ``--seeds``
-(default one), the
-784-128-10 MLP, batch 64, PyTorch's default hyperparameters, all of MNIST, the test set
-evaluated after every epoch. It is computed by
+(default one), the 784-128-10 MLP, batch 64, PyTorch's default hyperparameters, all of MNIST,
+the test set evaluated after every epoch. It is computed by
 
 (a) optguide: ``optguide.compare.run(Config(...))``, the batched engine, no cache;
 (b) the plain PyTorch loop: ``torch.optim`` and the tutorial's torchvision ``Dataset`` +
@@ -17,7 +16,7 @@ model's training arithmetic (forward and backward matrix products, plus the test
 passes) divided by the machine's float32 matrix-multiply throughput measured here with large
 ``torch.mm`` products: no implementation on this CPU can be faster.
 
-Run from the repository root::
+Run from the repository root (add ``--threads 1`` on a machine shared with other jobs)::
 
     OPTGUIDE_DATA_DIR=/path/to/data python benchmarks/bench_compare.py [--quick]
 

@@ -29,7 +29,7 @@ def cnn() -> nn.Sequential:
     )
 
 
-#: Registry: model name -> factory.
+#: The model factories by name.
 MODELS: dict[str, Callable[[], nn.Module]] = {"mlp": mlp, "cnn": cnn}
 
 

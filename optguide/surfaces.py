@@ -229,8 +229,8 @@ SURFACES: dict[str, Callable[..., Surface]] = {
     "quadratic": ill_conditioned_quadratic,
 }
 
-#: SGD variants the examples compare besides the five optimizers:
-#: name -> (optimizer name, overrides). Momentum 0.9 is the usual choice.
+#: The SGD variants the examples compare besides the five optimizers
+#: (name -> (optimizer name, overrides)). Momentum 0.9 is the usual choice.
 SGD_VARIANTS: dict[str, tuple[str, dict[str, Any]]] = {
     "momentum": ("sgd", {"momentum": 0.9}),
     "nesterov": ("sgd", {"momentum": 0.9, "nesterov": True}),

@@ -32,7 +32,7 @@ __all__ = [
     "OPTIMIZERS", "PRESETS", "hyperparameters", "build",
 ]
 
-#: Registry: the name used by the CLI, configs and results -> optimizer class.
+#: The optimizer classes by the name the CLI, configs and results use.
 OPTIMIZERS: dict[str, type[FromScratchOptimizer]] = {
     "sgd": SGD,
     "adagrad": Adagrad,
@@ -41,8 +41,8 @@ OPTIMIZERS: dict[str, type[FromScratchOptimizer]] = {
     "adam": Adam,
 }
 
-#: Named default presets: preset -> optimizer name -> constructor arguments that differ from
-#: the class defaults. ``"pytorch"`` is empty because the classes carry torch.optim's
+#: The named default presets (preset -> optimizer name -> constructor arguments that differ
+#: from the class defaults). ``"pytorch"`` is empty because the classes carry torch.optim's
 #: defaults. ``"keras"`` is Keras 3.x (``keras/src/optimizers``): note the learning rates,
 #: Adadelta's ``rho``, Adagrad's initial accumulator, and the formula switches.
 PRESETS: dict[str, dict[str, dict[str, Any]]] = {

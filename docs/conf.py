@@ -40,6 +40,9 @@ os.environ.setdefault("OPTGUIDE_CACHE_DIR", str(BUILD / "optguide-cache"))
 import matplotlib
 
 matplotlib.use("Agg")
+# The notebook kernels inherit this environment: a MPLBACKEND set by the caller (CI sets Agg
+# for scripts) would replace their inline backend and silently drop every figure of the pages.
+os.environ.pop("MPLBACKEND", None)
 
 import optguide
 from optguide.compare import code_hash

@@ -40,8 +40,8 @@ os.environ.setdefault("OPTGUIDE_CACHE_DIR", str(BUILD / "optguide-cache"))
 import matplotlib
 
 matplotlib.use("Agg")
-# The notebook kernels inherit this environment: a MPLBACKEND set by the caller (CI sets Agg
-# for scripts) would replace their inline backend and silently drop every figure of the pages.
+# The notebook kernels inherit this environment: a MPLBACKEND set by the caller (Agg, say,
+# in a CI shell) would replace their inline backend and silently drop every figure of the pages.
 os.environ.pop("MPLBACKEND", None)
 
 import optguide

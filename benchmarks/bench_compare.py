@@ -35,7 +35,7 @@ from pathlib import Path
 import keras_fit
 import numpy as np
 import torch
-from timing import measured
+from timing import add_machine_arguments, check_machine_arguments, measured
 from torch import nn
 from tutorial import evaluate, torch_optimizer, train_epoch, tutorial_loaders
 
@@ -133,14 +133,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
                              f"the others' ratios print n/a)")
     parser.add_argument("--quick", action="store_true",
                         help="smoke run: 1 epoch on a subset (ratios are not meaningful)")
-    parser.add_argument("--threads", type=int, default=None,
-                        help="torch threads for every pipeline (default: torch's own choice); "
-                             "1 gives steadier ratios on a machine shared with other jobs")
-    parser.add_argument("--data-dir", type=Path, default=None,
-                        help="folder containing MNIST/raw (default: optguide.data.data_dir())")
+    add_machine_arguments(parser)
     args = parser.parse_args(argv)
-    if args.threads is not None and args.threads < 1:
-        parser.error("--threads must be >= 1")
+    check_machine_arguments(parser, args)
     if args.epochs is None:
         args.epochs = QUICK_EPOCHS if args.quick else 5
     if args.train_size is None and args.quick:

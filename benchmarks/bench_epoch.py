@@ -25,10 +25,9 @@ from __future__ import annotations
 
 import argparse
 import sys
-from pathlib import Path
 
 import torch
-from timing import describe, measured
+from timing import add_machine_arguments, check_machine_arguments, describe, measured
 from tutorial import train_epoch, tutorial_loaders
 
 from optguide.data import data_dir, load_mnist
@@ -47,14 +46,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--repeats", type=int, default=3,
                         help="timed epochs of each pipeline (default 3; the best counts)")
-    parser.add_argument("--threads", type=int, default=None,
-                        help="torch threads for every pipeline (default: torch's own choice); "
-                             "1 gives steadier ratios on a machine shared with other jobs")
-    parser.add_argument("--data-dir", type=Path, default=None,
-                        help="folder containing MNIST/raw (default: optguide.data.data_dir())")
+    add_machine_arguments(parser)
     args = parser.parse_args(argv)
-    if args.threads is not None and args.threads < 1:
-        parser.error("--threads must be >= 1")
+    check_machine_arguments(parser, args)
     if args.repeats < 1:
         parser.error("--repeats must be >= 1")
     return args

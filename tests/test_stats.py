@@ -4,7 +4,7 @@ import math
 
 import pytest
 
-from optguide.analysis import leaders, laggards, mean_ci, paired_difference, t_quantile_975
+from optguide.analysis import laggards, leaders, mean_ci, paired_difference, t_quantile_975
 
 
 def test_t_quantiles_match_the_table_and_approach_the_normal():

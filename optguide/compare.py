@@ -25,7 +25,7 @@ from typing import Any
 import torch
 
 from . import __version__
-from .data import load_mnist
+from .data import VALIDATION_SIZE, load_mnist
 from .models import MODELS
 from .optimizers import OPTIMIZERS, PRESETS, hyperparameters
 from .results import Results, ResultsError, Run, load, write_json_atomic
@@ -58,7 +58,12 @@ class Config:
     batch_size : int or None
         Minibatch size; ``None`` trains full-batch (gradient descent).
     train_size : int or None
-        Train on a fixed subset of this many images (``None``: all 60,000).
+        Train on a fixed subset of this many images of the training part (``None``: all
+        images not held out for validation, 50,000 by default).
+    validation_size : int
+        Images held out of the 60,000 training images for validation by a fixed seeded
+        permutation (:func:`optguide.data.validation_split`); must be smaller than the
+        training images of the data set. Selections read validation metrics only.
     learning_rates : tuple of float or None
         Replace the presets' learning rate by each of these (a sweep); ``None`` keeps it.
     engine : str
@@ -75,6 +80,7 @@ class Config:
     epochs: int = 5
     batch_size: int | None = 64
     train_size: int | None = None
+    validation_size: int = VALIDATION_SIZE
     learning_rates: tuple[float, ...] | None = None
     engine: str = "batched"
     device: str = "auto"
@@ -120,6 +126,8 @@ class Config:
         if self.train_size is not None and (not isinstance(self.train_size, int)
                                             or self.train_size < 1):
             fail(f"train size must be an integer >= 1, got {self.train_size!r}")
+        if not isinstance(self.validation_size, int) or self.validation_size < 1:
+            fail(f"validation size must be an integer >= 1, got {self.validation_size!r}")
         if self.learning_rates is not None:
             if not self.learning_rates or not all(
                     isinstance(lr, (int, float)) and lr > 0 for lr in self.learning_rates):
@@ -227,7 +235,8 @@ def run(config: Config, *, data_root: str | os.PathLike | None = None,
         progress: Progress | None = None) -> Results:
     """Train every run of ``config`` now (no cache)."""
     device = resolve_device(config.device)
-    data = TrainingData.from_mnist(load_mnist(data_root), device, config.train_size)
+    data = TrainingData.from_mnist(load_mnist(data_root), device, config.train_size,
+                                   config.validation_size)
     specs = config.run_specs()
     common = dict(epochs=config.epochs, batch_size=config.batch_size, progress=progress)
     if uses_batched_engine(config, device):

@@ -2,13 +2,18 @@
 
 A results file is JSON::
 
-    {"schema": 1,
+    {"schema": 2,
      "config": {...},                       # optguide.compare.Config.to_dict()
      "environment": {"optguide": ..., "torch": ..., "device": ..., "code_hash": ...},
      "runs": [{"optimizer": "adam", "preset": "pytorch", "seed": 0,
                "hyperparameters": {...}, "status": "ok", "diverged_epoch": null,
-               "history": [{"epoch": 1, "train_loss": ..., "test_loss": ...,
-                            "test_accuracy": ..., "seconds": ...}, ...]}]}
+               "history": [{"epoch": 1, "train_loss": ..., "val_loss": ...,
+                            "val_accuracy": ..., "test_loss": ..., "test_accuracy": ...,
+                            "seconds": ...}, ...]}]}
+
+Validation metrics come from images held out of the training set
+(:func:`optguide.data.validation_split`) and are the only ones selections may read; test
+metrics only report. Schema 1 files (no validation metrics) are rejected.
 """
 
 from __future__ import annotations
@@ -21,9 +26,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 STATUSES = ("ok", "diverged")
-EPOCH_KEYS = ("epoch", "train_loss", "test_loss", "test_accuracy", "seconds")
+EPOCH_KEYS = ("epoch", "train_loss", "val_loss", "val_accuracy", "test_loss", "test_accuracy",
+              "seconds")
 
 
 class ResultsError(ValueError):

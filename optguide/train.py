@@ -65,19 +65,39 @@ class RunResult:
 
 @dataclass(frozen=True)
 class TrainingData:
-    """Standardized tensors on the training device."""
+    """Standardized tensors on the training device: training, validation and test splits.
+
+    Runs train on ``train_*``; choices (learning rates, "best") are made on ``val_*``; the
+    test images only report.
+    """
 
     train_x: torch.Tensor
     train_y: torch.Tensor
+    val_x: torch.Tensor
+    val_y: torch.Tensor
     test_x: torch.Tensor
     test_y: torch.Tensor
 
     @classmethod
     def from_mnist(cls, mnist: data_module.MNIST, device: torch.device,
-                   train_size: int | None = None) -> TrainingData:
-        keep = data_module.subset_indices(mnist.train_size, train_size)
-        return cls(data_module.normalize(mnist.train_images[keep], device),
-                   mnist.train_labels[keep].to(device),
+                   train_size: int | None = None,
+                   validation_size: int = data_module.VALIDATION_SIZE) -> TrainingData:
+        """Split MNIST's training images (:func:`optguide.data.validation_split`) and load.
+
+        ``train_size`` keeps a fixed subset (:func:`optguide.data.subset_indices`) of the
+        training part that remains after the validation images are held out.
+
+        Raises
+        ------
+        ValueError
+            When ``validation_size`` is below 1 or not smaller than the training images.
+        """
+        train, validation = data_module.validation_split(mnist.train_size, validation_size)
+        train = train[data_module.subset_indices(len(train), train_size)]
+        return cls(data_module.normalize(mnist.train_images[train], device),
+                   mnist.train_labels[train].to(device),
+                   data_module.normalize(mnist.train_images[validation], device),
+                   mnist.train_labels[validation].to(device),
                    data_module.normalize(mnist.test_images, device),
                    mnist.test_labels.to(device))
 
@@ -101,19 +121,20 @@ def _synchronize(device: torch.device) -> None:
         torch.cuda.synchronize(device)
 
 
-def _epoch_entry(epoch: int, train_loss: float, test_loss: float, accuracy: float,
-                 seconds: float) -> dict[str, float]:
-    return {"epoch": epoch, "train_loss": train_loss, "test_loss": test_loss,
-            "test_accuracy": accuracy, "seconds": seconds}
+def _record_epoch(result: RunResult, epoch: int, train_loss: float,
+                  validation: tuple[float, float], test: tuple[float, float],
+                  seconds: float) -> None:
+    """Append an epoch, or mark the run diverged when a loss is NaN or infinite.
 
-
-def _record_epoch(result: RunResult, epoch: int, train_loss: float, test_loss: float,
-                  accuracy: float, seconds: float) -> None:
-    """Append an epoch, or mark the run diverged when a loss is NaN or infinite."""
-    if not (math.isfinite(train_loss) and math.isfinite(test_loss)):
+    ``validation`` and ``test`` are ``(mean loss, accuracy)`` pairs.
+    """
+    if not all(math.isfinite(loss) for loss in (train_loss, validation[0], test[0])):
         result.status, result.diverged_epoch = "diverged", epoch
     else:
-        result.history.append(_epoch_entry(epoch, train_loss, test_loss, accuracy, seconds))
+        result.history.append({"epoch": epoch, "train_loss": train_loss,
+                               "val_loss": validation[0], "val_accuracy": validation[1],
+                               "test_loss": test[0], "test_accuracy": test[1],
+                               "seconds": seconds})
 
 
 @torch.no_grad()
@@ -154,8 +175,8 @@ def train_sequential(model_name: str, spec: RunSpec, data: TrainingData, *, epoc
             _advance(progress, 1 / len(batches))
         _synchronize(device)
         seconds = time.perf_counter() - start
-        test_loss, accuracy = evaluate(model, data.test_x, data.test_y)
-        _record_epoch(result, epoch, loss_sum.item() / n, test_loss, accuracy, seconds)
+        _record_epoch(result, epoch, loss_sum.item() / n, evaluate(model, data.val_x, data.val_y),
+                      evaluate(model, data.test_x, data.test_y), seconds)
         if result.status == "diverged":
             _advance(progress, epochs - epoch)
             break
@@ -348,13 +369,14 @@ def train_batched(model_name: str, specs: list[RunSpec], data: TrainingData, *, 
         _synchronize(device)
         seconds = time.perf_counter() - epoch_start
         shared_seconds = (seconds - sum(update_seconds)) / runs
-        test_losses, accuracies = _evaluate_stacked(stacked, data)
+        validation = _evaluate_stacked(stacked, data.val_x, data.val_y)
+        test = _evaluate_stacked(stacked, data.test_x, data.test_y)
         train_losses = (loss_sum / n).tolist()
         for g, (a, b, *_rest) in enumerate(groups):
             for r in range(a, b):
                 if results[r].status == "ok":
-                    _record_epoch(results[r], epoch, train_losses[r], test_losses[r],
-                                  accuracies[r], shared_seconds + update_seconds[g] / (b - a))
+                    _record_epoch(results[r], epoch, train_losses[r], validation[r], test[r],
+                                  shared_seconds + update_seconds[g] / (b - a))
         if all(result.status == "diverged" for result in results):
             _advance(progress, runs * (epochs - epoch))
             break
@@ -366,15 +388,16 @@ def train_batched(model_name: str, specs: list[RunSpec], data: TrainingData, *, 
 
 
 @torch.no_grad()
-def _evaluate_stacked(stacked: _StackedRuns, data: TrainingData
-                      ) -> tuple[list[float], list[float]]:
-    runs = stacked.flat.shape[0]
-    total_loss = torch.zeros(runs, device=data.test_x.device)
-    correct = torch.zeros(runs, dtype=torch.long, device=data.test_x.device)
-    for xs, ys in zip(data.test_x.split(EVAL_CHUNK), data.test_y.split(EVAL_CHUNK)):
+def _evaluate_stacked(stacked: _StackedRuns, x: torch.Tensor, y: torch.Tensor
+                      ) -> list[tuple[float, float]]:
+    """Mean cross-entropy and accuracy of every stacked run on ``(x, y)``, in row order."""
+    runs = stacked.runs
+    total_loss = torch.zeros(runs, device=x.device)
+    correct = torch.zeros(runs, dtype=torch.long, device=x.device)
+    for xs, ys in zip(x.split(EVAL_CHUNK), y.split(EVAL_CHUNK)):
         logits = stacked.logits(xs, shared=True)
         total_loss += F.cross_entropy(logits.flatten(0, 1), ys.repeat(runs),
                                       reduction="none").view(runs, -1).sum(1)
         correct += (logits.argmax(2) == ys).sum(1)
-    n = len(data.test_y)
-    return (total_loss / n).tolist(), [c / n for c in correct.tolist()]
+    n = len(y)
+    return [(loss / n, c / n) for loss, c in zip(total_loss.tolist(), correct.tolist())]

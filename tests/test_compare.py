@@ -15,7 +15,7 @@ from optguide.compare import Config, ConfigError, cache_path, compare
 @pytest.fixture
 def small_config() -> Config:
     return Config(optimizers=("sgd", "adam"), presets=("pytorch", "keras"), seeds=(0, 1),
-                  epochs=2, batch_size=64, device="cpu")
+                  epochs=2, batch_size=64, validation_size=128, device="cpu")
 
 
 @pytest.mark.parametrize("changes,match", [
@@ -27,6 +27,7 @@ def small_config() -> Config:
     (dict(model="resnet"), "unknown model"),
     (dict(learning_rates=(0.0,)), "learning rates must be positive"),
     (dict(train_size=0), "train size"),
+    (dict(validation_size=0), "validation size must be"),
     (dict(engine="magic"), "unknown engine"),
     (dict(optimizers=("sgd", "sgd")), "duplicates"),
 ])
@@ -89,7 +90,7 @@ def test_results_file_round_trip_and_validation(small_config, fake_mnist_dir, is
     loaded = results.load(path)
     assert loaded.to_dict() == original.to_dict()
     payload = json.loads(path.read_text())
-    assert payload["schema"] == 1 and payload["environment"]["device"] == "cpu"
+    assert payload["schema"] == 2 and payload["environment"]["device"] == "cpu"
     assert set(payload["runs"][0]["history"][0]) == set(results.EPOCH_KEYS)
     payload["runs"][0]["status"] = "exploded"
     path.write_text(json.dumps(payload))

@@ -13,7 +13,8 @@ from optguide.train import RunSpec, TrainingData, resolve_device, train_batched,
 
 @pytest.fixture
 def tiny_data(fake_mnist_dir) -> TrainingData:
-    return TrainingData.from_mnist(data.load_mnist(fake_mnist_dir), torch.device("cpu"))
+    return TrainingData.from_mnist(data.load_mnist(fake_mnist_dir), torch.device("cpu"),
+                                   validation_size=128)
 
 
 def specs_for(preset: str, seeds=(0, 1), **overrides) -> list[RunSpec]:
@@ -31,8 +32,9 @@ def test_batched_equals_one_by_one(tiny_data, model, preset):
         assert together.spec == spec and together.status == alone.status == "ok"
         for a, b in zip(together.history, alone.history):
             assert a["epoch"] == b["epoch"]
-            for key in ("train_loss", "test_loss"):
+            for key in ("train_loss", "val_loss", "test_loss"):
                 assert a[key] == pytest.approx(b[key], rel=1e-5, abs=1e-5), (spec, key)
+            assert a["val_accuracy"] == b["val_accuracy"], spec
             assert a["test_accuracy"] == b["test_accuracy"], spec
 
 
@@ -103,7 +105,7 @@ def test_batched_on_cuda_matches_cpu(fake_mnist_dir):
     specs = specs_for("pytorch", seeds=(0,))
     results = {}
     for device in ("cpu", "cuda"):
-        tensors = TrainingData.from_mnist(mnist, torch.device(device))
+        tensors = TrainingData.from_mnist(mnist, torch.device(device), validation_size=128)
         results[device] = train_batched("mlp", specs, tensors, epochs=1, batch_size=32)
     for a, b in zip(results["cpu"], results["cuda"]):
         assert a.history[0]["train_loss"] == pytest.approx(b.history[0]["train_loss"], rel=1e-3)

@@ -6,7 +6,8 @@ A results file is JSON::
      "config": {...},                       # optguide.compare.Config.to_dict()
      "environment": {"optguide": ..., "torch": ..., "device": ..., "code_hash": ...},
      "runs": [{"optimizer": "adam", "preset": "pytorch", "seed": 0,
-               "hyperparameters": {...}, "status": "ok", "diverged_epoch": null,
+               "hyperparameters": {...}, "schedule": "constant", "status": "ok",
+               "diverged_epoch": null,
                "history": [{"epoch": 1, "train_loss": ..., "val_loss": ...,
                             "val_accuracy": ..., "test_loss": ..., "test_accuracy": ...,
                             "seconds": ...}, ...]}]}
@@ -47,6 +48,7 @@ class Run:
     status: str
     history: list[dict[str, float]]
     diverged_epoch: int | None = None
+    schedule: str = "constant"
 
     @property
     def final(self) -> dict[str, float] | None:
@@ -60,7 +62,8 @@ class Run:
     def to_dict(self) -> dict[str, Any]:
         return {"optimizer": self.optimizer, "preset": self.preset, "seed": self.seed,
                 "hyperparameters": _jsonable(self.hyperparameters), "status": self.status,
-                "diverged_epoch": self.diverged_epoch, "history": self.history}
+                "schedule": self.schedule, "diverged_epoch": self.diverged_epoch,
+                "history": self.history}
 
 
 @dataclass
@@ -144,6 +147,8 @@ def from_dict(payload: Any, where: str = "results") -> Results:
                           ("hyperparameters", dict), ("status", str), ("history", list)):
             _require(isinstance(raw.get(key), kind), at,
                      f"'{key}' missing or not a {kind.__name__}")
+        _require(isinstance(raw.get("schedule", "constant"), str), at,
+                 "'schedule' is not a str")
         _require(raw["status"] in STATUSES, at, f"status {raw['status']!r} not in {STATUSES}")
         for j, epoch in enumerate(raw["history"]):
             _require(isinstance(epoch, dict) and all(
@@ -154,7 +159,8 @@ def from_dict(payload: Any, where: str = "results") -> Results:
         if isinstance(hyper.get("betas"), list):
             hyper["betas"] = tuple(hyper["betas"])
         runs.append(Run(raw["optimizer"], raw["preset"], raw["seed"], hyper, raw["status"],
-                        raw["history"], raw.get("diverged_epoch")))
+                        raw["history"], raw.get("diverged_epoch"),
+                        raw.get("schedule", "constant")))
     return Results(payload["config"], payload["environment"], runs)
 
 

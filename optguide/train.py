@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -21,6 +22,7 @@ from torch.func import functional_call, vmap
 from . import data as data_module
 from .models import build_model
 from .optimizers import OPTIMIZERS
+from .schedules import CONSTANT, Schedule, multipliers
 
 EVAL_CHUNK = 2500
 
@@ -44,13 +46,16 @@ class RunSpec:
     """One training run: which optimizer, with which full hyperparameters, from which seed.
 
     The seed fixes both the initial weights and the order of the minibatches, so runs that
-    share a seed start from the same weights and see the same batches.
+    share a seed start from the same weights and see the same batches. ``schedule`` scales
+    ``hyperparameters["lr"]`` at every step (:mod:`optguide.schedules`); runs with different
+    schedules can be trained together.
     """
 
     optimizer: str
     preset: str
     seed: int
     hyperparameters: dict[str, Any]
+    schedule: Schedule = CONSTANT
 
 
 @dataclass
@@ -116,6 +121,25 @@ def resolve_device(device: str | torch.device = "auto") -> torch.device:
     return device
 
 
+def steps_per_epoch(n: int, batch_size: int | None) -> int:
+    """Minibatches in one epoch of ``n`` examples (:func:`optguide.data.batch_order`)."""
+    return 1 if batch_size is None or batch_size >= n else math.ceil(n / batch_size)
+
+
+def learning_rates(spec: RunSpec, steps: int, epochs: int) -> list[float] | None:
+    """``spec``'s learning rate at every step under its schedule (``None``: constant).
+
+    Raises
+    ------
+    ValueError
+        When the schedule does not fit the run (a warm-up as long as training).
+    """
+    if spec.schedule.is_constant:
+        return None
+    lr = spec.hyperparameters["lr"]
+    return [lr * m for m in multipliers(spec.schedule, steps, epochs)]
+
+
 def _synchronize(device: torch.device) -> None:
     if device.type == "cuda":
         torch.cuda.synchronize(device)
@@ -160,6 +184,8 @@ def train_sequential(model_name: str, spec: RunSpec, data: TrainingData, *, epoc
     optimizer = OPTIMIZERS[spec.optimizer](model.parameters(), **spec.hyperparameters)
     result = RunResult(spec)
     n = data.train_size
+    schedule = learning_rates(spec, steps_per_epoch(n, batch_size), epochs)
+    step = 0
     for epoch in range(1, epochs + 1):
         _synchronize(device)
         start = time.perf_counter()
@@ -170,7 +196,11 @@ def train_sequential(model_name: str, spec: RunSpec, data: TrainingData, *, epoc
             loss = F.cross_entropy(model(data.train_x[idx]), data.train_y[idx])
             optimizer.zero_grad(set_to_none=True)
             loss.backward()
+            if schedule is not None:
+                for group in optimizer.param_groups:
+                    group["lr"] = schedule[step]
             optimizer.step()
+            step += 1
             loss_sum += loss.detach() * len(idx)
             _advance(progress, 1 / len(batches))
         _synchronize(device)
@@ -297,6 +327,52 @@ def _group_hyperparameters(specs: list[RunSpec], device: torch.device) -> dict[s
     return merged
 
 
+@dataclass
+class _RunGroup:
+    """Rows ``start:stop`` of the stacked runs: one optimizer, one set of switches.
+
+    ``learning_rates`` holds the learning rate of every step when a schedule changes it (a
+    number per step when the runs share it, else ``[steps, runs, 1]``); ``seconds`` sums the
+    time of this epoch's updates.
+    """
+
+    start: int
+    stop: int
+    update: Callable[..., None]
+    arguments: dict[str, Any]
+    maximize: bool
+    state: dict[str, Any]
+    learning_rates: list[float] | torch.Tensor | None = None
+    seconds: float = 0.0
+
+    @property
+    def runs(self) -> int:
+        return self.stop - self.start
+
+    def step(self, flat: torch.Tensor, grad: torch.Tensor, step: int) -> None:
+        """Update this group's rows of ``flat`` with their rows of ``grad`` (step from 0)."""
+        arguments = self.arguments
+        if self.learning_rates is not None:
+            arguments = {**arguments, "lr": self.learning_rates[step]}
+        grad = grad[self.start:self.stop]
+        self.state["step"] += 1
+        self.update(flat[self.start:self.stop], -grad if self.maximize else grad, self.state,
+                    **arguments)
+
+
+def _group_learning_rates(specs: list[RunSpec], lr: float | torch.Tensor, steps: int,
+                          epochs: int) -> list[float] | torch.Tensor | None:
+    """The learning rates of a group's runs at every step (``None``: all constant)."""
+    if all(spec.schedule.is_constant for spec in specs):
+        return None
+    if not isinstance(lr, torch.Tensor) and len({spec.schedule for spec in specs}) == 1:
+        return learning_rates(specs[0], steps, epochs)
+    factors = torch.tensor([multipliers(spec.schedule, steps, epochs) for spec in specs],
+                           dtype=torch.float64, device=lr.device if isinstance(lr, torch.Tensor)
+                           else None)
+    return factors.T.unsqueeze(-1) * lr
+
+
 def _structure_key(spec: RunSpec) -> tuple:
     flags = tuple(sorted((k, v) for k, v in spec.hyperparameters.items() if isinstance(v, bool)))
     return (spec.optimizer, flags)
@@ -321,7 +397,9 @@ def train_batched(model_name: str, specs: list[RunSpec], data: TrainingData, *, 
     stacked = _StackedRuns.create(model_name, [spec.seed for spec in ordered], device)
     flat = stacked.flat
 
-    groups = []  # (start, stop, update function, update arguments, maximize, state)
+    n, runs = data.train_size, len(ordered)
+    steps = steps_per_epoch(n, batch_size)
+    groups = []
     start = 0
     while start < len(ordered):
         stop = start
@@ -332,21 +410,23 @@ def train_batched(model_name: str, specs: list[RunSpec], data: TrainingData, *, 
         hp = _group_hyperparameters(ordered[start:stop], device)
         with torch.no_grad():
             state = cls.init_state(flat[start:stop], hp)
-        groups.append((start, stop, cls.update_function, cls.update_arguments(hp),
-                       hp.get("maximize", False), state))
+        groups.append(_RunGroup(start, stop, cls.update_function, cls.update_arguments(hp),
+                                hp.get("maximize", False), state, _group_learning_rates(
+                                    ordered[start:stop], hp["lr"], steps, epochs)))
         start = stop
 
     seeds = sorted({spec.seed for spec in ordered})
     seed_row = torch.tensor([seeds.index(spec.seed) for spec in ordered], device=device)
     shared_batches = len(seeds) == 1 or batch_size is None or batch_size >= data.train_size
     results = [RunResult(spec) for spec in ordered]
-    n, runs = data.train_size, len(ordered)
+    step = 0
     timed = device.type == "cpu"
 
     for epoch in range(1, epochs + 1):
         _synchronize(device)
         epoch_start = time.perf_counter()
-        update_seconds = [0.0] * len(groups)
+        for group in groups:
+            group.seconds = 0.0
         loss_sum = torch.zeros(runs, device=device)
         orders = [data_module.batch_order(n, batch_size, seed, epoch) for seed in seeds]
         for step_batches in zip(*orders):
@@ -358,25 +438,25 @@ def train_batched(model_name: str, specs: list[RunSpec], data: TrainingData, *, 
                 x, y = data.train_x[idx], data.train_y[idx]
             losses, grad = stacked.losses_and_grad(x, y, shared_batches)
             with torch.no_grad():
-                for g, (a, b, update, arguments, maximize, state) in enumerate(groups):
+                for group in groups:
                     tick = time.perf_counter() if timed else 0.0
-                    state["step"] += 1
-                    update(flat[a:b], -grad[a:b] if maximize else grad[a:b], state, **arguments)
+                    group.step(flat, grad, step)
                     if timed:
-                        update_seconds[g] += time.perf_counter() - tick
+                        group.seconds += time.perf_counter() - tick
+                step += 1
                 loss_sum += losses * idx.shape[-1]
             _advance(progress, runs / len(orders[0]))
         _synchronize(device)
         seconds = time.perf_counter() - epoch_start
-        shared_seconds = (seconds - sum(update_seconds)) / runs
+        shared_seconds = (seconds - sum(group.seconds for group in groups)) / runs
         validation = _evaluate_stacked(stacked, data.val_x, data.val_y)
         test = _evaluate_stacked(stacked, data.test_x, data.test_y)
         train_losses = (loss_sum / n).tolist()
-        for g, (a, b, *_rest) in enumerate(groups):
-            for r in range(a, b):
+        for group in groups:
+            for r in range(group.start, group.stop):
                 if results[r].status == "ok":
                     _record_epoch(results[r], epoch, train_losses[r], validation[r], test[r],
-                                  shared_seconds + update_seconds[g] / (b - a))
+                                  shared_seconds + group.seconds / group.runs)
         if all(result.status == "diverged" for result in results):
             _advance(progress, runs * (epochs - epoch))
             break

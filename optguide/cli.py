@@ -78,6 +78,9 @@ def build_parser() -> argparse.ArgumentParser:
     compare.add_argument("--schedule", default="constant",
                          help="learning-rate schedule: constant, cosine[:warmup=STEPS] or "
                               "step[:every=EPOCHS,gamma=G] (default constant)")
+    compare.add_argument("--eval-every", type=float, default=None,
+                         help="also evaluate on the validation images every this fraction of "
+                              "an epoch, e.g. 0.1 (default: once per epoch)")
     compare.add_argument("--engine", default="batched",
                          help=f"{' or '.join(ENGINES)} (default batched: all runs together)")
     compare.add_argument("--device", default="auto", help="auto, cpu or cuda (default auto)")
@@ -126,6 +129,7 @@ def _compare(args: argparse.Namespace) -> None:
                     model=args.model, epochs=args.epochs, batch_size=args.batch_size,
                     train_size=args.train_size, validation_size=args.validation_size,
                     learning_rates=args.learning_rates, schedule=args.schedule,
+                    eval_every=args.eval_every,
                     engine=args.engine, device=args.device)
     _check_writable(args.out)
     show = not args.quiet and sys.stderr.isatty()

@@ -28,8 +28,8 @@ from . import __version__
 from .data import VALIDATION_SIZE, load_mnist
 from .models import MODELS
 from .optimizers import OPTIMIZERS, PRESETS, hyperparameters
-from .schedules import Schedule
 from .results import Results, ResultsError, Run, load, write_json_atomic
+from .schedules import Schedule
 from .train import Progress, RunSpec, TrainingData, resolve_device, train_batched, train_sequential
 
 ENV_CACHE_DIR = "OPTGUIDE_CACHE_DIR"
@@ -71,6 +71,10 @@ class Config:
         Learning-rate schedule of every run, e.g. ``"constant"``, ``"cosine"``,
         ``"cosine:warmup=100"`` or ``"step:every=2,gamma=0.1"`` (:mod:`optguide.schedules`);
         stored in its canonical form.
+    eval_every : float or None
+        Also evaluate on the validation images every this fraction of an epoch (in
+        ``(0, 1]``), recorded as each run's ``trace`` for time-to-target finer than an epoch;
+        ``None`` (default): once per epoch only.
     engine : str
         ``"batched"`` trains all runs together; ``"sequential"`` one after another with
         exact per-run timing.
@@ -88,6 +92,7 @@ class Config:
     validation_size: int = VALIDATION_SIZE
     learning_rates: tuple[float, ...] | None = None
     schedule: str = "constant"
+    eval_every: float | None = None
     engine: str = "batched"
     device: str = "auto"
 
@@ -140,6 +145,10 @@ class Config:
             if not self.learning_rates or not all(
                     isinstance(lr, (int, float)) and lr > 0 for lr in self.learning_rates):
                 fail(f"learning rates must be positive numbers, got {self.learning_rates!r}")
+        if self.eval_every is not None and not (
+                isinstance(self.eval_every, (int, float)) and not isinstance(self.eval_every, bool)
+                and 0 < self.eval_every <= 1):
+            fail(f"eval_every must be a fraction of an epoch in (0, 1], got {self.eval_every!r}")
         try:
             canonical = str(Schedule.parse(self.schedule))
         except ValueError as error:
@@ -254,13 +263,15 @@ def run(config: Config, *, data_root: str | os.PathLike | None = None,
     data = TrainingData.from_mnist(load_mnist(data_root), device, config.train_size,
                                    config.validation_size)
     specs = config.run_specs()
-    common = dict(epochs=config.epochs, batch_size=config.batch_size, progress=progress)
+    common = dict(epochs=config.epochs, batch_size=config.batch_size,
+                  eval_every=config.eval_every, progress=progress)
     if uses_batched_engine(config, device):
         outcomes = train_batched(config.model, specs, data, **common)
     else:
         outcomes = [train_sequential(config.model, spec, data, **common) for spec in specs]
     runs = [Run(o.spec.optimizer, o.spec.preset, o.spec.seed, dict(o.spec.hyperparameters),
-                o.status, o.history, o.diverged_epoch, str(o.spec.schedule)) for o in outcomes]
+                o.status, o.history, o.diverged_epoch, str(o.spec.schedule), o.trace)
+            for o in outcomes]
     env = environment(device)
     env["engine"] = "batched" if uses_batched_engine(config, device) else "sequential"
     return Results(config.to_dict(), env, runs)

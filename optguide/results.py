@@ -10,7 +10,8 @@ A results file is JSON::
                "diverged_epoch": null,
                "history": [{"epoch": 1, "train_loss": ..., "val_loss": ...,
                             "val_accuracy": ..., "test_loss": ..., "test_accuracy": ...,
-                            "seconds": ...}, ...]}]}
+                            "seconds": ...}, ...],
+               "trace": [{"step": ..., "seconds": ..., "val_accuracy": ...}, ...]}]}
 
 Validation metrics come from images held out of the training set
 (:func:`optguide.data.validation_split`) and are the only ones selections may read; test
@@ -31,6 +32,9 @@ SCHEMA_VERSION = 2
 STATUSES = ("ok", "diverged")
 EPOCH_KEYS = ("epoch", "train_loss", "val_loss", "val_accuracy", "test_loss", "test_accuracy",
               "seconds")
+#: Keys of a run's ``trace`` entries (evaluations every ``eval_every`` of an epoch): steps
+#: taken, training seconds since the start, validation accuracy.
+TRACE_KEYS = ("step", "seconds", "val_accuracy")
 
 
 class ResultsError(ValueError):
@@ -49,6 +53,7 @@ class Run:
     history: list[dict[str, float]]
     diverged_epoch: int | None = None
     schedule: str = "constant"
+    trace: list[dict[str, float]] = field(default_factory=list)
 
     @property
     def final(self) -> dict[str, float] | None:
@@ -63,7 +68,7 @@ class Run:
         return {"optimizer": self.optimizer, "preset": self.preset, "seed": self.seed,
                 "hyperparameters": _jsonable(self.hyperparameters), "status": self.status,
                 "schedule": self.schedule, "diverged_epoch": self.diverged_epoch,
-                "history": self.history}
+                "history": self.history, "trace": self.trace}
 
 
 @dataclass
@@ -155,12 +160,19 @@ def from_dict(payload: Any, where: str = "results") -> Results:
                 isinstance(epoch.get(k), (int, float)) and math.isfinite(epoch[k])
                 for k in EPOCH_KEYS), f"{at}.history[{j}]",
                 f"needs finite numbers for {', '.join(EPOCH_KEYS)}")
+        trace = raw.get("trace", [])
+        _require(isinstance(trace, list), at, "'trace' is not a list")
+        for j, point in enumerate(trace):
+            _require(isinstance(point, dict) and all(
+                isinstance(point.get(k), (int, float)) and math.isfinite(point[k])
+                for k in TRACE_KEYS), f"{at}.trace[{j}]",
+                f"needs finite numbers for {', '.join(TRACE_KEYS)}")
         hyper = dict(raw["hyperparameters"])
         if isinstance(hyper.get("betas"), list):
             hyper["betas"] = tuple(hyper["betas"])
         runs.append(Run(raw["optimizer"], raw["preset"], raw["seed"], hyper, raw["status"],
                         raw["history"], raw.get("diverged_epoch"),
-                        raw.get("schedule", "constant")))
+                        raw.get("schedule", "constant"), trace))
     return Results(payload["config"], payload["environment"], runs)
 
 

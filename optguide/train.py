@@ -60,12 +60,18 @@ class RunSpec:
 
 @dataclass
 class RunResult:
-    """History of one run: one dict per finished epoch, and ``ok`` or ``diverged``."""
+    """History of one run: one dict per finished epoch, and ``ok`` or ``diverged``.
+
+    ``trace`` holds the finer evaluations asked for by ``eval_every``: one dict
+    ``{"step", "seconds", "val_accuracy"}`` per evaluation, with the steps taken so far and the
+    training seconds since the start (evaluations excluded); empty when not asked for.
+    """
 
     spec: RunSpec
     status: str = "ok"
     history: list[dict[str, float]] = field(default_factory=list)
     diverged_epoch: int | None = None
+    trace: list[dict[str, float]] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -140,9 +146,52 @@ def learning_rates(spec: RunSpec, steps: int, epochs: int) -> list[float] | None
     return [lr * m for m in multipliers(spec.schedule, steps, epochs)]
 
 
+def trace_steps(steps: int, epochs: int, eval_every: float | None) -> set[int]:
+    r"""Steps (counted from 1) after which a run's validation accuracy enters its trace.
+
+    Every ``eval_every`` epochs (a fraction in ``(0, 1]``): after step
+    :math:`\lceil k \cdot \text{eval\_every} \cdot S \rceil` for :math:`k = 1, 2, \dots`,
+    with :math:`S` steps per epoch; empty when ``eval_every`` is ``None``.
+    """
+    if eval_every is None:
+        return set()
+    if not 0 < eval_every <= 1:
+        raise ValueError(f"eval_every must be a fraction of an epoch in (0, 1], "
+                         f"got {eval_every!r}")
+    interval, total = eval_every * steps, steps * epochs
+    points, k = set(), 1
+    while (point := max(1, math.ceil(k * interval - 1e-9))) <= total:
+        points.add(point)
+        k += 1
+    return points
+
+
 def _synchronize(device: torch.device) -> None:
     if device.type == "cuda":
         torch.cuda.synchronize(device)
+
+
+class _Stopwatch:
+    """Training seconds: runs while training, stopped while evaluating."""
+
+    def __init__(self, device: torch.device) -> None:
+        self.device, self.total, self._since = device, 0.0, 0.0
+
+    def start(self) -> None:
+        _synchronize(self.device)
+        self._since = time.perf_counter()
+
+    def stop(self) -> float:
+        """Stop; the training seconds so far."""
+        _synchronize(self.device)
+        self.total += time.perf_counter() - self._since
+        return self.total
+
+
+def _record_trace(result: RunResult, step: int, seconds: float,
+                  validation: tuple[float, float]) -> None:
+    if result.status == "ok" and math.isfinite(validation[0]):
+        result.trace.append({"step": step, "seconds": seconds, "val_accuracy": validation[1]})
 
 
 def _record_epoch(result: RunResult, epoch: int, train_loss: float,
@@ -173,22 +222,29 @@ def evaluate(model: nn.Module, x: torch.Tensor, y: torch.Tensor) -> tuple[float,
 
 
 def train_sequential(model_name: str, spec: RunSpec, data: TrainingData, *, epochs: int,
-                     batch_size: int | None, progress: Progress | None = None) -> RunResult:
+                     batch_size: int | None, eval_every: float | None = None,
+                     progress: Progress | None = None) -> RunResult:
     """Train one run with the ordinary loop: model, optimizer, minibatches of tensors.
 
     This is the reference the batched engine is tested against, and the engine to use when
-    each optimizer's own wall-clock time matters.
+    each optimizer's own wall-clock time matters. After every epoch the run is evaluated on
+    the validation and the test images; with ``eval_every`` (a fraction of an epoch) also on
+    the validation images every that many epochs, into ``trace``
+    (:func:`trace_steps`). Recorded seconds are training time only.
     """
     device = data.train_x.device
     model = build_model(model_name, spec.seed).to(device)
     optimizer = OPTIMIZERS[spec.optimizer](model.parameters(), **spec.hyperparameters)
     result = RunResult(spec)
     n = data.train_size
-    schedule = learning_rates(spec, steps_per_epoch(n, batch_size), epochs)
+    steps = steps_per_epoch(n, batch_size)
+    schedule = learning_rates(spec, steps, epochs)
+    traced = trace_steps(steps, epochs, eval_every)
+    watch = _Stopwatch(device)
     step = 0
     for epoch in range(1, epochs + 1):
-        _synchronize(device)
-        start = time.perf_counter()
+        before = watch.total
+        watch.start()
         loss_sum = torch.zeros((), device=device)
         batches = data_module.batch_order(n, batch_size, spec.seed, epoch)
         for idx in batches:
@@ -203,10 +259,16 @@ def train_sequential(model_name: str, spec: RunSpec, data: TrainingData, *, epoc
             step += 1
             loss_sum += loss.detach() * len(idx)
             _advance(progress, 1 / len(batches))
-        _synchronize(device)
-        seconds = time.perf_counter() - start
-        _record_epoch(result, epoch, loss_sum.item() / n, evaluate(model, data.val_x, data.val_y),
-                      evaluate(model, data.test_x, data.test_y), seconds)
+            if step in traced and step % steps:
+                seconds = watch.stop()
+                _record_trace(result, step, seconds, evaluate(model, data.val_x, data.val_y))
+                watch.start()
+        seconds = watch.stop()
+        validation = evaluate(model, data.val_x, data.val_y)
+        _record_epoch(result, epoch, loss_sum.item() / n, validation,
+                      evaluate(model, data.test_x, data.test_y), seconds - before)
+        if step in traced:
+            _record_trace(result, step, seconds, validation)
         if result.status == "diverged":
             _advance(progress, epochs - epoch)
             break
@@ -333,7 +395,7 @@ class _RunGroup:
 
     ``learning_rates`` holds the learning rate of every step when a schedule changes it (a
     number per step when the runs share it, else ``[steps, runs, 1]``); ``seconds`` sums the
-    time of this epoch's updates.
+    time of its updates so far.
     """
 
     start: int
@@ -379,7 +441,8 @@ def _structure_key(spec: RunSpec) -> tuple:
 
 
 def train_batched(model_name: str, specs: list[RunSpec], data: TrainingData, *, epochs: int,
-                  batch_size: int | None, progress: Progress | None = None) -> list[RunResult]:
+                  batch_size: int | None, eval_every: float | None = None,
+                  progress: Progress | None = None) -> list[RunResult]:
     """Train all ``specs`` together in one vectorized pass; results in the order of ``specs``.
 
     The parameters of every run are rows of one tensor; one ``vmap``-ed forward and backward
@@ -389,7 +452,7 @@ def train_batched(model_name: str, specs: list[RunSpec], data: TrainingData, *, 
 
     Seconds per epoch are shared out: the forward and backward pass equally among the runs,
     each optimizer group's update to its own runs (exact per-run timing: use
-    :func:`train_sequential`).
+    :func:`train_sequential`). Evaluations and ``eval_every`` as in :func:`train_sequential`.
     """
     device = data.train_x.device
     order = sorted(range(len(specs)), key=lambda i: _structure_key(specs[i]))
@@ -419,14 +482,23 @@ def train_batched(model_name: str, specs: list[RunSpec], data: TrainingData, *, 
     seed_row = torch.tensor([seeds.index(spec.seed) for spec in ordered], device=device)
     shared_batches = len(seeds) == 1 or batch_size is None or batch_size >= data.train_size
     results = [RunResult(spec) for spec in ordered]
+    traced = trace_steps(steps, epochs, eval_every)
+    watch = _Stopwatch(device)
     step = 0
     timed = device.type == "cpu"
+    trained = [0.0] * runs  # training seconds of every run before this epoch
+
+    def run_seconds(elapsed: float) -> list[float]:
+        """Training seconds of every run: the shared pass split equally, updates per group."""
+        shared = (elapsed - sum(group.seconds for group in groups)) / runs
+        return [shared + group.seconds / group.runs for group in groups for _ in range(group.runs)]
+
+    def trace(validation: list[tuple[float, float]], elapsed: float) -> None:
+        for result, seconds, metrics in zip(results, run_seconds(elapsed), validation):
+            _record_trace(result, step, seconds, metrics)
 
     for epoch in range(1, epochs + 1):
-        _synchronize(device)
-        epoch_start = time.perf_counter()
-        for group in groups:
-            group.seconds = 0.0
+        watch.start()
         loss_sum = torch.zeros(runs, device=device)
         orders = [data_module.batch_order(n, batch_size, seed, epoch) for seed in seeds]
         for step_batches in zip(*orders):
@@ -446,17 +518,22 @@ def train_batched(model_name: str, specs: list[RunSpec], data: TrainingData, *, 
                 step += 1
                 loss_sum += losses * idx.shape[-1]
             _advance(progress, runs / len(orders[0]))
-        _synchronize(device)
-        seconds = time.perf_counter() - epoch_start
-        shared_seconds = (seconds - sum(group.seconds for group in groups)) / runs
+            if step in traced and step % steps:
+                elapsed = watch.stop()
+                trace(_evaluate_stacked(stacked, data.val_x, data.val_y), elapsed)
+                watch.start()
+        elapsed = watch.stop()
         validation = _evaluate_stacked(stacked, data.val_x, data.val_y)
         test = _evaluate_stacked(stacked, data.test_x, data.test_y)
         train_losses = (loss_sum / n).tolist()
-        for group in groups:
-            for r in range(group.start, group.stop):
-                if results[r].status == "ok":
-                    _record_epoch(results[r], epoch, train_losses[r], validation[r], test[r],
-                                  shared_seconds + group.seconds / group.runs)
+        seconds = run_seconds(elapsed)
+        for r, result in enumerate(results):
+            if result.status == "ok":
+                _record_epoch(result, epoch, train_losses[r], validation[r], test[r],
+                              seconds[r] - trained[r])
+        trained = seconds
+        if step in traced:
+            trace(validation, elapsed)
         if all(result.status == "diverged" for result in results):
             _advance(progress, runs * (epochs - epoch))
             break

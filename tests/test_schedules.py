@@ -11,8 +11,7 @@ from optguide import data, optimizers
 from optguide.compare import Config, ConfigError
 from optguide.models import build_model
 from optguide.schedules import CONSTANT, Schedule, multipliers
-from optguide.train import (RunSpec, TrainingData, steps_per_epoch, train_batched,
-                            train_sequential)
+from optguide.train import RunSpec, TrainingData, steps_per_epoch, train_batched, train_sequential
 
 LR = 0.1
 

@@ -286,14 +286,19 @@ class _StackedRuns:
         self.template = models[0].to(device)
         self.names = [name for name, _ in self.template.named_parameters()]
         self.shapes = [p.shape for _, p in self.template.named_parameters()]
-        rows = [torch.cat([p.detach().reshape(-1) for p in m.parameters()]) for m in models]
-        self.flat = torch.stack(rows).to(device)
-        self.grad = torch.zeros_like(self.flat)
         self.offsets = [0]
         for shape in self.shapes:
             self.offsets.append(self.offsets[-1] + math.prod(shape))
+        rows = [torch.cat([p.detach().reshape(-1) for p in m.parameters()]) for m in models]
+        self.flat = torch.zeros(len(models), self._row_width(self.offsets[-1]), device=device)
+        self.flat[:, :self.offsets[-1]] = torch.stack(rows).to(device)
+        self.grad = torch.zeros_like(self.flat)
         self._forward = vmap(self._forward_one, in_dims=(0, 0))
         self._forward_shared = vmap(self._forward_one, in_dims=(0, None))
+
+    def _row_width(self, size: int) -> int:
+        """Length of a row of ``flat`` for ``size`` parameters (the rest stays 0)."""
+        return size
 
     @staticmethod
     def create(model_name: str, seeds: list[int], device: torch.device) -> _StackedRuns:
@@ -337,39 +342,66 @@ class _StackedRuns:
 
 
 class _StackedMLP(_StackedRuns):
-    r"""The MLP's forward and backward pass written out with batched matrix products.
+    r"""The MLP's forward and backward pass written out with matrix products.
 
     Same mathematics as autograd on :func:`optguide.models.mlp`, without its bookkeeping:
     for logits :math:`z_2 = \mathrm{relu}(x W_1^T + b_1) W_2^T + b_2` and mean cross-entropy
     over a batch of :math:`B`, :math:`\partial L/\partial z_2 = (\mathrm{softmax}(z_2) - Y)/B`.
+
+    When the runs share their minibatch, the first layer (nearly all the arithmetic) of all
+    runs is one large matrix product, forward and backward. For that, each row of ``flat``
+    is padded to a whole number :math:`K` of 784-wide rows: ``flat.view(runs * K, 784)`` is
+    then one matrix whose first :math:`H` rows in every :math:`K` are a run's :math:`W_1`
+    (the other :math:`K - H` hold :math:`b_1, W_2, b_2` and zero padding, and their products
+    are discarded). Otherwise each run's layer is a product of its own (batched).
     """
 
+    def _row_width(self, size):
+        inputs = self.shapes[0][1]
+        return math.ceil(size / inputs) * inputs
+
+    def _matrix(self, buffer: torch.Tensor) -> torch.Tensor:
+        """``buffer`` (``flat`` or ``grad``) as ``[runs * K, 784]``."""
+        return buffer.view(-1, self.shapes[0][1])
+
+    def _hidden(self, x: torch.Tensor, shared: bool) -> torch.Tensor:
+        """Hidden activations ``[runs, batch, H]`` for flattened ``x``."""
+        w1, b1, _, _ = self.params()
+        if not shared:
+            return torch.baddbmm(b1.unsqueeze(1), x, w1.transpose(1, 2)).clamp_min_(0)
+        hidden = w1.shape[1]
+        products = torch.mm(x, self._matrix(self.flat).T).view(len(x), self.runs, -1)
+        return (products[:, :, :hidden] + b1).clamp_min_(0).transpose(0, 1)
+
     def logits(self, x, shared, params=None):
-        w1, b1, w2, b2 = self.params() if params is None else params
-        x = x.flatten(-3)
-        if shared:
-            x = x.expand(self.runs, -1, -1)
-        hidden = torch.baddbmm(b1.unsqueeze(1), x, w1.transpose(1, 2)).clamp_min_(0)
-        return torch.baddbmm(b2.unsqueeze(1), hidden, w2.transpose(1, 2))
+        _, _, w2, b2 = self.params()
+        return torch.baddbmm(b2.unsqueeze(1), self._hidden(x.flatten(-3), shared),
+                             w2.transpose(1, 2))
 
     def losses_and_grad(self, x, y, shared):
-        w1, b1, w2, b2 = self.params()
+        _, _, w2, b2 = self.params()
         gw1, gb1, gw2, gb2 = self.grads()
         x = x.flatten(-3)
-        if shared:
-            x = x.expand(self.runs, -1, -1)
-        batch = x.shape[1]
-        hidden = torch.baddbmm(b1.unsqueeze(1), x, w1.transpose(1, 2)).clamp_min_(0)
+        batch = x.shape[-2]
+        hidden = self._hidden(x, shared)
         log_probs = torch.baddbmm(b2.unsqueeze(1), hidden, w2.transpose(1, 2)).log_softmax(-1)
         target = y.unsqueeze(-1)
         losses = -log_probs.gather(-1, target).squeeze(-1).mean(1)
         d_logits = log_probs.exp_().scatter_add_(-1, target, torch.full_like(
             target, -1, dtype=log_probs.dtype)).div_(batch)
+        d_hidden = torch.bmm(d_logits, w2).mul_(hidden > 0)
+        if shared:
+            # dW1 of all runs in one product; it also writes zeros over the rows that hold
+            # b1, W2 and b2, so their gradients come after it.
+            padded = torch.zeros(batch, self.runs, self._matrix(self.grad).shape[0] // self.runs,
+                                 device=x.device)
+            padded[:, :, :d_hidden.shape[2]] = d_hidden.transpose(0, 1)
+            torch.mm(padded.view(batch, -1).T, x, out=self._matrix(self.grad))
+        else:
+            torch.bmm(d_hidden.transpose(1, 2), x, out=gw1)
+        torch.sum(d_hidden, 1, out=gb1)
         torch.bmm(d_logits.transpose(1, 2), hidden, out=gw2)
         torch.sum(d_logits, 1, out=gb2)
-        d_hidden = torch.bmm(d_logits, w2).mul_(hidden > 0)
-        torch.bmm(d_hidden.transpose(1, 2), x, out=gw1)
-        torch.sum(d_hidden, 1, out=gb1)
         return losses, self.grad
 
 

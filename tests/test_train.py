@@ -149,3 +149,26 @@ def test_both_engines_trace_validation_accuracy_within_epochs(tiny_data):
     assert untraced.trace == []
     assert [e["val_loss"] for e in untraced.history] == pytest.approx(
         [e["val_loss"] for e in batched[0].history], rel=1e-6)
+
+
+@pytest.mark.parametrize("shared", [True, False])
+def test_stacked_mlp_gradients_equal_autograd(shared):
+    from optguide.models import build_model
+    from optguide.train import _StackedRuns
+
+    seeds = [0, 1, 2]
+    stacked = _StackedRuns.create("mlp", seeds, torch.device("cpu"))
+    generator = torch.Generator().manual_seed(0)
+    x = torch.randn(16, 1, 28, 28, generator=generator)
+    y = torch.randint(0, 10, (16,), generator=generator)
+    xs = x if shared else torch.stack([x.roll(i, 0) for i in range(3)])
+    ys = y.expand(3, -1) if shared else torch.stack([y.roll(i, 0) for i in range(3)])
+    losses, _ = stacked.losses_and_grad(xs, ys, shared)
+    for r, seed in enumerate(seeds):
+        model = build_model("mlp", seed)
+        loss = torch.nn.functional.cross_entropy(model(x if shared else xs[r]), ys[r])
+        loss.backward()
+        assert losses[r].item() == pytest.approx(loss.item(), rel=1e-5)
+        for grad, param in zip(stacked.grads(), model.parameters()):
+            torch.testing.assert_close(grad[r], param.grad, rtol=1e-4, atol=1e-6)
+    assert not stacked.grad[:, stacked.offsets[-1]:].any(), "padding gets no gradient"

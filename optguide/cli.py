@@ -108,6 +108,10 @@ def _check_writable(path: Path) -> None:
         folder = target.parent
         if target.is_dir():
             raise UsageError(f"cannot write {path}: it is a directory")
+        try:
+            os.stat(target)  # a symbolic link loop or an over-long name fails here
+        except FileNotFoundError:
+            pass
         if not folder.is_dir():
             raise UsageError(f"cannot write {path}: folder {folder} does not exist")
         if target.exists() and not target.is_file():  # a device or FIFO: written through
@@ -164,9 +168,7 @@ def _plot(args: argparse.Namespace) -> None:
 
     matplotlib.use("Agg")
     from .plots import learning_curves
-    from .results import load
-
-    from .results import write_output
+    from .results import load, write_output
 
     results = load(args.results)
     _check_writable(args.out)
@@ -234,6 +236,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         with warnings.catch_warnings():
             warnings.showwarning = _show_warning
+            warnings.filterwarnings("default", category=RuntimeWarning, module=r"optguide\b")
             args = build_parser().parse_args(argv)  # imports torch: Ctrl-C lands below
             COMMANDS[args.command](args)
     except KeyboardInterrupt:

@@ -30,8 +30,7 @@ from .data import load_mnist
 from .limits import config_problem, resource_problem
 from .models import MODELS
 from .optimizers import OPTIMIZERS, PRESETS, hyperparameters
-from .results import (Results, ResultsError, Run, clean_stale_temporaries, from_dict,
-                      write_json_atomic)
+from .results import Results, Run, clean_stale_temporaries, from_dict, write_json_atomic
 from .train import Progress, RunSpec, TrainingData, resolve_device, train_batched, train_sequential
 
 ENV_CACHE_DIR = "OPTGUIDE_CACHE_DIR"

@@ -158,8 +158,9 @@ class MnistCheck:
 def check_mnist(root: str | os.PathLike | None = None) -> MnistCheck:
     """Validate the four IDX files without loading them.
 
-    Checks presence, magic numbers, sizes against the headers, and that images and labels
-    agree in number; where torchvision's ``.gz`` originals sit beside them, their MD5 sums.
+    Checks presence, magic numbers, sizes against the headers, that images and labels agree
+    in number, that the training set is the larger one and that labels are digits; where
+    torchvision's ``.gz`` originals sit beside them, their MD5 sums.
 
     Raises
     ------
@@ -172,6 +173,14 @@ def check_mnist(root: str | os.PathLike | None = None) -> MnistCheck:
         raise DataError(_missing_message(folder, missing))
     dims = {name: read_idx_header(folder / name) for name in FILES}
     sizes = _check_splits(folder, dims)
+    for split in ("train", "t10k"):
+        path = folder / f"{split}-labels-idx1-ubyte"
+        try:
+            labels = path.read_bytes()[8:]
+        except OSError as error:
+            raise _unreadable(path, error) from None
+        if max(labels) > 9:
+            raise DataError(f"{folder}: {split} labels outside 0-9; the label files are corrupt")
     from torchvision.datasets import MNIST as TorchvisionMNIST
 
     checksums = {}

@@ -3,9 +3,10 @@
 :class:`Config` describes a comparison (optimizers x presets x learning rates x seeds on one
 model and data setting). :func:`compare` returns its :class:`~optguide.results.Results`,
 reading them from the results cache when the same configuration was already run by the same
-code, and training otherwise. The cache key covers the whole configuration, the package
-version, a hash of the package's source code and the torch version, so numbers computed by
-older code are never reused.
+code on the same data, and training otherwise. The cache key covers the whole configuration,
+the package version, a hash of the package's training code, the torch version and a
+fingerprint of the data loaded, so numbers computed by older code or on other data are never
+reused; each cache file stores its key and a checksum of its results, verified on read.
 """
 
 from __future__ import annotations
@@ -26,9 +27,10 @@ import torch
 
 from . import __version__
 from .data import VALIDATION_SIZE, load_mnist
+from .limits import config_problem, resource_problem
 from .models import MODELS
 from .optimizers import OPTIMIZERS, PRESETS, hyperparameters
-from .results import Results, ResultsError, Run, load, write_json_atomic
+from .results import Results, Run, clean_stale_temporaries, from_dict, write_json_atomic
 from .schedules import Schedule
 from .train import Progress, RunSpec, TrainingData, resolve_device, train_batched, train_sequential
 
@@ -157,6 +159,9 @@ class Config:
             object.__setattr__(self, "schedule", canonical)
         if self.device not in ("auto", "cpu", "cuda") and not str(self.device).startswith("cuda:"):
             fail(f"unknown device {self.device!r}; use auto, cpu or cuda")
+        problem = config_problem(self)  # bounds: epochs, seeds, learning rates, device syntax
+        if problem:
+            fail(problem)
 
     def run_specs(self) -> list[RunSpec]:
         """One :class:`~optguide.train.RunSpec` per run: presets x optimizers x rates x seeds."""
@@ -222,17 +227,95 @@ def cache_dir() -> Path:
     return Path(platformdirs.user_cache_dir("optguide")) / "results"
 
 
-def cache_key(config: Config) -> str:
-    """Key of ``config``'s results: configuration, device, versions, training code, threads."""
-    identity = {"config": config.to_dict(), "device": resolve_device(config.device).type,
-                "optguide": __version__, "torch": torch.__version__,
-                "code": code_hash(TRAINING_CODE), "threads": torch.get_num_threads()}
+#: Version of the cache file's envelope (key, checksum, results).
+CACHE_FORMAT = 1
+
+
+def cache_identity(config: Config, data_fingerprint: str | None = None, *,
+                   data_root: str | os.PathLike | None = None) -> dict[str, Any]:
+    """What a cached result depends on: configuration, device, versions, training code,
+    threads and the data (``data_fingerprint``, else the fingerprint of the data in
+    ``data_root``, see :func:`optguide.data.fingerprint`)."""
+    if data_fingerprint is None:
+        from .data import fingerprint
+
+        data_fingerprint = fingerprint(data_root)
+    return {"config": config.to_dict(), "device": resolve_device(config.device).type,
+            "optguide": __version__, "torch": torch.__version__,
+            "code": code_hash(TRAINING_CODE), "threads": torch.get_num_threads(),
+            "data": data_fingerprint}
+
+
+def cache_key(config: Config, data_fingerprint: str | None = None, *,
+              data_root: str | os.PathLike | None = None) -> str:
+    """Key of ``config``'s results on the given data: a hash of :func:`cache_identity`."""
+    identity = cache_identity(config, data_fingerprint, data_root=data_root)
     return hashlib.sha256(json.dumps(identity, sort_keys=True).encode()).hexdigest()[:24]
 
 
-def cache_path(config: Config, directory: str | os.PathLike | None = None) -> Path:
-    """Where ``config``'s results are cached."""
-    return (Path(directory) if directory is not None else cache_dir()) / f"{cache_key(config)}.json"
+def cache_path(config: Config, directory: str | os.PathLike | None = None, *,
+               data_fingerprint: str | None = None,
+               data_root: str | os.PathLike | None = None) -> Path:
+    """Where ``config``'s results on the given data are cached."""
+    key = cache_key(config, data_fingerprint, data_root=data_root)
+    return (Path(directory) if directory is not None else cache_dir()) / f"{key}.json"
+
+
+def _checksum(payload: Any) -> str:
+    canonical = json.dumps(payload, sort_keys=True, separators=(",", ":"), allow_nan=False)
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+class CacheMismatch(Exception):
+    """A cache file that must not be used; the message says why."""
+
+
+def read_cache(path: Path, identity: dict[str, Any]) -> Results | None:
+    """The results cached in ``path`` for ``identity``; ``None`` when there is no such file.
+
+    Raises
+    ------
+    CacheMismatch
+        When the file is unreadable, corrupt, stored for another key, or its results do not
+        match their checksum (edited or damaged).
+    """
+    try:
+        blob = path.read_bytes()
+    except (FileNotFoundError, NotADirectoryError):
+        return None
+    except OSError as error:
+        raise CacheMismatch(f"cannot read {path}: {error.strerror or error}") from None
+    try:
+        envelope = json.loads(blob)
+    except (ValueError, RecursionError):
+        raise CacheMismatch(f"{path} is corrupt (not JSON)") from None
+    if not isinstance(envelope, dict) or envelope.get("cache_format") != CACHE_FORMAT:
+        raise CacheMismatch(f"{path} is not a cache file of this version")
+    if envelope.get("key") != identity:
+        raise CacheMismatch(f"{path} was stored for another configuration, code or data")
+    payload = envelope.get("results")
+    try:
+        if envelope.get("checksum") != _checksum(payload):
+            raise CacheMismatch(f"{path}'s results do not match their checksum (edited or "
+                                f"damaged)")
+        results = from_dict(payload, where=str(path))
+    except (ValueError, RecursionError) as error:  # ResultsError is a ValueError
+        raise CacheMismatch(f"{path} is corrupt ({error})") from None
+    results.from_cache, results.path = True, path
+    return results
+
+
+def write_cache(path: Path, identity: dict[str, Any], results: Results) -> None:
+    """Store ``results`` under ``identity`` in ``path`` with a checksum (atomic write).
+
+    Raises
+    ------
+    OSError
+        When the cache folder cannot be written.
+    """
+    payload = results.to_dict()
+    write_json_atomic(path, {"cache_format": CACHE_FORMAT, "key": identity,
+                             "checksum": _checksum(payload), "results": payload})
 
 
 def environment(device: torch.device) -> dict[str, Any]:
@@ -282,6 +365,15 @@ def total_epochs(config: Config) -> int:
     return len(config.run_specs()) * config.epochs
 
 
+def _current_fingerprint(data_root: str | os.PathLike | None) -> str | None:
+    from .data import DataError
+
+    try:
+        return load_mnist(data_root).fingerprint
+    except DataError:
+        return None
+
+
 def compare(config: Config, *, cache: bool = True, data_root: str | os.PathLike | None = None,
             progress: Progress | None = None) -> Results:
     """Results of ``config``: from the cache when it holds them, else trained and cached.
@@ -291,8 +383,11 @@ def compare(config: Config, *, cache: bool = True, data_root: str | os.PathLike 
     config : Config
         The experiment.
     cache : bool, default True
-        Read and write the results cache (:func:`cache_dir`). A corrupt cache file is
-        reported with a warning and recomputed.
+        Read and write the results cache (:func:`cache_dir`). The cache is keyed on the
+        data loaded (:func:`optguide.data.fingerprint`) as well as the configuration and the
+        code; a cache file that is corrupt, stored for another key or fails its checksum is
+        reported with a ``RuntimeWarning`` and recomputed; a cache that cannot be written is
+        reported with a warning and the results are returned all the same.
     data_root : path, optional
         Folder holding ``MNIST/raw`` (default: :func:`optguide.data.data_dir`).
     progress : object with ``update(n)``, optional
@@ -302,20 +397,46 @@ def compare(config: Config, *, cache: bool = True, data_root: str | os.PathLike 
     -------
     Results
         ``results.from_cache`` tells whether they were read from the cache.
+
+    Raises
+    ------
+    ConfigError
+        When the training subset is larger than the data, or the comparison would need more
+        memory than there is (:func:`optguide.limits.resource_problem`), before training.
     """
-    path = cache_path(config)
-    if cache and path.is_file():
+    mnist = load_mnist(data_root)  # the data training will read; the cache is keyed on it
+    device = resolve_device(config.device)
+    problem = resource_problem(
+        config, data_train_size=mnist.train_size, data_test_size=mnist.test_size,
+        runs_at_once=len(config.run_specs()) if uses_batched_engine(config, device) else 1,
+        device=device)
+    if problem:
+        raise ConfigError(problem)
+    identity = cache_identity(config, mnist.fingerprint)
+    path = cache_path(config, data_fingerprint=mnist.fingerprint)
+    if cache:
         try:
-            results = load(path)
-            results.from_cache = True
+            cached = read_cache(path, identity)
+        except CacheMismatch as error:
+            warnings.warn(f"ignoring results cache file: {error}; recomputing",
+                          RuntimeWarning, stacklevel=2)
+            cached = None
+        if cached is not None:
             if progress is not None:
                 progress.update(total_epochs(config))
-            return results
-        except ResultsError as error:
-            warnings.warn(f"ignoring corrupt results cache file ({error}); recomputing",
-                          RuntimeWarning, stacklevel=2)
+            return cached
     results = run(config, data_root=data_root, progress=progress)
     if cache:
-        write_json_atomic(path, results.to_dict())
-        results.path = path
+        if _current_fingerprint(data_root) != mnist.fingerprint:
+            warnings.warn("the data changed while training; the results are not cached",
+                          RuntimeWarning, stacklevel=2)
+            return results
+        try:
+            clean_stale_temporaries(path.parent)
+            write_cache(path, identity, results)
+            results.path = path
+        except OSError as error:
+            warnings.warn(f"cannot write the results cache {path} "
+                          f"({error.strerror or error}); the results are not cached",
+                          RuntimeWarning, stacklevel=2)
     return results

@@ -47,6 +47,7 @@ def _batch_size(text: str) -> int | None:
 
 def build_parser() -> argparse.ArgumentParser:
     from .compare import ENGINES
+    from .executor import BACKENDS
     from .models import MODELS
     from .optimizers import OPTIMIZERS, PRESETS
 
@@ -78,6 +79,15 @@ def build_parser() -> argparse.ArgumentParser:
     compare.add_argument("--data-dir", type=Path, default=None,
                          help="folder containing MNIST/raw (default: $OPTGUIDE_DATA_DIR)")
     compare.add_argument("--no-cache", action="store_true", help="train even if results are cached")
+    compare.add_argument("--workers", type=int, default=None,
+                         help="worker processes (default: one per available CPU core; 1 = "
+                              "in this process); with --backend ray, the CPUs of a local Ray")
+    compare.add_argument("--backend", default="local",
+                         help=f"where runs train: {' or '.join(BACKENDS)} (default local); "
+                              "the numbers are the same")
+    compare.add_argument("--ray-address", default=None,
+                         help="Ray cluster to use with --backend ray (default: $RAY_ADDRESS, "
+                              "else a local Ray instance)")
     compare.add_argument("--quiet", action="store_true", help="no progress bar or messages")
 
     table = commands.add_parser("table", help="print the summary table of a results file")
@@ -124,7 +134,9 @@ def _compare(args: argparse.Namespace) -> None:
                   "[{elapsed}<{remaining}]")
     with tqdm(total=total_epochs(config), disable=not show, bar_format=bar_format,
               desc=f"{len(config.run_specs())} runs x {config.epochs} epochs") as bar:
-        results = compare(config, cache=not args.no_cache, data_root=args.data_dir, progress=bar)
+        results = compare(config, cache=not args.no_cache, data_root=args.data_dir, progress=bar,
+                          workers=args.workers, backend=args.backend,
+                          ray_address=args.ray_address)
     if results.from_cache and not args.quiet:
         print(f"optguide: results read from cache {results.path} "
               "(use --no-cache to train again)", file=sys.stderr)
@@ -186,6 +198,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``optguide`` command; returns the exit status."""
     from .compare import ConfigError
     from .data import DataError
+    from .executor import ExecutorError
     from .results import ResultsError
 
     try:
@@ -197,6 +210,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ValueError as error:  # e.g. invalid hyperparameters from the optimizers
         print(f"optguide: error: {error}", file=sys.stderr)
         return EXIT_USAGE
+    except ExecutorError as error:  # training failed: not the user's input
+        print(f"optguide: error: {error}", file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         print("optguide: interrupted", file=sys.stderr)
         return 130

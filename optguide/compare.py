@@ -25,11 +25,11 @@ from typing import Any
 import torch
 
 from . import __version__
-from .data import load_mnist
+from .executor import check_backend, execute
 from .models import MODELS
 from .optimizers import OPTIMIZERS, PRESETS, hyperparameters
 from .results import Results, ResultsError, Run, load, write_json_atomic
-from .train import Progress, RunSpec, TrainingData, resolve_device, train_batched, train_sequential
+from .train import Progress, RunSpec, resolve_device
 
 ENV_CACHE_DIR = "OPTGUIDE_CACHE_DIR"
 ENGINES = ("batched", "sequential")
@@ -158,7 +158,7 @@ class Config:
 #: The package's modules whose code decides what training produces. The results cache is
 #: keyed on them, so editing a table, a plot or a claim does not throw away trained runs.
 TRAINING_CODE = ("__init__.py", "optimizers", "data.py", "models.py", "train.py",
-                 "compare.py", "results.py")
+                 "executor.py", "compare.py", "results.py")
 
 
 @functools.lru_cache(maxsize=2)
@@ -190,10 +190,14 @@ def cache_dir() -> Path:
 
 
 def cache_key(config: Config) -> str:
-    """Key of ``config``'s results: configuration, device, versions, training code, threads."""
+    """Key of ``config``'s results: configuration, device, versions, training code.
+
+    Not the number of threads or workers, nor the backend: they do not change the numbers
+    (tested in ``tests/test_executor.py``).
+    """
     identity = {"config": config.to_dict(), "device": resolve_device(config.device).type,
                 "optguide": __version__, "torch": torch.__version__,
-                "code": code_hash(TRAINING_CODE), "threads": torch.get_num_threads()}
+                "code": code_hash(TRAINING_CODE)}
     return hashlib.sha256(json.dumps(identity, sort_keys=True).encode()).hexdigest()[:24]
 
 
@@ -224,20 +228,25 @@ def uses_batched_engine(config: Config, device: torch.device) -> bool:
 
 
 def run(config: Config, *, data_root: str | os.PathLike | None = None,
-        progress: Progress | None = None) -> Results:
-    """Train every run of ``config`` now (no cache)."""
+        progress: Progress | None = None, workers: int | None = None, backend: str = "local",
+        ray_address: str | None = None) -> Results:
+    """Train every run of ``config`` now (no cache), through :func:`optguide.executor.execute`.
+
+    ``workers``, ``backend`` and ``ray_address`` choose where the runs train
+    (see :func:`~optguide.executor.execute`); they never change the numbers.
+    """
     device = resolve_device(config.device)
-    data = TrainingData.from_mnist(load_mnist(data_root), device, config.train_size)
-    specs = config.run_specs()
-    common = dict(epochs=config.epochs, batch_size=config.batch_size, progress=progress)
-    if uses_batched_engine(config, device):
-        outcomes = train_batched(config.model, specs, data, **common)
-    else:
-        outcomes = [train_sequential(config.model, spec, data, **common) for spec in specs]
+    batched = uses_batched_engine(config, device)
+    outcomes = execute(config.run_specs(), model=config.model, epochs=config.epochs,
+                       batch_size=config.batch_size, train_size=config.train_size,
+                       device=config.device, batched=batched, data_root=data_root,
+                       workers=workers, backend=backend, ray_address=ray_address,
+                       progress=progress)
     runs = [Run(o.spec.optimizer, o.spec.preset, o.spec.seed, dict(o.spec.hyperparameters),
                 o.status, o.history, o.diverged_epoch) for o in outcomes]
     env = environment(device)
-    env["engine"] = "batched" if uses_batched_engine(config, device) else "sequential"
+    env["engine"] = "batched" if batched else "sequential"
+    env["backend"] = backend
     return Results(config.to_dict(), env, runs)
 
 
@@ -247,7 +256,8 @@ def total_epochs(config: Config) -> int:
 
 
 def compare(config: Config, *, cache: bool = True, data_root: str | os.PathLike | None = None,
-            progress: Progress | None = None) -> Results:
+            progress: Progress | None = None, workers: int | None = None,
+            backend: str = "local", ray_address: str | None = None) -> Results:
     """Results of ``config``: from the cache when it holds them, else trained and cached.
 
     Parameters
@@ -261,12 +271,17 @@ def compare(config: Config, *, cache: bool = True, data_root: str | os.PathLike 
         Folder holding ``MNIST/raw`` (default: :func:`optguide.data.data_dir`).
     progress : object with ``update(n)``, optional
         Advanced by one per finished run-epoch (:func:`total_epochs` in all).
+    workers, backend, ray_address : optional
+        Where the runs train, as for :func:`optguide.executor.execute` (default: local
+        worker processes, one per available CPU core). Not part of the configuration nor of
+        the cache key: they never change the numbers.
 
     Returns
     -------
     Results
         ``results.from_cache`` tells whether they were read from the cache.
     """
+    check_backend(backend, workers)
     path = cache_path(config)
     if cache and path.is_file():
         try:
@@ -278,7 +293,8 @@ def compare(config: Config, *, cache: bool = True, data_root: str | os.PathLike 
         except ResultsError as error:
             warnings.warn(f"ignoring corrupt results cache file ({error}); recomputing",
                           RuntimeWarning, stacklevel=2)
-    results = run(config, data_root=data_root, progress=progress)
+    results = run(config, data_root=data_root, progress=progress, workers=workers,
+                  backend=backend, ray_address=ray_address)
     if cache:
         write_json_atomic(path, results.to_dict())
         results.path = path

@@ -8,7 +8,7 @@ specs. How the chunks are spread over processes or machines never changes a numb
 
 ``local`` (default)
     ``workers`` processes on this machine (default: the CPU cores this process may use), each
-    with one torch thread, started with ``spawn`` and loading the data once;
+    with one torch thread, started with ``spawn``; each receives MNIST from this process once;
     ``workers=1``, a single chunk, or (by default) less work than :data:`MIN_POOL_WORK` trains
     in this process, with its torch threads.
 ``ray``
@@ -37,7 +37,7 @@ from typing import Any
 
 import torch
 
-from .data import MNIST, check_mnist, data_dir, load_mnist
+from .data import MNIST, data_dir, load_mnist
 from .train import (
     Progress,
     RunResult,
@@ -58,7 +58,7 @@ MAX_CHUNK_RUNS = 10
 #: Least work, in run-examples (runs x epochs x training images), for which ``local`` starts
 #: worker processes when ``workers`` is not given: starting a worker (torch's import, the data)
 #: costs about as much as training a few hundred thousand run-examples.
-MIN_POOL_WORK = 2_000_000
+MIN_POOL_WORK = 1_000_000
 
 #: Attempts per chunk: a failed chunk is retried once, then reported.
 ATTEMPTS = 2
@@ -134,9 +134,8 @@ class DataRequest:
     def key(self) -> tuple:
         return (self.root, self.train_size, self.device, tuple(sorted(self.options.items())))
 
-    def build(self, mnist: MNIST | None = None) -> TrainingData:
-        """The :class:`~optguide.train.TrainingData` (MNIST read from ``root`` if not given)."""
-        mnist = load_mnist(self.root) if mnist is None else mnist
+    def build(self, mnist: MNIST) -> TrainingData:
+        """The :class:`~optguide.train.TrainingData` of ``mnist`` (read from ``root``)."""
         return TrainingData.from_mnist(mnist, resolve_device(self.device), self.train_size,
                                        **dict(self.options))
 
@@ -211,20 +210,20 @@ def execute(specs: Sequence[RunSpec], *, model: str, epochs: int, batch_size: in
     if not specs:
         return []
     root = str(data_dir(data_root).resolve())
-    found = check_mnist(root)
+    mnist = load_mnist(root)  # checked and read here, before any worker starts
     request = DataRequest(root, train_size, str(device), dict(data_options or {}))
     job = ChunkJob(model, batched, epochs, batch_size, dict(train_options or {}))
     chunks = chunk_runs(specs, MAX_CHUNK_RUNS if batched else 1)
     if backend == "ray":
-        outcomes = _run_ray(chunks, job, request, workers, ray_address, progress)
+        outcomes = _run_ray(chunks, job, request, mnist, workers, ray_address, progress)
     else:
         if workers is None:
-            work = len(specs) * epochs * min(train_size or found.train_size, found.train_size)
+            work = len(specs) * epochs * min(train_size or mnist.train_size, mnist.train_size)
             small = work < MIN_POOL_WORK or resolve_device(device).type == "cuda"
             workers = 1 if small else available_cpus()
         workers = min(workers, len(chunks))
         run = _run_in_process if workers == 1 else _run_local_pool
-        outcomes = run(chunks, job, request, workers, progress)
+        outcomes = run(chunks, job, request, mnist, workers, progress)
     return merge(chunks, outcomes, len(specs))
 
 
@@ -287,11 +286,26 @@ def _attempt(chunk: Chunk, total: int, train: Callable[[], list[RunResult]]
     raise AssertionError("unreachable")
 
 
+_MNIST_FIELDS = ("train_images", "train_labels", "test_images", "test_labels")
+
+
+def _mnist_arrays(mnist: MNIST) -> dict[str, Any]:
+    """MNIST as NumPy arrays, to send to workers (plain pickling, no shared-memory handles)."""
+    return {name: getattr(mnist, name).numpy() for name in _MNIST_FIELDS}
+
+
+def _mnist_from_arrays(arrays: Mapping[str, Any], request: DataRequest) -> MNIST:
+    """:class:`~optguide.data.MNIST` back from :func:`_mnist_arrays` (writable copies)."""
+    return MNIST(*(torch.from_numpy(arrays[name].copy()) for name in _MNIST_FIELDS),
+                 Path(request.root or "."))
+
+
 # -- local: in this process ------------------------------------------------------------------
 
 def _run_in_process(chunks: Sequence[Chunk], job: ChunkJob, request: DataRequest,
-                    workers: int, progress: Progress | None) -> list[list[RunResult]]:
-    data = request.build()
+                    mnist: MNIST, workers: int,
+                    progress: Progress | None) -> list[list[RunResult]]:
+    data = request.build(mnist)
     outcomes = []
     for chunk in chunks:
         outcomes.append(_attempt(chunk, len(chunks), lambda c=chunk: job.train(
@@ -304,10 +318,10 @@ def _run_in_process(chunks: Sequence[Chunk], job: ChunkJob, request: DataRequest
 _WORKER: dict[str, Any] = {}
 
 
-def _init_worker(request: DataRequest) -> None:
-    """Worker start: one torch thread, the training data built once."""
+def _init_worker(request: DataRequest, arrays: dict[str, Any]) -> None:
+    """Worker start: one torch thread, the training data built once from the parent's MNIST."""
     torch.set_num_threads(1)
-    _WORKER["data"] = request.build()
+    _WORKER["data"] = request.build(_mnist_from_arrays(arrays, request))
 
 
 def _train_in_worker(job: ChunkJob, specs: tuple[RunSpec, ...]) -> list[RunResult]:
@@ -340,11 +354,13 @@ def _main_module_hidden() -> Iterator[None]:
 
 
 def _run_local_pool(chunks: Sequence[Chunk], job: ChunkJob, request: DataRequest,
-                    workers: int, progress: Progress | None) -> list[list[RunResult]]:
+                    mnist: MNIST, workers: int,
+                    progress: Progress | None) -> list[list[RunResult]]:
     context = multiprocessing.get_context("spawn")  # torch and fork do not mix
     outcomes: dict[int, list[RunResult]] = {}
     with _main_module_hidden(), concurrent.futures.ProcessPoolExecutor(
-            workers, mp_context=context, initializer=_init_worker, initargs=(request,)) as pool:
+            workers, mp_context=context, initializer=_init_worker,
+            initargs=(request, _mnist_arrays(mnist))) as pool:
         def submit(chunk: Chunk) -> concurrent.futures.Future:
             future = pool.submit(_train_in_worker, job, chunk.specs)
             pending[future] = chunk
@@ -379,11 +395,6 @@ def _run_local_pool(chunks: Sequence[Chunk], job: ChunkJob, request: DataRequest
 
 # -- ray ---------------------------------------------------------------------------------------
 
-def _mnist_arrays(mnist: MNIST) -> dict[str, Any]:
-    return {name: getattr(mnist, name).numpy() for name in
-            ("train_images", "train_labels", "test_images", "test_labels")}
-
-
 _RAY_DATA: dict[tuple, TrainingData] = {}
 
 
@@ -394,14 +405,11 @@ def _train_ray_task(job: ChunkJob, specs: tuple[RunSpec, ...], request: DataRequ
     key = (data_id, *request.key())
     if key not in _RAY_DATA:
         _RAY_DATA.clear()
-        mnist = MNIST(*(torch.from_numpy(arrays[name].copy()) for name in
-                        ("train_images", "train_labels", "test_images", "test_labels")),
-                      Path(request.root or "."))
-        _RAY_DATA[key] = request.build(mnist)
+        _RAY_DATA[key] = request.build(_mnist_from_arrays(arrays, request))
     return job.train(specs, _RAY_DATA[key])
 
 
-def _run_ray(chunks: Sequence[Chunk], job: ChunkJob, request: DataRequest,
+def _run_ray(chunks: Sequence[Chunk], job: ChunkJob, request: DataRequest, mnist: MNIST,
              workers: int | None, ray_address: str | None,
              progress: Progress | None) -> list[list[RunResult]]:
     import ray
@@ -423,7 +431,7 @@ def _run_ray(chunks: Sequence[Chunk], job: ChunkJob, request: DataRequest,
     try:
         remote = ray.remote(num_cpus=1, max_retries=ATTEMPTS - 1,
                             retry_exceptions=True)(_train_ray_task)
-        arrays_ref = ray.put(_mnist_arrays(load_mnist(request.root)))
+        arrays_ref = ray.put(_mnist_arrays(mnist))
         data_id = arrays_ref.hex()
         refs = {remote.remote(job, chunk.specs, request, arrays_ref, data_id): chunk
                 for chunk in chunks}

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
 import sys
 from pathlib import Path
 
@@ -164,3 +166,14 @@ def test_ray_reports_a_chunk_failing_twice(ray_instance, tiny_data):
     with pytest.raises(ExecutorError, match=r"chunk 2 of 2 \(seed 1: no-such-optimizer.*"
                                             r"failed twice"):
         train([*CONFIG.run_specs()[:1], broken], tiny_data, backend="ray")
+
+
+@pytest.mark.parametrize("preset,expected", [(None, "PASSIVE"), ("ACTIVE", "ACTIVE")])
+def test_openmp_threads_wait_passively_unless_the_user_says_otherwise(preset, expected):
+    env = {k: v for k, v in os.environ.items() if k != "OMP_WAIT_POLICY"}
+    if preset is not None:
+        env["OMP_WAIT_POLICY"] = preset
+    code = "import optguide, os; print(os.environ['OMP_WAIT_POLICY'])"
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True,
+                         check=True).stdout
+    assert out.strip() == expected

@@ -51,6 +51,7 @@ def _batch_size(text: str) -> int | None:
 def build_parser() -> argparse.ArgumentParser:
     from .compare import ENGINES
     from .data import VALIDATION_SIZE
+    from .executor import BACKENDS
     from .models import MODELS
     from .optimizers import OPTIMIZERS, PRESETS
 
@@ -92,6 +93,15 @@ def build_parser() -> argparse.ArgumentParser:
     compare.add_argument("--data-dir", type=Path, default=None,
                          help="folder containing MNIST/raw (default: $OPTGUIDE_DATA_DIR)")
     compare.add_argument("--no-cache", action="store_true", help="train even if results are cached")
+    compare.add_argument("--workers", type=int, default=None,
+                         help="worker processes (default: one per available CPU core; 1 = "
+                              "in this process); with --backend ray, the CPUs of a local Ray")
+    compare.add_argument("--backend", default="local",
+                         help=f"where runs train: {' or '.join(BACKENDS)} (default local); "
+                              "the numbers are the same")
+    compare.add_argument("--ray-address", default=None,
+                         help="Ray cluster to use with --backend ray (default: $RAY_ADDRESS, "
+                              "else a local Ray instance)")
     compare.add_argument("--quiet", action="store_true", help="no progress bar or messages")
 
     table = commands.add_parser("table", help="print the summary table of a results file")
@@ -153,7 +163,9 @@ def _compare(args: argparse.Namespace) -> None:
                   "[{elapsed}<{remaining}]")
     with tqdm(total=total_epochs(config), disable=not show, bar_format=bar_format,
               desc=f"{len(config.run_specs())} runs x {config.epochs} epochs") as bar:
-        results = compare(config, cache=not args.no_cache, data_root=args.data_dir, progress=bar)
+        results = compare(config, cache=not args.no_cache, data_root=args.data_dir, progress=bar,
+                          workers=args.workers, backend=args.backend,
+                          ray_address=args.ray_address)
     if results.from_cache and not args.quiet:
         print(f"optguide: results read from cache {results.path} "
               "(use --no-cache to train again)", file=sys.stderr)
@@ -256,6 +268,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("optguide: interrupted", file=sys.stderr)
         return 130
     except Exception as error:  # noqa: BLE001 - only user errors are reported, others raise
+        executor = sys.modules.get("optguide.executor")
+        if executor is not None and isinstance(error, executor.ExecutorError):
+            # training failed on a worker: not the user's input, so not exit status 2
+            print(f"optguide: error: {' '.join(str(error).split())}", file=sys.stderr)
+            return 1
         message = _user_error(error)
         if message is None:
             raise

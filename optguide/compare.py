@@ -27,12 +27,13 @@ import torch
 
 from . import __version__
 from .data import VALIDATION_SIZE, load_mnist
+from .executor import check_backend, execute
 from .limits import config_problem, resource_problem
 from .models import MODELS
 from .optimizers import OPTIMIZERS, PRESETS, hyperparameters
 from .results import Results, Run, clean_stale_temporaries, from_dict, write_json_atomic
 from .schedules import Schedule
-from .train import Progress, RunSpec, TrainingData, resolve_device, train_batched, train_sequential
+from .train import Progress, RunSpec, resolve_device
 
 ENV_CACHE_DIR = "OPTGUIDE_CACHE_DIR"
 ENGINES = ("batched", "sequential")
@@ -196,7 +197,7 @@ class Config:
 #: The package's modules whose code decides what training produces. The results cache is
 #: keyed on them, so editing a table, a plot or a claim does not throw away trained runs.
 TRAINING_CODE = ("__init__.py", "optimizers", "data.py", "models.py", "schedules.py",
-                 "train.py", "compare.py", "results.py")
+                 "train.py", "executor.py", "compare.py", "results.py")
 
 
 @functools.lru_cache(maxsize=2)
@@ -233,16 +234,20 @@ CACHE_FORMAT = 1
 
 def cache_identity(config: Config, data_fingerprint: str | None = None, *,
                    data_root: str | os.PathLike | None = None) -> dict[str, Any]:
-    """What a cached result depends on: configuration, device, versions, training code,
-    threads and the data (``data_fingerprint``, else the fingerprint of the data in
-    ``data_root``, see :func:`optguide.data.fingerprint`)."""
+    """What a cached result depends on: configuration, device, versions, training code and
+    the data (``data_fingerprint``, else the fingerprint of the data in ``data_root``, see
+    :func:`optguide.data.fingerprint`).
+
+    Not the number of threads or workers, nor the backend: they do not change the numbers
+    (tested in ``tests/test_executor.py``).
+    """
     if data_fingerprint is None:
         from .data import fingerprint
 
         data_fingerprint = fingerprint(data_root)
     return {"config": config.to_dict(), "device": resolve_device(config.device).type,
             "optguide": __version__, "torch": torch.__version__,
-            "code": code_hash(TRAINING_CODE), "threads": torch.get_num_threads(),
+            "code": code_hash(TRAINING_CODE),
             "data": data_fingerprint}
 
 
@@ -340,23 +345,28 @@ def uses_batched_engine(config: Config, device: torch.device) -> bool:
 
 
 def run(config: Config, *, data_root: str | os.PathLike | None = None,
-        progress: Progress | None = None) -> Results:
-    """Train every run of ``config`` now (no cache)."""
+        progress: Progress | None = None, workers: int | None = None, backend: str = "local",
+        ray_address: str | None = None) -> Results:
+    """Train every run of ``config`` now (no cache), through :func:`optguide.executor.execute`.
+
+    ``workers``, ``backend`` and ``ray_address`` choose where the runs train
+    (see :func:`~optguide.executor.execute`); they never change the numbers.
+    """
     device = resolve_device(config.device)
-    data = TrainingData.from_mnist(load_mnist(data_root), device, config.train_size,
-                                   config.validation_size)
-    specs = config.run_specs()
-    common = dict(epochs=config.epochs, batch_size=config.batch_size,
-                  eval_every=config.eval_every, progress=progress)
-    if uses_batched_engine(config, device):
-        outcomes = train_batched(config.model, specs, data, **common)
-    else:
-        outcomes = [train_sequential(config.model, spec, data, **common) for spec in specs]
+    batched = uses_batched_engine(config, device)
+    outcomes = execute(config.run_specs(), model=config.model, epochs=config.epochs,
+                       batch_size=config.batch_size, train_size=config.train_size,
+                       device=config.device, batched=batched, data_root=data_root,
+                       data_options={"validation_size": config.validation_size},
+                       train_options={"eval_every": config.eval_every},
+                       workers=workers, backend=backend, ray_address=ray_address,
+                       progress=progress)
     runs = [Run(o.spec.optimizer, o.spec.preset, o.spec.seed, dict(o.spec.hyperparameters),
                 o.status, o.history, o.diverged_epoch, str(o.spec.schedule), o.trace)
             for o in outcomes]
     env = environment(device)
-    env["engine"] = "batched" if uses_batched_engine(config, device) else "sequential"
+    env["engine"] = "batched" if batched else "sequential"
+    env["backend"] = backend
     return Results(config.to_dict(), env, runs)
 
 
@@ -375,7 +385,8 @@ def _current_fingerprint(data_root: str | os.PathLike | None) -> str | None:
 
 
 def compare(config: Config, *, cache: bool = True, data_root: str | os.PathLike | None = None,
-            progress: Progress | None = None) -> Results:
+            progress: Progress | None = None, workers: int | None = None,
+            backend: str = "local", ray_address: str | None = None) -> Results:
     """Results of ``config``: from the cache when it holds them, else trained and cached.
 
     Parameters
@@ -392,6 +403,10 @@ def compare(config: Config, *, cache: bool = True, data_root: str | os.PathLike 
         Folder holding ``MNIST/raw`` (default: :func:`optguide.data.data_dir`).
     progress : object with ``update(n)``, optional
         Advanced by one per finished run-epoch (:func:`total_epochs` in all).
+    workers, backend, ray_address : optional
+        Where the runs train, as for :func:`optguide.executor.execute` (default: local
+        worker processes, one per available CPU core). Not part of the configuration nor of
+        the cache key: they never change the numbers.
 
     Returns
     -------
@@ -404,6 +419,7 @@ def compare(config: Config, *, cache: bool = True, data_root: str | os.PathLike 
         When the training subset is larger than the data, or the comparison would need more
         memory than there is (:func:`optguide.limits.resource_problem`), before training.
     """
+    check_backend(backend, workers)
     mnist = load_mnist(data_root)  # the data training will read; the cache is keyed on it
     device = resolve_device(config.device)
     problem = resource_problem(
@@ -425,7 +441,8 @@ def compare(config: Config, *, cache: bool = True, data_root: str | os.PathLike 
             if progress is not None:
                 progress.update(total_epochs(config))
             return cached
-    results = run(config, data_root=data_root, progress=progress)
+    results = run(config, data_root=data_root, progress=progress, workers=workers,
+                  backend=backend, ray_address=ray_address)
     if cache:
         if _current_fingerprint(data_root) != mnist.fingerprint:
             warnings.warn("the data changed while training; the results are not cached",

@@ -89,7 +89,8 @@ def results_payload(hyperparameters=None, **run) -> dict:
              "history": [{"epoch": 1, "train_loss": 1.0, "val_loss": 0.9, "val_accuracy": 0.8,
                           "test_loss": 0.9, "test_accuracy": 0.8, "seconds": 0.5}]}
     entry.update(run)
-    return {"schema": results_module.SCHEMA_VERSION, "config": {"epochs": 1}, "environment": {}, "runs": [entry]}
+    return {"schema": results_module.SCHEMA_VERSION, "config": {"epochs": 1},
+            "environment": {}, "runs": [entry]}
 
 
 class FifoReader:

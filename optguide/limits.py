@@ -68,8 +68,11 @@ def parameter_count(model: str) -> int:
 
 
 def estimate_memory(config: Any, *, runs_at_once: int, train_size: int, test_size: int,
-                    eval_chunk: int = 10_000) -> int:
+                    eval_chunk: int | None = None) -> int:
     """Bytes a comparison needs, roughly: models, optimizer state, activations, data, results.
+
+    An upper estimate: every run held is assumed to keep its weight, gradient and three state
+    tensors, and to see its own minibatch.
 
     Parameters
     ----------
@@ -79,18 +82,20 @@ def estimate_memory(config: Any, *, runs_at_once: int, train_size: int, test_siz
         Runs held in memory together (all of them for the batched engine, 1 sequentially).
     train_size, test_size : int
         Images in the training subset and in the test set.
-    eval_chunk : int
-        Test images evaluated at once.
+    eval_chunk : int, optional
+        Test images evaluated at once (default: the engine's).
     """
+    if eval_chunk is None:
+        from .train import EVAL_CHUNK as eval_chunk
     runs = len(config.run_specs())
     models = runs_at_once * parameter_count(config.model) * FLOATS_PER_PARAMETER * 4
-    batch = config.batch_size or train_size
-    per_example = ACTIVATIONS.get(config.model, 10_000) * 3 + 784
-    activations = runs_at_once * max(min(batch, train_size), min(eval_chunk, test_size)) \
-        * per_example * 4
+    batch = min(config.batch_size or train_size, train_size)
+    activations = ACTIVATIONS.get(config.model, 10_000)
+    training = runs_at_once * batch * (activations * 3 + 784) * 4  # forward, backward, input
+    evaluation = runs_at_once * min(eval_chunk, test_size) * activations * 4
     data = (train_size + test_size) * 784 * 5  # float32 copies and the uint8 originals
     records = runs * config.epochs * BYTES_PER_EPOCH_RECORD
-    return models + activations + data + records
+    return models + max(training, evaluation) + data + records
 
 
 def _parse_bytes(text: str) -> int:

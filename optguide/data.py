@@ -325,6 +325,37 @@ def subset_indices(n_total: int, size: int | None) -> torch.Tensor:
     return torch.randperm(n_total, generator=generator)[:size].sort().values
 
 
+#: Images held out of the 60,000 training images for validation (model selection).
+VALIDATION_SIZE = 10_000
+#: Seed of the permutation that splits the training images into training and validation.
+VALIDATION_SEED = 20260101
+
+
+def validation_split(n_total: int, validation_size: int = VALIDATION_SIZE
+                     ) -> tuple[torch.Tensor, torch.Tensor]:
+    """Split the ``n_total`` training indices into ``(train, validation)``.
+
+    One fixed permutation of ``range(n_total)``, drawn by ``torch.randperm`` from a generator
+    seeded with :data:`VALIDATION_SEED`: its first ``validation_size`` indices are the
+    validation set, the rest the training set; both are returned sorted. The split does not
+    depend on a run's seed, so every run of every study trains on the same images and selects
+    on the same held-out ones; the test images are never part of it.
+
+    Raises
+    ------
+    ValueError
+        When ``validation_size`` is below 1 or leaves no training image.
+    """
+    if not isinstance(validation_size, int) or validation_size < 1:
+        raise ValueError(f"validation size must be an integer >= 1, got {validation_size!r}")
+    if validation_size >= n_total:
+        raise ValueError(f"validation size {validation_size} leaves no training images: the "
+                         f"training set has {n_total}; choose a validation size below that")
+    generator = torch.Generator().manual_seed(VALIDATION_SEED)
+    permutation = torch.randperm(n_total, generator=generator)
+    return permutation[validation_size:].sort().values, permutation[:validation_size].sort().values
+
+
 def batch_order(n: int, batch_size: int | None, seed: int, epoch: int) -> list[torch.Tensor]:
     """Index batches of one epoch: a permutation seeded by ``(seed, epoch)``, then slices.
 

@@ -5,9 +5,9 @@ the caller raises its own error type:
 
 - :func:`config_problem`: limits of the configuration alone (epochs, seeds, learning rates,
   device name), called by :meth:`optguide.compare.Config.validate`;
-- :func:`resource_problem`: limits that need the data and the machine (training subset size,
-  an estimate of the memory the comparison needs against the memory available), called before
-  training starts.
+- :func:`resource_problem`: limits that need the data and the machine (validation and
+  training subset sizes, an estimate of the memory the comparison needs against the memory
+  available), called before training starts.
 """
 
 from __future__ import annotations
@@ -139,11 +139,18 @@ def human_bytes(n: float) -> str:
 
 def resource_problem(config: Any, *, data_train_size: int, data_test_size: int,
                      runs_at_once: int, device: Any = "cpu") -> str | None:
-    """What does not fit: a training subset larger than the data, or too little memory."""
-    if config.train_size is not None and config.train_size > data_train_size:
+    """What does not fit: a validation split or training subset larger than the data, or too
+    little memory."""
+    held_out = getattr(config, "validation_size", 0) or 0
+    pool = data_train_size - held_out
+    if pool < 1:
+        return (f"validation size {held_out:,} leaves no training images: the training set "
+                f"has {data_train_size:,}; choose a smaller validation size")
+    if config.train_size is not None and config.train_size > pool:
         return (f"train size {config.train_size:,} is larger than the training set "
-                f"({data_train_size:,} images); use at most {data_train_size:,}")
-    train_size = min(config.train_size or data_train_size, data_train_size)
+                f"({data_train_size:,} images, {pool:,} after holding out {held_out:,} for "
+                f"validation); use at most {pool:,}")
+    train_size = min(config.train_size or pool, pool)
     needed = estimate_memory(config, runs_at_once=runs_at_once, train_size=train_size,
                              test_size=data_test_size)
     limit, source = memory_limit(device)

@@ -2,13 +2,20 @@
 
 A results file is JSON::
 
-    {"schema": 1,
+    {"schema": 2,
      "config": {...},                       # optguide.compare.Config.to_dict()
      "environment": {"optguide": ..., "torch": ..., "device": ..., "code_hash": ...},
      "runs": [{"optimizer": "adam", "preset": "pytorch", "seed": 0,
-               "hyperparameters": {...}, "status": "ok", "diverged_epoch": null,
-               "history": [{"epoch": 1, "train_loss": ..., "test_loss": ...,
-                            "test_accuracy": ..., "seconds": ...}, ...]}]}
+               "hyperparameters": {...}, "schedule": "constant", "status": "ok",
+               "diverged_epoch": null,
+               "history": [{"epoch": 1, "train_loss": ..., "val_loss": ...,
+                            "val_accuracy": ..., "test_loss": ..., "test_accuracy": ...,
+                            "seconds": ...}, ...],
+               "trace": [{"step": ..., "seconds": ..., "val_accuracy": ...}, ...]}]}
+
+Validation metrics come from images held out of the training set
+(:func:`optguide.data.validation_split`) and are the only ones selections may read; test
+metrics only report. Schema 1 files (no validation metrics) are rejected.
 """
 
 from __future__ import annotations
@@ -26,9 +33,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 STATUSES = ("ok", "diverged")
-EPOCH_KEYS = ("epoch", "train_loss", "test_loss", "test_accuracy", "seconds")
+EPOCH_KEYS = ("epoch", "train_loss", "val_loss", "val_accuracy", "test_loss", "test_accuracy",
+              "seconds")
+#: Keys of a run's ``trace`` entries (evaluations every ``eval_every`` of an epoch): steps
+#: taken, training seconds since the start, validation accuracy.
+TRACE_KEYS = ("step", "seconds", "val_accuracy")
 
 
 class ResultsError(ValueError):
@@ -46,6 +57,8 @@ class Run:
     status: str
     history: list[dict[str, float]]
     diverged_epoch: int | None = None
+    schedule: str = "constant"
+    trace: list[dict[str, float]] = field(default_factory=list)
 
     @property
     def final(self) -> dict[str, float] | None:
@@ -59,7 +72,8 @@ class Run:
     def to_dict(self) -> dict[str, Any]:
         return {"optimizer": self.optimizer, "preset": self.preset, "seed": self.seed,
                 "hyperparameters": _jsonable(self.hyperparameters), "status": self.status,
-                "diverged_epoch": self.diverged_epoch, "history": self.history}
+                "schedule": self.schedule, "diverged_epoch": self.diverged_epoch,
+                "history": self.history, "trace": self.trace}
 
 
 @dataclass
@@ -276,6 +290,8 @@ def from_dict(payload: Any, where: str = "results") -> Results:
                      f"'{key}' missing or not a {kind.__name__}")
         _require(not isinstance(raw["seed"], bool) and raw["seed"] >= 0, at,
                  f"'seed' must be a non-negative integer, got {raw['seed']!r}")
+        _require(isinstance(raw.get("schedule", "constant"), str), at,
+                 "'schedule' is not a str")
         _require(raw["status"] in STATUSES, at, f"status {raw['status']!r} not in {STATUSES}")
         _check_hyperparameters(raw["hyperparameters"], f"{at}.hyperparameters")
         _require(raw.get("diverged_epoch") is None or _is_int(raw["diverged_epoch"]), at,
@@ -285,11 +301,19 @@ def from_dict(payload: Any, where: str = "results") -> Results:
                 _is_number(epoch.get(k)) and math.isfinite(epoch[k])
                 for k in EPOCH_KEYS), f"{at}.history[{j}]",
                 f"needs finite numbers for {', '.join(EPOCH_KEYS)}")
+        trace = raw.get("trace", [])
+        _require(isinstance(trace, list), at, "'trace' is not a list")
+        for j, point in enumerate(trace):
+            _require(isinstance(point, dict) and all(
+                isinstance(point.get(k), (int, float)) and math.isfinite(point[k])
+                for k in TRACE_KEYS), f"{at}.trace[{j}]",
+                f"needs finite numbers for {', '.join(TRACE_KEYS)}")
         hyper = dict(raw["hyperparameters"])
         if isinstance(hyper.get("betas"), list):
             hyper["betas"] = tuple(hyper["betas"])
         runs.append(Run(raw["optimizer"], raw["preset"], raw["seed"], hyper, raw["status"],
-                        raw["history"], raw.get("diverged_epoch")))
+                        raw["history"], raw.get("diverged_epoch"),
+                        raw.get("schedule", "constant"), trace))
     return Results(payload["config"], payload["environment"], runs)
 
 

@@ -34,15 +34,15 @@ def data_env(fake_mnist_dir, isolated_cache, monkeypatch):
 def test_compare_table_plot(data_env, tmp_path, capsys):
     out = tmp_path / "r.json"
     code = main(["compare", "--optimizers", "sgd,adam", "--preset", "keras", "--epochs", "1",
-                 "--seeds", "0,1", "--out", str(out), "--quiet"])
+                 "--seeds", "0,1", "--validation-size", "100", "--out", str(out), "--quiet"])
     assert code == 0
     table = capsys.readouterr().out
     assert "| sgd | keras |" in table and "| adam | keras |" in table
     payload = json.loads(out.read_text())
-    assert payload["schema"] == 1 and len(payload["runs"]) == 4
+    assert payload["schema"] == 2 and len(payload["runs"]) == 4
 
     assert main(["compare", "--optimizers", "sgd,adam", "--preset", "keras", "--epochs", "1",
-                 "--seeds", "0,1", "--out", str(out)]) == 0
+                 "--seeds", "0,1", "--validation-size", "100", "--out", str(out)]) == 0
     assert "results read from cache" in capsys.readouterr().err
 
     assert main(["table", str(out), "--format", "csv"]) == 0
@@ -66,6 +66,10 @@ def test_data_command_reports_location(data_env, capsys):
     (["compare", "--batch-size", "big"], "expected an integer or 'full'"),
     (["compare", "--seeds", "a,b"], "comma-separated ints"),
     (["compare", "--lr", "-1"], "learning rates must be positive"),
+    (["compare", "--validation-size", "0"], "validation size must be"),
+    (["compare", "--schedule", "linear"], "unknown schedule 'linear'"),
+    (["compare", "--eval-every", "0"], "eval_every must be"),
+    (["compare", "--epochs", "1", "--quiet"], "leaves no training images"),
     (["compare", "--out", "/nonexistent-dir/r.json"], "does not exist"),
     (["table", "/nonexistent.json"], "cannot read results file"),
     (["frobnicate"], "invalid choice"),
@@ -76,7 +80,7 @@ def test_bad_input_is_one_line_exit_2(args, fragment, data_env, capsys):
 
 def test_corrupt_results_file(tmp_path, capsys):
     bad = tmp_path / "bad.json"
-    bad.write_text('{"schema": 1, "config": {}, "environment": {}, "runs": [{"optimizer": 1}]}')
+    bad.write_text('{"schema": 2, "config": {}, "environment": {}, "runs": [{"optimizer": 1}]}')
     assert_one_line_error(capsys, main(["table", str(bad)]), "runs[0]")
     bad.write_text("not json")
     assert_one_line_error(capsys, main(["plot", str(bad)]), "not valid JSON")

@@ -96,3 +96,35 @@ def test_normalize_shape_and_scale():
 def test_real_mnist_loads_with_the_known_sizes(real_mnist):
     assert real_mnist.train_size == 60_000 and real_mnist.test_size == 10_000
     assert all(data.check_mnist().checksums.values())
+
+
+def test_validation_split_is_fixed_disjoint_and_complete():
+    train, validation = data.validation_split(1000, 100)
+    assert len(validation) == 100 and len(train) == 900
+    assert sorted(torch.cat([train, validation]).tolist()) == list(range(1000))
+    again = data.validation_split(1000, 100)
+    assert torch.equal(train, again[0]) and torch.equal(validation, again[1])
+    assert torch.equal(validation, validation.sort().values)
+    assert data.VALIDATION_SIZE == 10_000
+
+
+@pytest.mark.parametrize("size,match", [(0, ">= 1"), (512, "leaves no training images")])
+def test_validation_split_rejects_sizes_that_do_not_fit(size, match):
+    with pytest.raises(ValueError, match=match):
+        data.validation_split(512, size)
+
+
+def test_training_data_holds_three_splits(fake_mnist_dir):
+    from optguide.train import TrainingData
+
+    mnist = data.load_mnist(fake_mnist_dir)
+    tensors = TrainingData.from_mnist(mnist, torch.device("cpu"), validation_size=100)
+    assert (len(tensors.train_y), len(tensors.val_y), len(tensors.test_y)) == (412, 100, 256)
+    _, validation = data.validation_split(512, 100)
+    assert torch.equal(tensors.val_y, mnist.train_labels[validation])
+    subset = TrainingData.from_mnist(mnist, torch.device("cpu"), train_size=50,
+                                     validation_size=100)
+    assert len(subset.train_y) == 50 and torch.equal(subset.val_y, tensors.val_y)
+    held_out = set(validation.tolist())
+    train, _ = data.validation_split(512, 100)
+    assert not held_out & set(train[data.subset_indices(412, 50)].tolist())

@@ -36,8 +36,8 @@ from optguide.compare import Config, cache_path, compare
 
 IS_ROOT = hasattr(os, "geteuid") and os.geteuid() == 0
 BASE = ["compare", "--optimizers", "sgd", "--epochs", "1", "--batch-size", "32",
-        "--device", "cpu", "--quiet"]
-CONFIG = Config(optimizers=("sgd",), epochs=1, batch_size=32, device="cpu")
+        "--validation-size", "16", "--device", "cpu", "--quiet"]
+CONFIG = Config(optimizers=("sgd",), epochs=1, batch_size=32, validation_size=16, device="cpu")
 
 
 # ---------------------------------------------------------------- helpers and fixtures
@@ -69,7 +69,7 @@ def one_line(capsys, code: int, fragment: str, kind: str = "error", status: int 
 
 def valid_results(path: Path) -> dict:
     payload = json.loads(path.read_text())
-    assert payload["schema"] == 1 and payload["runs"]
+    assert payload["schema"] == results_module.SCHEMA_VERSION and payload["runs"]
     return payload
 
 
@@ -86,10 +86,11 @@ def results_payload(hyperparameters=None, **run) -> dict:
     entry = {"optimizer": "sgd", "preset": "pytorch", "seed": 0,
              "hyperparameters": {"lr": 0.1, "momentum": 0.0} if hyperparameters is None
              else hyperparameters, "status": "ok", "diverged_epoch": None,
-             "history": [{"epoch": 1, "train_loss": 1.0, "test_loss": 0.9,
-                          "test_accuracy": 0.8, "seconds": 0.5}]}
+             "history": [{"epoch": 1, "train_loss": 1.0, "val_loss": 0.95, "val_accuracy": 0.75,
+                          "test_loss": 0.9, "test_accuracy": 0.8, "seconds": 0.5}]}
     entry.update(run)
-    return {"schema": 1, "config": {"epochs": 1}, "environment": {}, "runs": [entry]}
+    return {"schema": results_module.SCHEMA_VERSION, "config": {"epochs": 1},
+            "environment": {}, "runs": [entry]}
 
 
 class FifoReader:
@@ -155,8 +156,9 @@ SEEDS_20001 = ",".join(str(i) for i in range(20_001))
     (["--device", "cuda:abc"], "unknown device 'cuda:abc'"),
     (["--device", "cuda:"], "unknown device"),
     (["--device", "tpu"], "unknown device"),
-    (["--train-size", "70000"], "larger than the training set (64 images)"),
-    (["--train-size", "65"], "larger than the training set"),
+    (["--train-size", "70000"], "larger than the training set (64 images, 48 after"),
+    (["--train-size", "49"], "larger than the training set"),
+    (["--validation-size", "64"], "leaves no training images"),
     (["--train-size", "0"], "train size must be"),
     (["--batch-size=-5"], "batch size must be"),
     (["--optimizers", ","], "no optimizers"),
@@ -266,7 +268,7 @@ def test_fifo_out_is_written_through(env, capsys):
     reader = FifoReader(env.tmp / "pipe")
     code = compare_cli(reader.path)
     payload = reader.finish()
-    assert code == 0 and json.loads(payload)["schema"] == 1
+    assert code == 0 and json.loads(payload)["schema"] == results_module.SCHEMA_VERSION
     assert stat.S_ISFIFO(os.lstat(reader.path).st_mode) and no_temporaries(env.tmp)
 
 
@@ -620,7 +622,7 @@ RESULTS_FAULTS = {
     "binary": (lambda path: path.write_bytes(b"\x89PNG\r\n\x1a\n\xff\x00"), "byte 0 is not text"),
     "empty": (_raw_text(""), "not valid JSON"),
     "a list": (_raw_text("[]"), "not a JSON object"),
-    "schema 2": (_raw_text(json.dumps({**results_payload(), "schema": 2})), "schema 2"),
+    "schema 99": (_raw_text(json.dumps({**results_payload(), "schema": 99})), "schema 99"),
     "status unknown": (_payload(status="exploded"), "status 'exploded'"),
     "a folder": (lambda path: path.mkdir(), "cannot read results file"),
 }

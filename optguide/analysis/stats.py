@@ -1,0 +1,159 @@
+"""Paired statistics over seeds: means with confidence intervals and the separation rule.
+
+Runs that share a seed share their initial weights and their minibatch order, so two
+optimizers are compared seed by seed: the per-seed differences :math:`d_s = a_s - b_s` have
+mean :math:`\\bar d` and standard deviation :math:`s_d`, and the 95 % confidence interval of the
+mean difference is the t-interval
+
+.. math::
+
+    \\bar d \\pm t_{0.975,\\,n-1}\\, s_d / \\sqrt{n}.
+
+A difference *counts* only when its interval excludes zero (:attr:`PairedDifference.separated`).
+With one seed there is no interval: nothing is separated and tables show ``n = 1``, never
+"± 0.00".
+"""
+
+from __future__ import annotations
+
+import math
+import statistics
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+#: Two-sided 95 % quantiles of Student's t distribution, t_{0.975, df}, for df = 1..30.
+_T975 = (12.7062, 4.3027, 3.1824, 2.7764, 2.5706, 2.4469, 2.3646, 2.3060, 2.2622, 2.2281,
+         2.2010, 2.1788, 2.1604, 2.1448, 2.1314, 2.1199, 2.1098, 2.1009, 2.0930, 2.0860,
+         2.0796, 2.0739, 2.0687, 2.0639, 2.0595, 2.0555, 2.0518, 2.0484, 2.0452, 2.0423)
+_Z975 = 1.959964
+
+
+def t_quantile_975(df: int) -> float:
+    """:math:`t_{0.975,\\,df}`: exact table for ``df <= 30``, Cornish-Fisher expansion above.
+
+    Raises
+    ------
+    ValueError
+        For ``df < 1``.
+    """
+    if df < 1:
+        raise ValueError(f"degrees of freedom must be >= 1, got {df}")
+    if df <= len(_T975):
+        return _T975[df - 1]
+    z = _Z975
+    return (z + (z ** 3 + z) / (4 * df) + (5 * z ** 5 + 16 * z ** 3 + 3 * z) / (96 * df ** 2)
+            + (3 * z ** 7 + 19 * z ** 5 + 17 * z ** 3 - 15 * z) / (384 * df ** 3))
+
+
+@dataclass(frozen=True)
+class Estimate:
+    """A mean over ``n`` seeds and the half-width of its 95 % confidence interval.
+
+    ``half_width`` is ``None`` when ``n == 1`` (no interval can be computed).
+    """
+
+    mean: float
+    half_width: float | None
+    n: int
+
+    @property
+    def low(self) -> float:
+        return self.mean - (self.half_width if self.half_width is not None else math.inf)
+
+    @property
+    def high(self) -> float:
+        return self.mean + (self.half_width if self.half_width is not None else math.inf)
+
+    def format(self, scale: float = 100.0, digits: int = 2, unit: str = "",
+               show_n: bool = True) -> str:
+        """``"97.31 ± 0.12 % (n = 5)"``; one run: ``"97.31 % (n = 1)"``."""
+        text = f"{self.mean * scale:.{digits}f}"
+        if self.half_width is not None:
+            text += f" ± {self.half_width * scale:.{digits}f}"
+        text += unit
+        return text + (f" (n = {self.n})" if show_n else "")
+
+
+def mean_ci(values: Sequence[float]) -> Estimate:
+    """Mean of ``values`` with the half-width of its 95 % t-interval.
+
+    Raises
+    ------
+    ValueError
+        When ``values`` is empty.
+    """
+    values = [float(v) for v in values]
+    if not values:
+        raise ValueError("no values to average")
+    n = len(values)
+    if n == 1:
+        return Estimate(values[0], None, 1)
+    half = t_quantile_975(n - 1) * statistics.stdev(values) / math.sqrt(n)
+    return Estimate(statistics.fmean(values), half, n)
+
+
+@dataclass(frozen=True)
+class PairedDifference:
+    """Mean of per-seed differences ``a - b`` with its 95 % interval ``[low, high]``."""
+
+    mean: float
+    low: float
+    high: float
+    n: int
+
+    @property
+    def separated(self) -> bool:
+        """Whether the interval excludes zero (the difference counts)."""
+        return self.low > 0 or self.high < 0
+
+    @property
+    def sign(self) -> int:
+        """+1 when ``a`` is reliably larger, -1 when reliably smaller, 0 when not separated."""
+        return 0 if not self.separated else (1 if self.mean > 0 else -1)
+
+    def format(self, scale: float = 100.0, digits: int = 2, unit: str = " points") -> str:
+        """``"+0.42 points [0.10, 0.74], n = 5"``."""
+        if self.n < 2:
+            return f"{self.mean * scale:+.{digits}f}{unit} (n = 1, no interval)"
+        return (f"{self.mean * scale:+.{digits}f}{unit} "
+                f"[{self.low * scale:+.{digits}f}, {self.high * scale:+.{digits}f}], "
+                f"n = {self.n}")
+
+
+def paired_difference(a: Mapping[int, float], b: Mapping[int, float]) -> PairedDifference:
+    """Paired comparison of two options measured on the same seeds (keys).
+
+    Only seeds present in both mappings are used.
+
+    Raises
+    ------
+    ValueError
+        When the two share no seed.
+    """
+    seeds = sorted(set(a) & set(b))
+    if not seeds:
+        raise ValueError("the two options share no seed; a paired comparison needs common seeds")
+    estimate = mean_ci([a[s] - b[s] for s in seeds])
+    if estimate.half_width is None:
+        return PairedDifference(estimate.mean, -math.inf, math.inf, 1)
+    return PairedDifference(estimate.mean, estimate.low, estimate.high, estimate.n)
+
+
+def leaders(scores: Mapping[str, Mapping[int, float]]) -> list[str]:
+    """Options not reliably worse than the one with the highest mean (higher is better).
+
+    The option with the highest mean over seeds leads; every other option whose paired
+    difference to it is not separated is tied with it. The result is ordered by mean.
+    """
+    if not scores:
+        raise ValueError("no options to rank")
+    order = sorted(scores, key=lambda k: statistics.fmean(scores[k].values()), reverse=True)
+    top = order[0]
+    return [top] + [k for k in order[1:] if not paired_difference(scores[top], scores[k]).separated]
+
+
+def laggards(scores: Mapping[str, Mapping[int, float]]) -> list[str]:
+    """Options not reliably better than the one with the lowest mean (the mirror of
+    :func:`leaders`)."""
+    flipped = {k: {s: -v for s, v in seeds.items()} for k, seeds in scores.items()}
+    return leaders(flipped)

@@ -20,6 +20,7 @@ metrics only report. Schema 1 files (no validation metrics) are rejected.
 
 from __future__ import annotations
 
+import errno
 import functools
 import json
 import math
@@ -192,17 +193,17 @@ def write_output(path: str | os.PathLike,
     failure, leaving any existing file as it was.
     """
     path = Path(path)
-    target = Path(os.path.realpath(path))
     try:
-        existing = os.stat(target)
+        existing = os.stat(path)  # follows links, /dev/stdout's and /proc's too
     except FileNotFoundError:
-        existing = None
+        existing = None  # nothing there, or a dangling link: create its target
     if existing is not None and stat.S_ISDIR(existing.st_mode):
-        raise IsADirectoryError(21, "Is a directory", str(path))
+        raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), str(path))
     if existing is not None and not stat.S_ISREG(existing.st_mode):
-        with open(target, "wb") as stream:  # a device or FIFO: write through, never replace
+        with open(path, "wb") as stream:  # a device or FIFO: write through, never replace
             _emit(stream, content)
         return path
+    target = Path(os.path.realpath(path))
     target.parent.mkdir(parents=True, exist_ok=True)
     clean_stale_temporaries(target.parent, target.name)
     handle, temporary = tempfile.mkstemp(prefix=f".{target.name[:100]}.{os.getpid()}.",

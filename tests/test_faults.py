@@ -272,6 +272,18 @@ def test_fifo_out_is_written_through(env, capsys):
     assert stat.S_ISFIFO(os.lstat(reader.path).st_mode) and no_temporaries(env.tmp)
 
 
+@pytest.mark.skipif(not Path("/proc/self/fd").is_dir(), reason="needs /proc/self/fd")
+def test_out_through_a_proc_fd_link_reaches_the_pipe(env, capsys):
+    read_end, write_end = os.pipe()  # one run's JSON fits in the pipe's buffer
+    try:
+        code = compare_cli(Path(f"/proc/self/fd/{write_end}"))
+    finally:
+        os.close(write_end)
+    with os.fdopen(read_end, "rb") as stream:
+        written = stream.read()
+    assert code == 0 and json.loads(written)["runs"]
+
+
 def test_null_device_out_stays_a_device(env, capsys):
     device = fake_device(env.tmp / "null", 1, 3)
     assert compare_cli(device) == 0

@@ -33,6 +33,13 @@ BYTES_PER_EPOCH_RECORD = 600
 _DEVICE = re.compile(r"auto|cpu|cuda(:\d{1,3})?")
 
 
+def _finite(value: Any) -> bool:
+    try:
+        return math.isfinite(float(value))
+    except (OverflowError, TypeError, ValueError):
+        return False
+
+
 def config_problem(config: Any) -> str | None:
     """What is out of bounds in ``config`` (epochs, seeds, learning rates, device), if anything.
 
@@ -46,7 +53,7 @@ def config_problem(config: Any) -> str | None:
         return f"seeds must be below 2**31 ({SEED_LIMIT:,}), got {too_large[0]:,}"
     rates = config.learning_rates
     if rates is not None:
-        bad = [lr for lr in rates if isinstance(lr, float) and not math.isfinite(lr)]
+        bad = [lr for lr in rates if not _finite(lr)]
         if bad:
             return f"learning rates must be finite numbers, got {bad[0]!r}"
         if len(set(rates)) != len(rates):

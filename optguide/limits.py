@@ -146,8 +146,11 @@ def human_bytes(n: float) -> str:
 
 def resource_problem(config: Any, *, data_train_size: int, data_test_size: int,
                      runs_at_once: int, device: Any = "cpu") -> str | None:
-    """What does not fit: a validation split or training subset larger than the data, or too
-    little memory."""
+    """What does not fit the data or the machine, if anything.
+
+    A validation split or training subset larger than the training set, or an estimated
+    memory need (:func:`estimate_memory`) above :func:`memory_limit`.
+    """
     held_out = getattr(config, "validation_size", 0) or 0
     pool = data_train_size - held_out
     if pool < 1:

@@ -123,23 +123,29 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _check_writable(path: Path) -> None:
-    """Fail early (before any training) when ``path`` cannot be written."""
+    """Fail early (before any training) when ``path`` cannot be written.
+
+    Mirrors :func:`optguide.results.write_output`: a device or FIFO is written through, a
+    symbolic link's target is replaced, so it is the target's folder that must be writable.
+    """
+    import stat
+
     try:
-        target = Path(os.path.realpath(path))  # a symbolic link: its target is written
-        folder = target.parent
-        if target.is_dir():
-            raise UsageError(f"cannot write {path}: it is a directory")
         try:
-            os.stat(target)  # a symbolic link loop or an over-long name fails here
+            info = os.stat(path)  # a symbolic link loop or an over-long name fails here
         except FileNotFoundError:
-            pass
-        if not folder.is_dir():
-            raise UsageError(f"cannot write {path}: folder {folder} does not exist")
-        if target.exists() and not target.is_file():  # a device or FIFO: written through
-            if not os.access(target, os.W_OK):
+            info = None
+        if info is not None and stat.S_ISDIR(info.st_mode):
+            raise UsageError(f"cannot write {path}: it is a directory")
+        if info is not None and not stat.S_ISREG(info.st_mode):
+            if not os.access(path, os.W_OK):
                 raise UsageError(f"cannot write {path}: permission denied")
-        elif not os.access(folder, os.W_OK) or (target.exists()
-                                                and not os.access(target, os.W_OK)):
+            return
+        target = Path(os.path.realpath(path))
+        if not target.parent.is_dir():
+            raise UsageError(f"cannot write {path}: folder {target.parent} does not exist")
+        if not os.access(target.parent, os.W_OK) or (info is not None
+                                                     and not os.access(target, os.W_OK)):
             raise UsageError(f"cannot write {path}: permission denied")
     except OSError as error:
         raise UsageError(f"cannot write {path}: {error.strerror or error}") from None

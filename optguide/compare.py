@@ -234,12 +234,12 @@ CACHE_FORMAT = 1
 
 def cache_identity(config: Config, data_fingerprint: str | None = None, *,
                    data_root: str | os.PathLike | None = None) -> dict[str, Any]:
-    """What a cached result depends on: configuration, device, versions, training code and
-    the data (``data_fingerprint``, else the fingerprint of the data in ``data_root``, see
-    :func:`optguide.data.fingerprint`).
+    """What a cached result depends on, stored in the cache file and hashed into its name.
 
-    Not the number of threads or workers, nor the backend: they do not change the numbers
-    (tested in ``tests/test_executor.py``).
+    The configuration, device, versions, training code and the data: ``data_fingerprint``,
+    else the fingerprint of the data in ``data_root`` (see :func:`optguide.data.fingerprint`;
+    that loads the data). Not the number of threads or workers, nor the backend: they do not
+    change the numbers (tested in ``tests/test_executor.py``).
     """
     if data_fingerprint is None:
         from .data import fingerprint

@@ -5,9 +5,9 @@ the caller raises its own error type:
 
 - :func:`config_problem`: limits of the configuration alone (epochs, seeds, learning rates,
   device name), called by :meth:`optguide.compare.Config.validate`;
-- :func:`resource_problem`: limits that need the data and the machine (training subset size,
-  an estimate of the memory the comparison needs against the memory available), called before
-  training starts.
+- :func:`resource_problem`: limits that need the data and the machine (validation and
+  training subset sizes, an estimate of the memory the comparison needs against the memory
+  available), called before training starts.
 """
 
 from __future__ import annotations
@@ -33,6 +33,13 @@ BYTES_PER_EPOCH_RECORD = 600
 _DEVICE = re.compile(r"auto|cpu|cuda(:\d{1,3})?")
 
 
+def _finite(value: Any) -> bool:
+    try:
+        return math.isfinite(float(value))
+    except (OverflowError, TypeError, ValueError):
+        return False
+
+
 def config_problem(config: Any) -> str | None:
     """What is out of bounds in ``config`` (epochs, seeds, learning rates, device), if anything.
 
@@ -46,7 +53,7 @@ def config_problem(config: Any) -> str | None:
         return f"seeds must be below 2**31 ({SEED_LIMIT:,}), got {too_large[0]:,}"
     rates = config.learning_rates
     if rates is not None:
-        bad = [lr for lr in rates if isinstance(lr, float) and not math.isfinite(lr)]
+        bad = [lr for lr in rates if not _finite(lr)]
         if bad:
             return f"learning rates must be finite numbers, got {bad[0]!r}"
         if len(set(rates)) != len(rates):
@@ -68,8 +75,11 @@ def parameter_count(model: str) -> int:
 
 
 def estimate_memory(config: Any, *, runs_at_once: int, train_size: int, test_size: int,
-                    eval_chunk: int = 10_000) -> int:
+                    eval_chunk: int | None = None) -> int:
     """Bytes a comparison needs, roughly: models, optimizer state, activations, data, results.
+
+    An upper estimate: every run held is assumed to keep its weight, gradient and three state
+    tensors, and to see its own minibatch.
 
     Parameters
     ----------
@@ -79,18 +89,20 @@ def estimate_memory(config: Any, *, runs_at_once: int, train_size: int, test_siz
         Runs held in memory together (all of them for the batched engine, 1 sequentially).
     train_size, test_size : int
         Images in the training subset and in the test set.
-    eval_chunk : int
-        Test images evaluated at once.
+    eval_chunk : int, optional
+        Test images evaluated at once (default: the engine's).
     """
+    if eval_chunk is None:
+        from .train import EVAL_CHUNK as eval_chunk
     runs = len(config.run_specs())
     models = runs_at_once * parameter_count(config.model) * FLOATS_PER_PARAMETER * 4
-    batch = config.batch_size or train_size
-    per_example = ACTIVATIONS.get(config.model, 10_000) * 3 + 784
-    activations = runs_at_once * max(min(batch, train_size), min(eval_chunk, test_size)) \
-        * per_example * 4
+    batch = min(config.batch_size or train_size, train_size)
+    activations = ACTIVATIONS.get(config.model, 10_000)
+    training = runs_at_once * batch * (activations * 3 + 784) * 4  # forward, backward, input
+    evaluation = runs_at_once * min(eval_chunk, test_size) * activations * 4
     data = (train_size + test_size) * 784 * 5  # float32 copies and the uint8 originals
     records = runs * config.epochs * BYTES_PER_EPOCH_RECORD
-    return models + activations + data + records
+    return models + max(training, evaluation) + data + records
 
 
 def _parse_bytes(text: str) -> int:
@@ -134,11 +146,21 @@ def human_bytes(n: float) -> str:
 
 def resource_problem(config: Any, *, data_train_size: int, data_test_size: int,
                      runs_at_once: int, device: Any = "cpu") -> str | None:
-    """What does not fit: a training subset larger than the data, or too little memory."""
-    if config.train_size is not None and config.train_size > data_train_size:
+    """What does not fit the data or the machine, if anything.
+
+    A validation split or training subset larger than the training set, or an estimated
+    memory need (:func:`estimate_memory`) above :func:`memory_limit`.
+    """
+    held_out = getattr(config, "validation_size", 0) or 0
+    pool = data_train_size - held_out
+    if pool < 1:
+        return (f"validation size {held_out:,} leaves no training images: the training set "
+                f"has {data_train_size:,}; choose a smaller validation size")
+    if config.train_size is not None and config.train_size > pool:
         return (f"train size {config.train_size:,} is larger than the training set "
-                f"({data_train_size:,} images); use at most {data_train_size:,}")
-    train_size = min(config.train_size or data_train_size, data_train_size)
+                f"({data_train_size:,} images, {pool:,} after holding out {held_out:,} for "
+                f"validation); use at most {pool:,}")
+    train_size = min(config.train_size or pool, pool)
     needed = estimate_memory(config, runs_at_once=runs_at_once, train_size=train_size,
                              test_size=data_test_size)
     limit, source = memory_limit(device)

@@ -20,6 +20,7 @@ metrics only report. Schema 1 files (no validation metrics) are rejected.
 
 from __future__ import annotations
 
+import errno
 import functools
 import json
 import math
@@ -99,7 +100,7 @@ class Results:
                 if all(getattr(run, key) == value for key, value in criteria.items())]
 
     def save(self, path: str | os.PathLike) -> Path:
-        """Write the results as JSON atomically (a temporary file, then a rename)."""
+        """Write the results as JSON with :func:`write_output` (atomic for a regular file)."""
         return write_json_atomic(path, self.to_dict())
 
 
@@ -192,17 +193,17 @@ def write_output(path: str | os.PathLike,
     failure, leaving any existing file as it was.
     """
     path = Path(path)
-    target = Path(os.path.realpath(path))
     try:
-        existing = os.stat(target)
+        existing = os.stat(path)  # follows links, /dev/stdout's and /proc's too
     except FileNotFoundError:
-        existing = None
+        existing = None  # nothing there, or a dangling link: create its target
     if existing is not None and stat.S_ISDIR(existing.st_mode):
-        raise IsADirectoryError(21, "Is a directory", str(path))
+        raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), str(path))
     if existing is not None and not stat.S_ISREG(existing.st_mode):
-        with open(target, "wb") as stream:  # a device or FIFO: write through, never replace
+        with open(path, "wb") as stream:  # a device or FIFO: write through, never replace
             _emit(stream, content)
         return path
+    target = Path(os.path.realpath(path))
     target.parent.mkdir(parents=True, exist_ok=True)
     clean_stale_temporaries(target.parent, target.name)
     handle, temporary = tempfile.mkstemp(prefix=f".{target.name[:100]}.{os.getpid()}.",
@@ -251,16 +252,26 @@ def _is_number(value: Any) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
+def _is_finite(value: Any) -> bool:
+    """A number (not a flag) that a float can hold: not NaN, infinite or a huge integer."""
+    if not _is_number(value):
+        return False
+    try:
+        return math.isfinite(value)
+    except OverflowError:
+        return False
+
+
 def _check_hyperparameters(hyper: dict[str, Any], where: str) -> None:
     """``lr`` a finite positive number; every other number finite; no nested objects."""
     lr = hyper.get("lr")
-    _require(_is_number(lr) and math.isfinite(lr) and lr > 0, where,
+    _require(_is_finite(lr) and lr > 0, where,
              f"'lr' must be a finite positive number, got {lr!r}")
     for key, value in hyper.items():
         items = value if isinstance(value, list) else [value]
         for item in items:
             _require(item is None or isinstance(item, (bool, str))
-                     or (_is_number(item) and math.isfinite(item)), where,
+                     or _is_finite(item), where,
                      f"{key!r} must be a finite number, a flag or a name (or a list of "
                      f"them), got {value!r}")
 
@@ -288,24 +299,24 @@ def from_dict(payload: Any, where: str = "results") -> Results:
                           ("hyperparameters", dict), ("status", str), ("history", list)):
             _require(isinstance(raw.get(key), kind), at,
                      f"'{key}' missing or not a {kind.__name__}")
-        _require(isinstance(raw.get("schedule", "constant"), str), at,
-                 "'schedule' is not a str")
         _require(not isinstance(raw["seed"], bool) and raw["seed"] >= 0, at,
                  f"'seed' must be a non-negative integer, got {raw['seed']!r}")
+        _require(isinstance(raw.get("schedule", "constant"), str), at,
+                 "'schedule' is not a str")
         _require(raw["status"] in STATUSES, at, f"status {raw['status']!r} not in {STATUSES}")
         _check_hyperparameters(raw["hyperparameters"], f"{at}.hyperparameters")
         _require(raw.get("diverged_epoch") is None or _is_int(raw["diverged_epoch"]), at,
                  f"'diverged_epoch' must be an integer or null, got {raw['diverged_epoch']!r}")
         for j, epoch in enumerate(raw["history"]):
             _require(isinstance(epoch, dict) and all(
-                _is_number(epoch.get(k)) and math.isfinite(epoch[k])
+                _is_finite(epoch.get(k))
                 for k in EPOCH_KEYS), f"{at}.history[{j}]",
                 f"needs finite numbers for {', '.join(EPOCH_KEYS)}")
         trace = raw.get("trace", [])
         _require(isinstance(trace, list), at, "'trace' is not a list")
         for j, point in enumerate(trace):
             _require(isinstance(point, dict) and all(
-                isinstance(point.get(k), (int, float)) and math.isfinite(point[k])
+                _is_finite(point.get(k))
                 for k in TRACE_KEYS), f"{at}.trace[{j}]",
                 f"needs finite numbers for {', '.join(TRACE_KEYS)}")
         hyper = dict(raw["hyperparameters"])
@@ -344,6 +355,10 @@ def load(path: str | os.PathLike) -> Results:
         results = from_dict(payload, where=str(path))
     except json.JSONDecodeError as error:
         raise ResultsError(f"{path} is not valid JSON (line {error.lineno}: {error.msg})") from None
+    except ResultsError:
+        raise
+    except ValueError as error:  # e.g. an integer of more digits than Python converts
+        raise ResultsError(f"{path} is not a results file ({error})") from None
     except RecursionError:
         raise ResultsError(f"{path} is not a results file: its JSON is nested too deeply") from None
     results.path = path

@@ -36,8 +36,8 @@ from optguide.compare import Config, cache_path, compare
 
 IS_ROOT = hasattr(os, "geteuid") and os.geteuid() == 0
 BASE = ["compare", "--optimizers", "sgd", "--epochs", "1", "--batch-size", "32",
-        "--device", "cpu", "--validation-size", "16", "--quiet"]
-CONFIG = Config(optimizers=("sgd",), epochs=1, batch_size=32, device="cpu", validation_size=16)
+        "--validation-size", "16", "--device", "cpu", "--quiet"]
+CONFIG = Config(optimizers=("sgd",), epochs=1, batch_size=32, validation_size=16, device="cpu")
 
 
 # ---------------------------------------------------------------- helpers and fixtures
@@ -86,7 +86,7 @@ def results_payload(hyperparameters=None, **run) -> dict:
     entry = {"optimizer": "sgd", "preset": "pytorch", "seed": 0,
              "hyperparameters": {"lr": 0.1, "momentum": 0.0} if hyperparameters is None
              else hyperparameters, "status": "ok", "diverged_epoch": None,
-             "history": [{"epoch": 1, "train_loss": 1.0, "val_loss": 0.9, "val_accuracy": 0.8,
+             "history": [{"epoch": 1, "train_loss": 1.0, "val_loss": 0.95, "val_accuracy": 0.75,
                           "test_loss": 0.9, "test_accuracy": 0.8, "seconds": 0.5}]}
     entry.update(run)
     return {"schema": results_module.SCHEMA_VERSION, "config": {"epochs": 1},
@@ -153,11 +153,13 @@ SEEDS_20001 = ",".join(str(i) for i in range(20_001))
     (["--lr", "nan"], "learning rates must be"),
     (["--lr=-inf"], "learning rates must be positive"),
     (["--lr", "0.1,0.1"], "learning rates has duplicates"),
+    (["--lr", "0.1,1e-1"], "learning rates has duplicates"),
     (["--device", "cuda:abc"], "unknown device 'cuda:abc'"),
     (["--device", "cuda:"], "unknown device"),
     (["--device", "tpu"], "unknown device"),
-    (["--train-size", "70000"], "larger than the training set (64 images)"),
-    (["--train-size", "65"], "larger than the training set"),
+    (["--train-size", "70000"], "larger than the training set (64 images, 48 after"),
+    (["--train-size", "49"], "larger than the training set"),
+    (["--validation-size", "64"], "leaves no training images"),
     (["--train-size", "0"], "train size must be"),
     (["--batch-size=-5"], "batch size must be"),
     (["--optimizers", ","], "no optimizers"),
@@ -269,6 +271,18 @@ def test_fifo_out_is_written_through(env, capsys):
     payload = reader.finish()
     assert code == 0 and json.loads(payload)["schema"] == results_module.SCHEMA_VERSION
     assert stat.S_ISFIFO(os.lstat(reader.path).st_mode) and no_temporaries(env.tmp)
+
+
+@pytest.mark.skipif(not Path("/proc/self/fd").is_dir(), reason="needs /proc/self/fd")
+def test_out_through_a_proc_fd_link_reaches_the_pipe(env, capsys):
+    read_end, write_end = os.pipe()  # one run's JSON fits in the pipe's buffer
+    try:
+        code = compare_cli(Path(f"/proc/self/fd/{write_end}"))
+    finally:
+        os.close(write_end)
+    with os.fdopen(read_end, "rb") as stream:
+        written = stream.read()
+    assert code == 0 and json.loads(written)["runs"]
 
 
 def test_null_device_out_stays_a_device(env, capsys):
@@ -609,6 +623,11 @@ RESULTS_FAULTS = {
     "lr overflowing": (_raw_text(json.dumps(results_payload()).replace('"lr": 0.1',
                                                                       '"lr": 1e999')),
                        "'lr' must be"),
+    "lr a huge integer": (_raw_text(json.dumps(results_payload()).replace('"lr": 0.1',
+                                                                         '"lr": 1' + "0" * 400)),
+                          "'lr' must be"),
+    "integer too long to read": (_raw_text(json.dumps(results_payload()).replace(
+        '"seed": 0', '"seed": 1' + "0" * 5000)), "is not a results file"),
     "nested hyperparameter": (_payload(hyperparameters={"lr": 0.1, "betas": {"a": 1}}),
                               "'betas' must be"),
     "seed a flag": (_payload(seed=True), "'seed' must be"),

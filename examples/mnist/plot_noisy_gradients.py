@@ -47,8 +47,9 @@ for batch_size, epochs in EPOCHS.items():
 # Three ways to pick the learning rate
 # ------------------------------------
 # *Default*: each optimizer at PyTorch's default learning rate, whatever the batch size
-# (default settings, as in the article's comparison). *Fixed*: the learning rate that is best at the largest batch,
-# kept while the batch shrinks, so that only the gradient noise changes. *Retuned*: the best
+# (default settings, as in the article's comparison). *Fixed*: the learning rate that is
+# best at the largest batch, kept while the batch shrinks, so that only the gradient noise
+# changes. *Retuned*: the best
 # learning rate of the grid for every batch size.
 
 views = {view: claims.accuracy_by_batch_size(results, view)

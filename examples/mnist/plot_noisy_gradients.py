@@ -47,8 +47,9 @@ for batch_size, epochs in EPOCHS.items():
 # Three ways to pick the learning rate
 # ------------------------------------
 # *Default*: each optimizer at PyTorch's default learning rate, whatever the batch size
-# (the article's setting). *Fixed*: the learning rate that is best at the largest batch,
-# kept while the batch shrinks, so that only the gradient noise changes. *Retuned*: the best
+# (default settings, as in the article's comparison). *Fixed*: the learning rate that is
+# best at the largest batch, kept while the batch shrinks, so that only the gradient noise
+# changes. *Retuned*: the best
 # learning rate of the grid for every batch size.
 
 views = {view: claims.accuracy_by_batch_size(results, view)
@@ -82,13 +83,13 @@ plt.show()
 # Reading the three panels
 # ------------------------
 # The *noise cost* printed below is the accuracy lost at the smallest batch against the
-# optimizer's best batch size, in percentage points. At PyTorch's defaults, SGD's learning
-# rate is so small that noise is not what limits it, and the optimizer that suffers from
-# small batches is the one with the largest default step. With the learning rate that suits
-# the largest batch kept, SGD's steps become too noisy for the small batch while RMSprop's
-# scaling shortens them: this is the claim's mechanism at work. With the learning rate
-# retuned for every batch size, compare the two costs again: that is what noise costs each
-# optimizer once each has its best step size.
+# optimizer's best batch size, in percentage points. At PyTorch's defaults the learning
+# rates differ so much between the optimizers that the default, more than the noise, can
+# decide the cost. With the learning rate that suits the largest batch kept, the claim's
+# mechanism predicts that SGD's steps become too noisy for the small batch while RMSprop's
+# scaling shortens them: compare the two costs. With the learning rate retuned for every
+# batch size, compare them again: that is what noise costs each optimizer once each has its
+# best step size.
 
 for view, accuracy in views.items():
     costs = ", ".join(f"{LABELS[name]} {claims.noise_cost(accuracy[name]) * 100:.1f}"

@@ -9,12 +9,16 @@ Every failure the user can fix (bad arguments, missing data, unreadable files) i
 from __future__ import annotations
 
 import argparse
+import functools
 import os
 import sys
 import warnings
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn
+
+if TYPE_CHECKING:
+    from .results import Results
 
 EXIT_USAGE = 2
 
@@ -48,12 +52,45 @@ def _batch_size(text: str) -> int | None:
         raise argparse.ArgumentTypeError(f"expected an integer or 'full', got {text!r}") from None
 
 
-def build_parser() -> argparse.ArgumentParser:
-    from .compare import ENGINES
+def _add_training_options(command: argparse.ArgumentParser, default_out: str) -> None:
+    """Options ``compare`` and ``tune`` share: the setting, the output, where runs train."""
     from .data import VALIDATION_SIZE
     from .executor import BACKENDS
     from .models import MODELS
+
+    command.add_argument("--model", default="mlp", help=f"one of {', '.join(MODELS)} "
+                         "(default mlp)")
+    command.add_argument("--epochs", type=int, default=5, help="default 5")
+    command.add_argument("--batch-size", type=_batch_size, default=64,
+                         help="minibatch size, or 'full' for gradient descent (default 64)")
+    command.add_argument("--train-size", type=int, default=None,
+                         help="train on a fixed subset of N images (default: all 60,000 "
+                              "less the validation images)")
+    command.add_argument("--validation-size", type=int, default=VALIDATION_SIZE,
+                         help="images held out of the training set for validation "
+                              f"(default {VALIDATION_SIZE})")
+    command.add_argument("--out", type=Path, default=Path(default_out),
+                         help=f"results file to write (default {default_out})")
+    command.add_argument("--data-dir", type=Path, default=None,
+                         help="folder containing MNIST/raw (default: $OPTGUIDE_DATA_DIR)")
+    command.add_argument("--no-cache", action="store_true",
+                         help="train even if results are cached")
+    command.add_argument("--workers", type=int, default=None,
+                         help="worker processes (default: one per available CPU core; 1 = "
+                              "in this process); with --backend ray, the CPUs of a local Ray")
+    command.add_argument("--backend", default="local",
+                         help=f"where runs train: {' or '.join(BACKENDS)} (default local); "
+                              "the numbers are the same")
+    command.add_argument("--ray-address", default=None,
+                         help="Ray cluster to use with --backend ray (default: $RAY_ADDRESS, "
+                              "else a local Ray instance)")
+    command.add_argument("--quiet", action="store_true", help="no progress bar or messages")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from .compare import ENGINES
     from .optimizers import OPTIMIZERS, PRESETS
+    from .tune import CANDIDATES
 
     parser = _Parser(prog="optguide", description="Compare deep-learning optimizers on MNIST.")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -66,17 +103,7 @@ def build_parser() -> argparse.ArgumentParser:
                          default=("pytorch",),
                          help=f"default hyperparameters of: {', '.join(PRESETS)} "
                               "(comma-separated for several; default: pytorch)")
-    compare.add_argument("--model", default="mlp", help=f"one of {', '.join(MODELS)} (default mlp)")
-    compare.add_argument("--epochs", type=int, default=5, help="default 5")
-    compare.add_argument("--batch-size", type=_batch_size, default=64,
-                         help="minibatch size, or 'full' for gradient descent (default 64)")
     compare.add_argument("--seeds", type=_csv(int), default=(0,), help="e.g. 0,1,2 (default 0)")
-    compare.add_argument("--train-size", type=int, default=None,
-                         help="train on a fixed subset of N images (default: all 60,000 "
-                              "less the validation images)")
-    compare.add_argument("--validation-size", type=int, default=VALIDATION_SIZE,
-                         help="images held out of the training set for validation "
-                              f"(default {VALIDATION_SIZE})")
     compare.add_argument("--lr", dest="learning_rates", type=_csv(float), default=None,
                          help="replace the presets' learning rate; several = a sweep")
     compare.add_argument("--schedule", default="constant",
@@ -88,21 +115,26 @@ def build_parser() -> argparse.ArgumentParser:
     compare.add_argument("--engine", default="batched",
                          help=f"{' or '.join(ENGINES)} (default batched: all runs together)")
     compare.add_argument("--device", default="auto", help="auto, cpu or cuda (default auto)")
-    compare.add_argument("--out", type=Path, default=Path("results.json"),
-                         help="results file to write (default results.json)")
-    compare.add_argument("--data-dir", type=Path, default=None,
-                         help="folder containing MNIST/raw (default: $OPTGUIDE_DATA_DIR)")
-    compare.add_argument("--no-cache", action="store_true", help="train even if results are cached")
-    compare.add_argument("--workers", type=int, default=None,
-                         help="worker processes (default: one per available CPU core; 1 = "
-                              "in this process); with --backend ray, the CPUs of a local Ray")
-    compare.add_argument("--backend", default="local",
-                         help=f"where runs train: {' or '.join(BACKENDS)} (default local); "
-                              "the numbers are the same")
-    compare.add_argument("--ray-address", default=None,
-                         help="Ray cluster to use with --backend ray (default: $RAY_ADDRESS, "
-                              "else a local Ray instance)")
-    compare.add_argument("--quiet", action="store_true", help="no progress bar or messages")
+    _add_training_options(compare, default_out="results.json")
+
+    tune = commands.add_parser(
+        "tune", help="choose each optimizer's learning rate on validation, report on test")
+    tune.add_argument("--optimizers", type=_csv(str), default=None,
+                      help=f"comma-separated, from {','.join(CANDIDATES)} (default: all)")
+    tune.add_argument("--preset", default="pytorch",
+                      help="values of the hyperparameters other than the learning rate "
+                           "(default pytorch)")
+    tune.add_argument("--learning-rates", type=_csv(float), default=None,
+                      help="the grid for every optimizer (default: per optimizer, half-decade "
+                           "steps over three decades around its default)")
+    tune.add_argument("--select-seeds", type=_csv(int), default=(0, 1),
+                      help="seeds that choose the rate (default 0,1)")
+    tune.add_argument("--report-seeds", type=_csv(int), default=(10, 11, 12, 13, 14),
+                      help="other seeds that report test accuracy (default 10-14)")
+    tune.add_argument("--max-widenings", type=int, default=2,
+                      help="how often a grid grows by a half-decade when the best rate is at "
+                           "its edge (default 2; 0 keeps the grid as given)")
+    _add_training_options(tune, default_out="tuned.json")
 
     table = commands.add_parser("table", help="print the summary table of a results file")
     table.add_argument("results", type=Path)
@@ -151,27 +183,20 @@ def _check_writable(path: Path) -> None:
         raise UsageError(f"cannot write {path}: {error.strerror or error}") from None
 
 
-def _compare(args: argparse.Namespace) -> None:
+def _train_and_save(args: argparse.Namespace, total: int, description: str,
+                    train: Callable[..., Results], render: Callable[[Results], str]) -> None:
+    """Shared by ``compare`` and ``tune``: check ``--out``, train with a progress bar through
+    the cache and the executor, write the results, print the table."""
     from tqdm import tqdm
 
-    from .compare import Config, compare, total_epochs
-    from .report import table
-
-    config = Config(optimizers=args.optimizers, presets=args.presets, seeds=args.seeds,
-                    model=args.model, epochs=args.epochs, batch_size=args.batch_size,
-                    train_size=args.train_size, validation_size=args.validation_size,
-                    learning_rates=args.learning_rates, schedule=args.schedule,
-                    eval_every=args.eval_every,
-                    engine=args.engine, device=args.device)
     _check_writable(args.out)
     show = not args.quiet and sys.stderr.isatty()
     bar_format = ("{desc}: {percentage:3.0f}%|{bar}| {n:.1f}/{total} run-epochs "
                   "[{elapsed}<{remaining}]")
-    with tqdm(total=total_epochs(config), disable=not show, bar_format=bar_format,
-              desc=f"{len(config.run_specs())} runs x {config.epochs} epochs") as bar:
-        results = compare(config, cache=not args.no_cache, data_root=args.data_dir, progress=bar,
-                          workers=args.workers, backend=args.backend,
-                          ray_address=args.ray_address)
+    with tqdm(total=total, disable=not show, bar_format=bar_format, desc=description) as bar:
+        results = train(cache=not args.no_cache, data_root=args.data_dir, progress=bar,
+                        workers=args.workers, backend=args.backend,
+                        ray_address=args.ray_address)
     if results.from_cache and not args.quiet:
         print(f"optguide: results read from cache {results.path} "
               "(use --no-cache to train again)", file=sys.stderr)
@@ -182,16 +207,46 @@ def _compare(args: argparse.Namespace) -> None:
                          f"are in the cache, run the same command again with another --out"
                          if results.path is not None else
                          f"cannot write {args.out}: {error.strerror or error}") from None
-    print(table(results))
+    print(render(results))
     if not args.quiet:
         print(f"optguide: wrote {args.out}", file=sys.stderr)
 
 
-def _table(args: argparse.Namespace) -> None:
+def _compare(args: argparse.Namespace) -> None:
+    from .compare import Config, compare, total_epochs
     from .report import table
-    from .results import load
 
-    sys.stdout.write(table(load(args.results), args.format))
+    config = Config(optimizers=args.optimizers, presets=args.presets, seeds=args.seeds,
+                    model=args.model, epochs=args.epochs, batch_size=args.batch_size,
+                    train_size=args.train_size, validation_size=args.validation_size,
+                    learning_rates=args.learning_rates, schedule=args.schedule,
+                    eval_every=args.eval_every,
+                    engine=args.engine, device=args.device)
+    _train_and_save(args, total_epochs(config),
+                    f"{len(config.run_specs())} runs x {config.epochs} epochs",
+                    functools.partial(compare, config), table)
+
+
+def _tune(args: argparse.Namespace) -> None:
+    from .report import tuned_table
+    from .tune import CANDIDATES, Study, total_epochs, tune
+
+    study = Study(candidates=args.optimizers or tuple(CANDIDATES), preset=args.preset,
+                  learning_rates=args.learning_rates, select_seeds=args.select_seeds,
+                  report_seeds=args.report_seeds, model=args.model, epochs=args.epochs,
+                  batch_size=args.batch_size, train_size=args.train_size,
+                  validation_size=args.validation_size, max_widenings=args.max_widenings)
+    _train_and_save(args, total_epochs(study), f"tuning {len(study.candidates)} optimizers",
+                    functools.partial(tune, study), tuned_table)
+
+
+def _table(args: argparse.Namespace) -> None:
+    from .report import table, tuned_table
+    from .results import load
+    from .tune import is_study
+
+    results = load(args.results)
+    sys.stdout.write((tuned_table if is_study(results) else table)(results, args.format))
 
 
 def _plot(args: argparse.Namespace) -> None:
@@ -239,7 +294,7 @@ def _data(args: argparse.Namespace) -> None:
               f"exactly the raw files checked above")
 
 
-COMMANDS = {"compare": _compare, "table": _table, "plot": _plot, "data": _data}
+COMMANDS = {"compare": _compare, "tune": _tune, "table": _table, "plot": _plot, "data": _data}
 
 
 def _show_warning(message, category, filename, lineno, file=None, line=None) -> None:

@@ -70,6 +70,9 @@ class Config:
         training images of the data set. Selections read validation metrics only.
     learning_rates : tuple of float or None
         Replace the presets' learning rate by each of these (a sweep); ``None`` keeps it.
+    overrides : tuple of (str, value) pairs
+        Other hyperparameters set on top of the presets' values, e.g.
+        ``(("momentum", 0.9), ("nesterov", True))`` (a mapping is accepted too).
     schedule : str
         Learning-rate schedule of every run, e.g. ``"constant"``, ``"cosine"``,
         ``"cosine:warmup=100"`` or ``"step:every=2,gamma=0.1"`` (:mod:`optguide.schedules`);
@@ -94,6 +97,7 @@ class Config:
     train_size: int | None = None
     validation_size: int = VALIDATION_SIZE
     learning_rates: tuple[float, ...] | None = None
+    overrides: tuple[tuple[str, Any], ...] = ()
     schedule: str = "constant"
     eval_every: float | None = None
     engine: str = "batched"
@@ -106,6 +110,12 @@ class Config:
                 object.__setattr__(self, name, (value,) if isinstance(value, str) else tuple(value))
         if isinstance(self.schedule, Schedule):
             object.__setattr__(self, "schedule", str(self.schedule))
+        pairs = self.overrides.items() if isinstance(self.overrides, dict) else self.overrides
+        try:
+            object.__setattr__(self, "overrides", tuple(sorted((k, v) for k, v in pairs)))
+        except (TypeError, ValueError):
+            raise ConfigError(f"overrides must be (name, value) pairs, got {self.overrides!r}"
+                              ) from None
         self.validate()
 
     def validate(self) -> None:
@@ -163,6 +173,23 @@ class Config:
         problem = config_problem(self)  # bounds: epochs, seeds, learning rates, device syntax
         if problem:
             fail(problem)
+        self._check_overrides(fail)
+
+    def _check_overrides(self, fail) -> None:
+        """Every optimizer accepts the overrides (names and values), checked by building it."""
+        if not self.overrides:
+            return
+        if any(not isinstance(k, str) or k == "lr" for k, _ in self.overrides):
+            fail(f"overrides must name hyperparameters other than lr (use learning rates), "
+                 f"got {self.overrides!r}")
+        probe = [torch.zeros(1, requires_grad=True)]
+        for preset in self.presets:
+            for name in self.optimizers:
+                try:
+                    OPTIMIZERS[name](probe, **hyperparameters(name, preset,
+                                                              **dict(self.overrides)))
+                except (TypeError, ValueError) as error:
+                    fail(f"overrides {dict(self.overrides)!r} do not fit {name}: {error}")
 
     def run_specs(self) -> list[RunSpec]:
         """One :class:`~optguide.train.RunSpec` per run: presets x optimizers x rates x seeds."""
@@ -171,7 +198,9 @@ class Config:
         for preset in self.presets:
             for name in self.optimizers:
                 for lr in self.learning_rates or (None,):
-                    overrides = {} if lr is None else {"lr": float(lr)}
+                    overrides = dict(self.overrides)
+                    if lr is not None:
+                        overrides["lr"] = float(lr)
                     hp = hyperparameters(name, preset, **overrides)
                     specs.extend(RunSpec(name, preset, seed, hp, schedule)
                                  for seed in self.seeds)

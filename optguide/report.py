@@ -158,3 +158,50 @@ def format_table(rows: list[Summary], fmt: str = "markdown", epochs: int | None 
 def table(results: Results, fmt: str = "markdown") -> str:
     """The comparison table of ``results`` in format ``fmt``."""
     return format_table(summarize(results), fmt, epochs=results.config.get("epochs"))
+
+
+TUNED_COLUMNS = ("Optimizer", "Preset", "Chosen learning rate", "Validation accuracy (%)",
+                 "Test accuracy (%), mean ± 95 % CI", "Diverged")
+
+
+def tuned_table(results: Results, fmt: str = "markdown") -> str:
+    """One row per tuned optimizer of a study (:func:`optguide.tune.tune`).
+
+    CSV has the raw numbers: ``optimizer``, ``preset``, ``lr`` (the rate chosen on
+    validation), ``val_accuracy`` (its mean over the selection seeds), ``accuracy_mean`` and
+    ``accuracy_ci`` (test, report seeds; the CI's half-width, empty for one seed), ``n``,
+    ``diverged`` and ``at_edge`` (the chosen rate is at an edge of the widened grid).
+    """
+    from .analysis.headline import tuned_rows
+    from .tune import Study
+
+    rows = tuned_rows(results)
+    preset = Study.from_dict(results.config).preset
+    if fmt == "csv":
+        buffer = io.StringIO()
+        writer = csv.writer(buffer, lineterminator="\n")
+        writer.writerow(["optimizer", "preset", "lr", "val_accuracy", "accuracy_mean",
+                         "accuracy_ci", "n", "diverged", "at_edge"])
+        for key, row in rows.items():
+            writer.writerow([key, preset, repr(row.lr), row.val_accuracy, row.test.mean,
+                             "" if row.test.half_width is None else row.test.half_width,
+                             row.test.n, row.diverged, row.at_edge])
+        return buffer.getvalue()
+    from .analysis.headline import PRESET_NAMES
+
+    body = [[row.label, PRESET_NAMES.get(preset, preset),
+             f"{row.lr:g}" + (" (grid edge)" if row.at_edge else ""),
+             f"{row.val_accuracy * 100:.2f}", row.test.format(),
+             f"{row.diverged}/{row.runs}"] for row in rows.values()]
+    if fmt == "markdown":
+        lines = ["| " + " | ".join(TUNED_COLUMNS) + " |",
+                 "|" + "|".join("---" for _ in TUNED_COLUMNS) + "|"]
+        lines += ["| " + " | ".join(cells) + " |" for cells in body]
+        return "\n".join(lines) + "\n"
+    if fmt == "html":
+        head = "".join(f"<th>{html.escape(c)}</th>" for c in TUNED_COLUMNS)
+        trs = "".join("<tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in cells) + "</tr>"
+                      for cells in body)
+        return (f'<table class="optguide-table"><thead><tr>{head}</tr></thead>'
+                f"<tbody>{trs}</tbody></table>\n")
+    raise ValueError(f"unknown table format {fmt!r}; choose from markdown, csv, html")

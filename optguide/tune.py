@@ -1,0 +1,342 @@
+"""The tuning protocol: each optimizer's learning rate chosen on validation, reported on test.
+
+For every candidate (an optimizer, or a named configuration such as SGD with Nesterov momentum
+and a cosine schedule) a :class:`Study`
+
+1. trains a log-spaced learning-rate grid (half-decade steps, three decades centred on the
+   preset's default unless a grid is given) on the *selection seeds*;
+2. selects the rate with the best mean final **validation** accuracy (a diverged run counts as
+   accuracy 0); when the best rate sits at an edge of the grid the grid is widened by one
+   half-decade step on that side, up to ``max_widenings`` times, and a best rate still at an
+   edge is flagged (:attr:`Choice.at_edge`);
+3. trains the chosen rate on the *report seeds* (disjoint from the selection seeds) and reports
+   their **test** accuracy.
+
+Every other hyperparameter stays at the preset's value. The test set is never read by a
+choice: :func:`choose` looks at ``val_accuracy`` only.
+
+The study's output is one :class:`~optguide.results.Results` holding every run (both phases);
+its ``config`` is :meth:`Study.to_dict` (``"kind": "study"``), a run's phase is told by its seed
+(the two seed sets are disjoint) and its candidate by :func:`candidate_of`. Every number a page
+shows, including the chosen rates, is a pure function of that file.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import statistics
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from .compare import Config, ConfigError, compare
+from .optimizers import OPTIMIZERS, PRESETS, hyperparameters
+from .results import Results, Run
+
+STUDY_KIND = "study"
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A configuration whose learning rate the study tunes.
+
+    Attributes
+    ----------
+    name : str
+        Key in :data:`CANDIDATES` and in the study's tables.
+    optimizer : str
+        Key of :data:`optguide.optimizers.OPTIMIZERS`.
+    overrides : tuple of (str, value)
+        Hyperparameters set on top of the preset (the learning rate is tuned).
+    schedule : str
+        Learning-rate schedule (see :mod:`optguide.schedules`).
+    label : str
+        Display name.
+    """
+
+    name: str
+    optimizer: str
+    label: str
+    overrides: tuple[tuple[str, Any], ...] = ()
+    schedule: str = "constant"
+
+
+_LABELS = {"sgd": "SGD", "adagrad": "Adagrad", "adadelta": "Adadelta", "rmsprop": "RMSprop",
+           "adam": "Adam"}
+
+#: The tuned configurations: the five optimizers as the presets define them, and SGD as
+#: practitioners use it (Nesterov momentum 0.9 and a cosine decay of the learning rate), which
+#: has no library default and so appears only in tuned tables.
+CANDIDATES: dict[str, Candidate] = {
+    **{name: Candidate(name, name, _LABELS.get(name, name)) for name in OPTIMIZERS},
+    "sgd_nesterov_cosine": Candidate("sgd_nesterov_cosine", "sgd", "SGD + Nesterov + cosine",
+                                     (("momentum", 0.9), ("nesterov", True)), "cosine"),
+}
+
+#: Half-decade steps: neighbouring rates of a grid differ by a factor of sqrt(10).
+STEP = 10 ** 0.5
+
+
+def default_grid(candidate: str, preset: str = "pytorch",
+                 decades: float = 3.0) -> tuple[float, ...]:
+    """Log-spaced rates, half-decade steps, ``decades`` wide, centred on the preset's default."""
+    center = hyperparameters(CANDIDATES[candidate].optimizer, preset)["lr"]
+    half = round(decades)  # half-decade steps on each side: 3 decades -> 3 steps each way
+    return tuple(_round(center * STEP ** k) for k in range(-half, half + 1))
+
+
+def _round(lr: float) -> float:
+    """Rates to 4 significant digits, so grids built twice compare equal."""
+    return float(f"{lr:.4g}")
+
+
+@dataclass(frozen=True)
+class Study:
+    """A tuning study (see the module's description).
+
+    Parameters
+    ----------
+    candidates : tuple of str
+        Keys of :data:`CANDIDATES`.
+    preset : str
+        Whose values the hyperparameters other than the learning rate take.
+    learning_rates : tuple of float or None
+        The grid for every candidate; ``None``: :func:`default_grid` per candidate.
+    select_seeds, report_seeds : tuple of int
+        Disjoint seed sets: the first chooses, the second reports.
+    model, epochs, batch_size, train_size, validation_size
+        As in :class:`~optguide.compare.Config`.
+    max_widenings : int
+        How often a grid may grow at an edge.
+    """
+
+    candidates: tuple[str, ...] = tuple(CANDIDATES)
+    preset: str = "pytorch"
+    learning_rates: tuple[float, ...] | None = None
+    select_seeds: tuple[int, ...] = (0, 1)
+    report_seeds: tuple[int, ...] = (10, 11, 12, 13, 14)
+    model: str = "mlp"
+    epochs: int = 5
+    batch_size: int | None = 64
+    train_size: int | None = None
+    validation_size: int = 10_000
+    max_widenings: int = 2
+
+    def __post_init__(self) -> None:
+        for name in ("candidates", "learning_rates", "select_seeds", "report_seeds"):
+            value = getattr(self, name)
+            if isinstance(value, (list, str)):
+                object.__setattr__(self, name, (value,) if isinstance(value, str) else tuple(value))
+        self.validate()
+
+    def validate(self) -> None:
+        """Raise :class:`~optguide.compare.ConfigError` for the first invalid field."""
+        if not self.candidates:
+            raise ConfigError("no optimizers given")
+        for name in self.candidates:
+            if name not in CANDIDATES:
+                raise ConfigError(f"unknown optimizer {name!r}; choose from "
+                                  f"{', '.join(CANDIDATES)}")
+        if len(set(self.candidates)) != len(self.candidates):
+            raise ConfigError(f"optimizers has duplicates: {self.candidates!r}")
+        if self.preset not in PRESETS:
+            raise ConfigError(f"unknown preset {self.preset!r}; choose from {', '.join(PRESETS)}")
+        if len(self.select_seeds) < 2:
+            raise ConfigError("the protocol selects on at least 2 seeds; "
+                              f"got select seeds {self.select_seeds!r}")
+        if not self.report_seeds:
+            raise ConfigError("no report seeds given")
+        if set(self.select_seeds) & set(self.report_seeds):
+            raise ConfigError("report seeds must differ from select seeds (shared: "
+                              f"{sorted(set(self.select_seeds) & set(self.report_seeds))})")
+        if self.learning_rates is not None and len(self.learning_rates) < 2:
+            raise ConfigError("a learning-rate grid needs at least 2 values")
+        if not isinstance(self.max_widenings, int) or self.max_widenings < 0:
+            raise ConfigError(f"max_widenings must be an integer >= 0, got {self.max_widenings!r}")
+        # Everything else (epochs, sizes, seeds, rates) is checked by the Configs it makes.
+        self.config(self.candidates[0], self.grid(self.candidates[0]), self.select_seeds)
+        self.config(self.candidates[0], self.grid(self.candidates[0]), self.report_seeds)
+
+    def grid(self, candidate: str) -> tuple[float, ...]:
+        """The initial grid of ``candidate``, sorted."""
+        return tuple(sorted(self.learning_rates or default_grid(candidate, self.preset)))
+
+    def config(self, candidate: str, learning_rates: Iterable[float],
+               seeds: Iterable[int]) -> Config:
+        """The :class:`~optguide.compare.Config` training ``candidate`` at these rates/seeds."""
+        spec = CANDIDATES[candidate]
+        return Config(optimizers=(spec.optimizer,), presets=(self.preset,), seeds=tuple(seeds),
+                      model=self.model, epochs=self.epochs, batch_size=self.batch_size,
+                      train_size=self.train_size, validation_size=self.validation_size,
+                      learning_rates=tuple(learning_rates), schedule=spec.schedule,
+                      overrides=spec.overrides)
+
+    def to_dict(self) -> dict[str, Any]:
+        values = {key: list(value) if isinstance(value, tuple) else value
+                  for key, value in dataclasses.asdict(self).items()}
+        return {"kind": STUDY_KIND, **values}
+
+    @classmethod
+    def from_dict(cls, values: dict[str, Any]) -> Study:
+        values = {k: v for k, v in values.items() if k != "kind"}
+        fields = {f.name for f in dataclasses.fields(cls)}
+        unknown = set(values) - fields
+        if unknown:
+            raise ConfigError(f"unknown study fields: {', '.join(sorted(unknown))}")
+        return cls(**{k: tuple(v) if isinstance(v, list) else v for k, v in values.items()})
+
+    def replace(self, **changes: Any) -> Study:
+        return dataclasses.replace(self, **changes)
+
+
+def is_study(results: Results) -> bool:
+    """Whether ``results`` came from :func:`tune`."""
+    return results.config.get("kind") == STUDY_KIND
+
+
+def candidate_of(run: Run) -> str:
+    """The :data:`CANDIDATES` key a run belongs to (optimizer, schedule and overrides).
+
+    The most specific match wins (the one with the most overrides).
+    """
+    matches = [spec for spec in CANDIDATES.values()
+               if spec.optimizer == run.optimizer and spec.schedule == run.schedule
+               and all(run.hyperparameters.get(k) == v for k, v in spec.overrides)]
+    if not matches:
+        raise ValueError(f"run {run.optimizer} (schedule {run.schedule}) matches no tuned "
+                         "candidate")
+    return max(matches, key=lambda spec: len(spec.overrides)).name
+
+
+def final_val_accuracy(run: Run) -> float:
+    """Final validation accuracy; 0 for a diverged run (the selection's one rule)."""
+    if run.status != "ok" or not run.history:
+        return 0.0
+    return run.final["val_accuracy"]
+
+
+@dataclass(frozen=True)
+class Choice:
+    """The selection of one candidate: the grid's validation means and the chosen rate."""
+
+    candidate: str
+    lr: float
+    val_accuracy: float
+    grid: tuple[tuple[float, float, int], ...] = field(default=())
+    """(rate, mean final validation accuracy over the selection seeds, diverged runs)."""
+    at_edge: bool = False
+    widenings: int = 0
+
+
+def choose(candidate: str, runs: list[Run], widenings: int = 0) -> Choice:
+    """Pick the rate with the best mean final validation accuracy among ``runs``.
+
+    Reads ``val_accuracy`` only. When several rates tie for the best mean, the middle one of
+    them is chosen (the lower of the two middles for an even count).
+    """
+    rates = sorted({run.lr for run in runs})
+    grid = []
+    for lr in rates:
+        at = [run for run in runs if run.lr == lr]
+        grid.append((lr, statistics.fmean(final_val_accuracy(r) for r in at),
+                     sum(r.status != "ok" for r in at)))
+    top = max(row[1] for row in grid)
+    tied = [row for row in grid if row[1] == top]
+    best = tied[(len(tied) - 1) // 2]  # a plateau of equal rates: its (lower) middle
+    at_edge = best[0] in (rates[0], rates[-1])
+    return Choice(candidate, best[0], best[1], tuple(grid), at_edge, widenings)
+
+
+def tune(study: Study, *, cache: bool = True, data_root: Any = None,
+         progress: Any = None, **executor: Any) -> Results:
+    """Run ``study``: select every candidate's rate on validation, then train the report seeds.
+
+    Parameters
+    ----------
+    study : Study
+    cache : bool
+        Read and write the results cache (each phase of each candidate is one cached
+        :class:`~optguide.compare.Config`).
+    data_root : path, optional
+        Folder holding ``MNIST/raw``.
+    progress : object with ``update(n)``, optional
+        Advanced in run-epochs.
+    **executor
+        Passed to :func:`optguide.compare.compare` (e.g. ``workers``, ``backend``).
+
+    Returns
+    -------
+    Results
+        Every run of both phases; ``config`` is ``study.to_dict()``.
+    """
+    runs: list[Run] = []
+    environment: dict[str, Any] = {}
+
+    def train(config: Config) -> list[Run]:
+        results = compare(config, cache=cache, data_root=data_root, progress=progress,
+                          **executor)
+        environment.update(results.environment)
+        return results.runs
+
+    for candidate in study.candidates:
+        grid = list(study.grid(candidate))
+        selection = train(study.config(candidate, grid, study.select_seeds))
+        choice = choose(candidate, selection)
+        widenings = 0
+        while choice.at_edge and widenings < study.max_widenings:
+            lower = choice.lr == grid[0]
+            new = _round(grid[0] / STEP) if lower else _round(grid[-1] * STEP)
+            grid = [new] + grid if lower else grid + [new]
+            selection += train(study.config(candidate, [new], study.select_seeds))
+            widenings += 1
+            choice = choose(candidate, selection, widenings)
+        runs += selection
+        runs += train(study.config(candidate, [choice.lr], study.report_seeds))
+    return Results(study.to_dict(), environment, runs)
+
+
+def total_epochs(study: Study) -> int:
+    """Run-epochs of the study without widening (the length of a progress bar)."""
+    per_seed = sum(len(study.grid(c)) for c in study.candidates) * len(study.select_seeds)
+    return (per_seed + len(study.candidates) * len(study.report_seeds)) * study.epochs
+
+
+def choices(results: Results) -> dict[str, Choice]:
+    """Each candidate's :class:`Choice`, recomputed from the selection runs of ``results``."""
+    study = Study.from_dict(results.config)
+    chosen: dict[str, Choice] = {}
+    for candidate in study.candidates:
+        runs = [r for r in results.runs
+                if r.seed in study.select_seeds and candidate_of(r) == candidate]
+        base = len(study.grid(candidate))
+        extra = len({r.lr for r in runs}) - base
+        chosen[candidate] = choose(candidate, runs, max(extra, 0))
+    return chosen
+
+
+def report_runs(results: Results, candidate: str) -> list[Run]:
+    """The runs of ``candidate`` on the report seeds (at its chosen rate)."""
+    study = Study.from_dict(results.config)
+    return [r for r in results.runs
+            if r.seed in study.report_seeds and candidate_of(r) == candidate]
+
+
+@dataclass(frozen=True)
+class Budget:
+    """What a study cost: runs and run-epochs, per phase."""
+
+    select_runs: int
+    report_runs: int
+    run_epochs: int
+
+    @property
+    def runs(self) -> int:
+        return self.select_runs + self.report_runs
+
+
+def budget(results: Results) -> Budget:
+    """Runs and run-epochs (epochs actually trained, diverged runs stop early) of a study."""
+    study = Study.from_dict(results.config)
+    select = sum(r.seed in study.select_seeds for r in results.runs)
+    epochs = sum(len(r.history) + (r.status != "ok") for r in results.runs)
+    return Budget(select, len(results.runs) - select, epochs)

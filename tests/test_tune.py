@@ -1,0 +1,126 @@
+"""The tuning protocol: choices on validation only, report on disjoint seeds, widening, CLI."""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+
+import numpy as np
+import pytest
+from conftest import make_fake_mnist, write_idx
+
+from optguide.analysis.headline import tuned_rows
+from optguide.compare import ConfigError
+from optguide.results import Run
+from optguide.tune import CANDIDATES, Study, budget, choices, choose, default_grid, tune
+
+SMALL = dict(epochs=1, validation_size=100, batch_size=32, select_seeds=(0, 1),
+             report_seeds=(5, 6, 7))
+
+
+def fake_run(lr: float, seed: int, val: float, status: str = "ok") -> Run:
+    entry = {"epoch": 1, "train_loss": 1.0, "val_loss": 1.0, "val_accuracy": val,
+             "test_loss": 1.0, "test_accuracy": 1 - val, "seconds": 1.0}
+    return Run("adam", "pytorch", seed, {"lr": lr}, status,
+               [entry] if status == "ok" else [], None if status == "ok" else 1)
+
+
+def test_choose_reads_validation_only_and_counts_divergence_as_zero():
+    runs = [fake_run(0.1, 0, 0.90), fake_run(0.1, 1, 0.0, "diverged"),
+            fake_run(0.01, 0, 0.80), fake_run(0.01, 1, 0.80),
+            fake_run(0.001, 0, 0.50), fake_run(0.001, 1, 0.52)]
+    choice = choose("adam", runs)
+    # 0.1 averages (0.90 + 0) / 2 = 0.45 < 0.80; test accuracy (1 - val) would pick 0.001.
+    assert choice.lr == 0.01 and not choice.at_edge
+    assert choice.grid[-1] == (0.1, pytest.approx(0.45), 1)
+    assert choose("adam", runs[:4]).at_edge
+
+
+def test_default_grid_is_half_decades_over_three_decades_around_the_default():
+    grid = default_grid("adam")
+    assert len(grid) == 7 and 1e-3 in grid
+    assert grid[-1] / grid[0] == pytest.approx(1000, rel=1e-3)
+    assert default_grid("adadelta")[3] == 1.0
+
+
+@pytest.mark.parametrize("changes, message", [
+    (dict(select_seeds=(0,)), "at least 2 seeds"),
+    (dict(report_seeds=(1, 2)), "must differ"),
+    (dict(candidates=("lion",)), "unknown optimizer"),
+    (dict(learning_rates=(0.1,)), "at least 2 values"),
+    (dict(epochs=0), "epochs"),
+])
+def test_study_rejects_protocol_violations(changes, message):
+    with pytest.raises(ConfigError, match=message):
+        Study(**{**SMALL, **changes})
+
+
+def test_sgd_as_practitioners_use_it_is_a_candidate():
+    spec = CANDIDATES["sgd_nesterov_cosine"]
+    assert spec.optimizer == "sgd" and spec.schedule.startswith("cosine")
+    assert dict(spec.overrides) == {"momentum": 0.9, "nesterov": True}
+
+
+def shuffled_test_labels_copy(root: Path) -> Path:
+    """The same data with the test labels permuted (what a test-set leak would reward)."""
+    copy = make_fake_mnist(root)
+    labels_file = copy / "MNIST" / "raw" / "t10k-labels-idx1-ubyte"
+    labels = np.frombuffer(labels_file.read_bytes()[8:], dtype=np.uint8)
+    write_idx(labels_file, np.random.default_rng(1).permutation((labels + 3) % 10))
+    return copy
+
+
+def test_shuffled_test_labels_change_no_choice_and_drop_test_accuracy_to_chance(
+        tmp_path, isolated_cache):
+    study = Study(candidates=("sgd", "adam"), learning_rates=(0.003, 0.03, 0.3), **SMALL)
+    clean = tune(study, data_root=make_fake_mnist(tmp_path / "clean"))
+    shuffled = tune(study, data_root=shuffled_test_labels_copy(tmp_path / "shuffled"))
+    assert {k: c.lr for k, c in choices(clean).items()} == \
+           {k: c.lr for k, c in choices(shuffled).items()}
+    clean_rows, shuffled_rows = tuned_rows(clean), tuned_rows(shuffled)
+    for key in clean_rows:
+        assert clean_rows[key].lr == shuffled_rows[key].lr
+        assert clean_rows[key].val_accuracy == shuffled_rows[key].val_accuracy
+        assert clean_rows[key].test.mean > 0.5
+        assert shuffled_rows[key].test.mean < 0.25
+
+
+def test_tune_widens_a_grid_whose_best_rate_is_at_an_edge(tmp_path, isolated_cache):
+    study = Study(candidates=("sgd",), learning_rates=(1e-5, 3e-5), max_widenings=1, **SMALL)
+    results = tune(study, data_root=make_fake_mnist(tmp_path / "d"))
+    choice = choices(results)["sgd"]
+    assert choice.widenings == 1 and len(choice.grid) == 3
+    cost = budget(results)
+    assert cost.select_runs == 3 * 2 and cost.report_runs == 3
+    report = [r for r in results.runs if r.seed in study.report_seeds]
+    assert {r.lr for r in report} == {choice.lr}
+
+
+def test_cli_tune_then_table_csv(tmp_path, isolated_cache, monkeypatch, capsys):
+    from optguide.cli import main
+
+    monkeypatch.setenv("OPTGUIDE_DATA_DIR", str(make_fake_mnist(tmp_path / "d")))
+    out = tmp_path / "tuned.json"
+    code = main(["tune", "--optimizers", "sgd,adam", "--preset", "pytorch",
+                 "--learning-rates", "0.001,0.01,0.1", "--select-seeds", "0,1",
+                 "--report-seeds", "2,3,4", "--epochs", "1", "--validation-size", "100",
+                 "--max-widenings", "0", "--out", str(out), "--quiet"])
+    assert code == 0
+    printed = capsys.readouterr().out
+    assert "| SGD | PyTorch |" in printed and "(n = 3)" in printed
+    assert main(["table", str(out), "--format", "csv"]) == 0
+    rows = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
+    assert [r["optimizer"] for r in rows] == ["sgd", "adam"]
+    assert all(float(r["lr"]) in (0.001, 0.01, 0.1) and 0 <= float(r["accuracy_mean"]) <= 1
+               for r in rows)
+
+
+def test_cli_tune_rejects_shared_seeds_in_one_line(tmp_path, capsys):
+    from optguide.cli import main
+
+    code = main(["tune", "--select-seeds", "0,1", "--report-seeds", "1,2",
+                 "--out", str(tmp_path / "t.json")])
+    err = capsys.readouterr().err
+    assert code == 2 and err.startswith("optguide: error: ") and err.count("\n") == 1
+    assert "must differ" in err

@@ -9,7 +9,10 @@ Every optimizer in :mod:`optguide.optimizers` is two things:
 
 The update functions accept hyperparameters either as Python numbers (one model) or as
 tensors of shape ``[runs, 1]`` (many stacked runs trained together by
-:func:`optguide.train.train_batched`), so the same lines of arithmetic drive both.
+:func:`optguide.train.train_batched`), so the same lines of arithmetic drive both. Their
+in-place arithmetic goes through :func:`add_scaled_`, :func:`add_product_` and
+:func:`add_quotient_`: one fused operation each (``add_``, ``addcmul_``, ``addcdiv_``) when
+the coefficient is a number.
 """
 
 from __future__ import annotations
@@ -30,6 +33,29 @@ def coefficient(value: Number, like: torch.Tensor) -> Number:
     if isinstance(value, torch.Tensor):
         return value.to(like.dtype)
     return value
+
+
+def add_scaled_(target: torch.Tensor, tensor: torch.Tensor, value: Number) -> torch.Tensor:
+    """``target += value * tensor`` in place; returns ``target``."""
+    if isinstance(value, torch.Tensor):
+        return target.addcmul_(tensor, value.to(target.dtype))
+    return target.add_(tensor, alpha=value)
+
+
+def add_product_(target: torch.Tensor, a: torch.Tensor, b: torch.Tensor,
+                 value: Number = 1.0) -> torch.Tensor:
+    """``target += value * a * b`` in place; returns ``target``."""
+    if isinstance(value, torch.Tensor):
+        return target.addcmul_(a, b * value.to(target.dtype))
+    return target.addcmul_(a, b, value=value)
+
+
+def add_quotient_(target: torch.Tensor, a: torch.Tensor, b: torch.Tensor,
+                  value: Number = 1.0) -> torch.Tensor:
+    """``target += value * a / b`` in place; returns ``target``."""
+    if isinstance(value, torch.Tensor):
+        return target.addcdiv_(a * value.to(target.dtype), b)
+    return target.addcdiv_(a, b, value=value)
 
 
 def is_nonzero(value: Number) -> bool:

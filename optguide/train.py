@@ -8,9 +8,9 @@ parameters, optimizer and state, and gives the same numbers as :func:`train_sequ
 
 from __future__ import annotations
 
+import itertools
 import math
 import time
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -21,7 +21,7 @@ from torch.func import functional_call, vmap
 
 from . import data as data_module
 from .models import build_model
-from .optimizers import OPTIMIZERS
+from .optimizers import OPTIMIZERS, FromScratchOptimizer
 from .schedules import CONSTANT, Schedule, multipliers
 
 EVAL_CHUNK = 2500
@@ -405,53 +405,44 @@ class _StackedMLP(_StackedRuns):
         return losses, self.grad
 
 
-def _group_hyperparameters(specs: list[RunSpec], device: torch.device) -> dict[str, Any]:
-    """Per-run numbers -> ``[runs, 1]`` float64 tensors; flags must agree across the group."""
-    merged: dict[str, Any] = {}
-    for key, first in specs[0].hyperparameters.items():
-        values = [spec.hyperparameters[key] for spec in specs]
-        if isinstance(first, bool) or all(v == first for v in values):
-            merged[key] = first
-        elif isinstance(first, (tuple, list)):
-            merged[key] = tuple(torch.tensor([[v[i]] for v in values], dtype=torch.float64,
-                                             device=device) for i in range(len(first)))
-        else:
-            merged[key] = torch.tensor([[float(v)] for v in values], dtype=torch.float64,
-                                       device=device)
-    return merged
-
-
 @dataclass
 class _RunGroup:
     """Rows ``start:stop`` of the stacked runs: one optimizer, one set of switches.
 
-    ``learning_rates`` holds the learning rate of every step when a schedule changes it (a
-    number per step when the runs share it, else ``[steps, runs, 1]``); ``seconds`` sums the
-    time of its updates so far.
+    ``optimizer`` trains those rows of ``flat`` as one parameter (built by
+    :meth:`~optguide.optimizers.FromScratchOptimizer.stacked`, its gradient the same rows of
+    the gradient buffer). ``learning_rates`` holds the learning rate of every step when a
+    schedule changes it (a number per step when the runs share it, else
+    ``[steps, runs, 1]``); ``seconds`` sums the time of its updates so far.
     """
 
     start: int
     stop: int
-    update: Callable[..., None]
-    arguments: dict[str, Any]
-    maximize: bool
-    state: dict[str, Any]
+    optimizer: FromScratchOptimizer
     learning_rates: list[float] | torch.Tensor | None = None
     seconds: float = 0.0
+
+    @classmethod
+    def create(cls, stacked: _StackedRuns, start: int, specs: list[RunSpec], steps: int,
+               epochs: int) -> _RunGroup:
+        """The group of ``specs`` (same optimizer and switches) at rows ``start`` onwards."""
+        stop = start + len(specs)
+        param = stacked.flat[start:stop]
+        param.grad = stacked.grad[start:stop]
+        optimizer = OPTIMIZERS[specs[0].optimizer].stacked(
+            param, [spec.hyperparameters for spec in specs])
+        lr = optimizer.param_groups[0]["lr"]
+        return cls(start, stop, optimizer, _group_learning_rates(specs, lr, steps, epochs))
 
     @property
     def runs(self) -> int:
         return self.stop - self.start
 
-    def step(self, flat: torch.Tensor, grad: torch.Tensor, step: int) -> None:
-        """Update this group's rows of ``flat`` with their rows of ``grad`` (step from 0)."""
-        arguments = self.arguments
+    def step(self, step: int) -> None:
+        """Update the group's rows from their gradients (``step`` counted from 0)."""
         if self.learning_rates is not None:
-            arguments = {**arguments, "lr": self.learning_rates[step]}
-        grad = grad[self.start:self.stop]
-        self.state["step"] += 1
-        self.update(flat[self.start:self.stop], -grad if self.maximize else grad, self.state,
-                    **arguments)
+            self.optimizer.param_groups[0]["lr"] = self.learning_rates[step]
+        self.optimizer.step()
 
 
 def _group_learning_rates(specs: list[RunSpec], lr: float | torch.Tensor, steps: int,
@@ -477,10 +468,13 @@ def train_batched(model_name: str, specs: list[RunSpec], data: TrainingData, *, 
                   progress: Progress | None = None) -> list[RunResult]:
     """Train all ``specs`` together in one vectorized pass; results in the order of ``specs``.
 
-    The parameters of every run are rows of one tensor; one ``vmap``-ed forward and backward
-    pass per step serves all runs; runs with the same optimizer and the same switches are
-    updated by one call of that optimizer's update function, with per-run hyperparameters as
-    ``[runs, 1]`` tensors. Runs are independent: a diverging run cannot affect the others.
+    The parameters of every run are rows of one tensor; one forward and backward pass per
+    step serves all runs (``vmap``-ed, or written out with matrix products for the MLP); runs
+    with the same optimizer and the same switches are updated by one optimizer over their
+    rows (:meth:`~optguide.optimizers.FromScratchOptimizer.stacked`: per-run hyperparameters
+    as ``[runs, 1]`` tensors, shared ones as numbers). Runs are independent: a diverging run
+    cannot affect the others, and a run's numbers do not depend on which runs share its call
+    (up to rounding).
 
     Seconds per epoch are shared out: the forward and backward pass equally among the runs,
     each optimizer group's update to its own runs (exact per-run timing: use
@@ -490,25 +484,13 @@ def train_batched(model_name: str, specs: list[RunSpec], data: TrainingData, *, 
     order = sorted(range(len(specs)), key=lambda i: _structure_key(specs[i]))
     ordered = [specs[i] for i in order]
     stacked = _StackedRuns.create(model_name, [spec.seed for spec in ordered], device)
-    flat = stacked.flat
 
     n, runs = data.train_size, len(ordered)
     steps = steps_per_epoch(n, batch_size)
-    groups = []
-    start = 0
-    while start < len(ordered):
-        stop = start
-        key = _structure_key(ordered[start])
-        while stop < len(ordered) and _structure_key(ordered[stop]) == key:
-            stop += 1
-        cls = OPTIMIZERS[ordered[start].optimizer]
-        hp = _group_hyperparameters(ordered[start:stop], device)
-        with torch.no_grad():
-            state = cls.init_state(flat[start:stop], hp)
-        groups.append(_RunGroup(start, stop, cls.update_function, cls.update_arguments(hp),
-                                hp.get("maximize", False), state, _group_learning_rates(
-                                    ordered[start:stop], hp["lr"], steps, epochs)))
-        start = stop
+    groups: list[_RunGroup] = []
+    for _, members in itertools.groupby(ordered, key=_structure_key):
+        start = groups[-1].stop if groups else 0
+        groups.append(_RunGroup.create(stacked, start, list(members), steps, epochs))
 
     seeds = sorted({spec.seed for spec in ordered})
     seed_row = torch.tensor([seeds.index(spec.seed) for spec in ordered], device=device)
@@ -540,11 +522,11 @@ def train_batched(model_name: str, specs: list[RunSpec], data: TrainingData, *, 
             else:
                 idx = torch.stack(step_batches).to(device)[seed_row]
                 x, y = data.train_x[idx], data.train_y[idx]
-            losses, grad = stacked.losses_and_grad(x, y, shared_batches)
+            losses, _ = stacked.losses_and_grad(x, y, shared_batches)  # into the groups' .grad
             with torch.no_grad():
                 for group in groups:
                     tick = time.perf_counter() if timed else 0.0
-                    group.step(flat, grad, step)
+                    group.step(step)
                     if timed:
                         group.seconds += time.perf_counter() - tick
                 step += 1

@@ -242,3 +242,48 @@ def test_unknown_names_are_rejected_with_choices():
         opt.hyperparameters("adam", "jax")
     with pytest.raises(ValueError, match="no hyperparameter"):
         opt.hyperparameters("adam", learning_rate=0.1)
+
+
+@pytest.mark.parametrize("name", list(opt.OPTIMIZERS))
+def test_stacked_runs_equal_separate_optimizers(name):
+    runs = [{"lr": 0.01, "weight_decay": 0.0}, {"lr": 0.02, "weight_decay": 1e-2},
+            {"lr": 0.03, "weight_decay": 0.0}]
+    if name == "adam":
+        runs = [{**run, "betas": (0.9, 0.99 + 0.001 * i)} for i, run in enumerate(runs)]
+    generator = torch.Generator().manual_seed(0)
+    start = torch.randn(3, 4, 5, dtype=torch.float64, generator=generator)
+    stacked = start.clone().requires_grad_()
+    together = opt.build_stacked(name, stacked, runs, preset="keras")
+    alone = [start[i].clone().requires_grad_() for i in range(3)]
+    separate = [opt.build(name, [w], preset="keras", **run) for w, run in zip(alone, runs)]
+    for _ in range(20):
+        grads = torch.randn(3, 4, 5, dtype=torch.float64, generator=generator)
+        stacked.grad = grads.clone()
+        together.step()
+        for w, optimizer, grad in zip(alone, separate, grads):
+            w.grad = grad.clone()
+            optimizer.step()
+    torch.testing.assert_close(stacked.detach(), torch.stack(alone).detach(), rtol=1e-12,
+                               atol=1e-14)
+    assert isinstance(together.param_groups[0]["lr"], torch.Tensor)
+    assert together.param_groups[0]["lr"].shape == (3, 1, 1)
+
+
+def test_stacked_along_another_dimension_and_shared_numbers():
+    weights = torch.zeros(2, 3, 4, dtype=torch.float64, requires_grad=True)
+    sgd = opt.build_stacked("sgd", weights, [{"lr": 0.1}, {"lr": 0.2}, {"lr": 0.3}], dim=1)
+    group = sgd.param_groups[0]
+    assert group["lr"].shape == (3, 1) and group["momentum"] == 0.0
+    weights.grad = torch.ones(2, 3, 4, dtype=torch.float64)
+    sgd.step()
+    assert weights[:, :, 0].tolist() == [[-0.1, -0.2, -0.3]] * 2
+
+
+@pytest.mark.parametrize("runs,match", [
+    ([{"lr": 0.1}, {"lr": -1.0}], "Invalid learning rate"),
+    ([{"amsgrad": True}, {"amsgrad": False}], "switch 'amsgrad'"),
+    ([{"lr": 0.1}], "not 1 runs"),
+])
+def test_stacking_validates_every_run(runs, match):
+    with pytest.raises(ValueError, match=match):
+        opt.build_stacked("adam", torch.zeros(2, 3, requires_grad=True), runs)

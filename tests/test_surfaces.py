@@ -1,4 +1,5 @@
-"""The 2-D test functions, and the paths the optimizers take on them."""
+"""The 2-D test functions (optguide.surfaces), and the paths the optimizers take on them
+(optguide.trajectories)."""
 
 from __future__ import annotations
 
@@ -10,16 +11,13 @@ import pytest
 import torch
 
 from optguide import surfaces
-from optguide.surfaces import (
-    SURFACES,
-    beale,
+from optguide import trajectories as trajectories_module
+from optguide.surfaces import SURFACES, beale, ill_conditioned_quadratic, rosenbrock, saddle
+from optguide.trajectories import (
     best_learning_rate,
     escape_time,
     final_distance,
-    ill_conditioned_quadratic,
     resolve_method,
-    rosenbrock,
-    saddle,
     single_thread,
     trajectories,
     trajectory,
@@ -215,5 +213,6 @@ def test_single_thread_restores_the_thread_count():
 
 
 def test_public_names_exist():
-    for name in surfaces.__all__:
-        assert hasattr(surfaces, name)
+    for module in (surfaces, trajectories_module):
+        for name in module.__all__:
+            assert hasattr(module, name)

@@ -34,13 +34,8 @@ from matplotlib.animation import FuncAnimation
 
 from optguide.claims.synthetic import valley_following
 from optguide.plots import COLORS, LABELS
-from optguide.surfaces import (
-    beale,
-    best_learning_rate,
-    final_distance,
-    ill_conditioned_quadratic,
-    rosenbrock,
-)
+from optguide.surfaces import beale, ill_conditioned_quadratic, rosenbrock
+from optguide.trajectories import best_learning_rate, final_distance
 
 STEPS = 300
 LEARNING_RATES = np.logspace(-4, 1.5, 12)
@@ -56,7 +51,7 @@ for surface in surfaces.values():
 # %%
 # Tune, then run
 # --------------
-# For each surface and method, :func:`~optguide.surfaces.best_learning_rate` runs all twelve
+# For each surface and method, :func:`~optguide.trajectories.best_learning_rate` runs all twelve
 # rates for the same number of steps from the same start and keeps the best one. These are the
 # rates it picked:
 learning_rate = {}

@@ -42,7 +42,7 @@ import torch
 from optguide.claims.synthetic import shrinking_learning_rate
 from optguide.optimizers import OPTIMIZERS, build
 from optguide.plots import COLORS, LABELS
-from optguide.surfaces import single_thread
+from optguide.trajectories import single_thread
 
 DIMENSIONS, STEPS, NOISE, SEED = 10, 5000, 1.0, 0
 EARLY = 100  # compare with this step: after RMSprop's and Adam's averages have warmed up

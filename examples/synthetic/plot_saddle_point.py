@@ -21,7 +21,7 @@ for gradient descent to escape at this rate; the whole example runs in seconds.
 # %%
 # Running every method
 # --------------------
-# :func:`~optguide.surfaces.trajectories` runs one method from several start points at once:
+# :func:`~optguide.trajectories.trajectories` runs one method from several start points at once:
 # here from one millionth off the ridge, as the claim asks, and from seven other distances
 # (used in the last figure).
 import matplotlib.pyplot as plt
@@ -30,7 +30,8 @@ import numpy as np
 from optguide.claims.synthetic import saddle_escape
 from optguide.optimizers import hyperparameters
 from optguide.plots import COLORS, LABELS
-from optguide.surfaces import escape_time, saddle, trajectories
+from optguide.surfaces import saddle
+from optguide.trajectories import escape_time, trajectories
 
 STEPS = 1000
 LR = 0.02

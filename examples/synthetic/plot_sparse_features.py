@@ -35,9 +35,9 @@ import torch
 import torch.nn.functional as F
 
 from optguide.claims.synthetic import sparse_features
-from optguide.optimizers import build
+from optguide.optimizers import build_stacked
 from optguide.plots import COLORS, LABELS
-from optguide.surfaces import single_thread
+from optguide.trajectories import single_thread
 
 FREQUENT, RARE = 90, 10
 P_FREQUENT, P_RARE = 0.3, 0.015
@@ -84,9 +84,10 @@ print(f"test examples with a rare feature: {rare_test.sum(1).tolist()} of {N_TES
 # Training
 # --------
 # ``weights[d, r]`` is the model trained on data set ``d`` with learning rate ``r``; one
-# optimizer updates them all, with the learning rate a column ``[rates, 1]`` that broadcasts
-# over data sets and features (the update functions of :mod:`optguide.optimizers` accept
-# tensors of hyperparameters). Every epoch visits the examples in one shuffled order.
+# optimizer updates them all (:func:`~optguide.optimizers.build_stacked` with the runs along
+# dimension 1: the learning rate becomes a column ``[rates, 1]`` that broadcasts over data
+# sets and features; the update functions of :mod:`optguide.optimizers` accept tensors of
+# hyperparameters). Every epoch visits the examples in one shuffled order.
 
 
 def losses(weights, x, y):
@@ -106,8 +107,7 @@ def train(name):
     """Train every data set and learning rate with optimizer ``name``."""
     weights = torch.zeros(DATASETS, len(LEARNING_RATES), FREQUENT + RARE + 1,
                           dtype=torch.float64, requires_grad=True)
-    optimizer = build(name, [weights], lr=float(LEARNING_RATES[0]))
-    optimizer.param_groups[0]["lr"] = torch.tensor(LEARNING_RATES)[:, None]
+    optimizer = build_stacked(name, weights, [{"lr": float(lr)} for lr in LEARNING_RATES], dim=1)
     generator = torch.Generator().manual_seed(0)
     history = {"val_loss": [], "test_loss": [], "rare_accuracy": []}
     for epoch in range(EPOCHS + 1):

@@ -14,7 +14,7 @@ Everything else in the package, the site and the examples reads defaults from he
 from __future__ import annotations
 
 import inspect
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 import torch
@@ -29,7 +29,7 @@ from .sgd import SGD, sgd_update
 __all__ = [
     "SGD", "Adagrad", "Adadelta", "RMSprop", "Adam", "FromScratchOptimizer",
     "sgd_update", "adagrad_update", "adadelta_update", "rmsprop_update", "adam_update",
-    "OPTIMIZERS", "PRESETS", "hyperparameters", "build",
+    "OPTIMIZERS", "PRESETS", "hyperparameters", "build", "build_stacked",
 ]
 
 #: The optimizer classes by the name the CLI, configs and results use.
@@ -119,3 +119,20 @@ def build(name: str, params: Iterable[torch.Tensor] | Iterable[dict], preset: st
     True
     """
     return optimizer_class(name)(params, **hyperparameters(name, preset, **overrides))
+
+
+def build_stacked(name: str, param: torch.Tensor, runs: Sequence[Mapping[str, Any]],
+                  preset: str = "pytorch", dim: int = 0) -> FromScratchOptimizer:
+    """One optimizer ``name`` for independent runs stacked along ``dim`` of ``param``.
+
+    Run ``i`` takes the ``preset``'s defaults with ``runs[i]``'s overrides; see
+    :meth:`FromScratchOptimizer.stacked` for how they are stacked and validated.
+
+    >>> import torch
+    >>> points = torch.zeros(2, 2, requires_grad=True)
+    >>> adam = build_stacked("adam", points, [{"lr": 0.1}, {"lr": 0.01}], preset="keras")
+    >>> adam.param_groups[0]["lr"].flatten().tolist(), adam.param_groups[0]["eps"]
+    ([0.1, 0.01], 1e-07)
+    """
+    return optimizer_class(name).stacked(
+        param, [hyperparameters(name, preset, **run) for run in runs], dim)

@@ -6,7 +6,15 @@ from typing import Any
 
 import torch
 
-from ._base import FromScratchOptimizer, Number, check_range, coefficient, is_nonzero
+from ._base import (
+    FromScratchOptimizer,
+    Number,
+    add_product_,
+    add_scaled_,
+    check_range,
+    coefficient,
+    is_nonzero,
+)
 
 
 def adadelta_update(param: torch.Tensor, grad: torch.Tensor, state: dict[str, Any], *,
@@ -20,11 +28,11 @@ def adadelta_update(param: torch.Tensor, grad: torch.Tensor, state: dict[str, An
         grad = grad + coefficient(weight_decay, param) * param
     rho, eps = coefficient(rho, param), coefficient(eps, param)
     square_avg, acc_delta = state["square_avg"], state["acc_delta"]
-    square_avg.mul_(rho).add_((1 - rho) * grad * grad)
-    std = (square_avg + eps).sqrt()
-    delta = (acc_delta + eps).sqrt() / std * grad
-    acc_delta.mul_(rho).add_((1 - rho) * delta * delta)
-    param.sub_(coefficient(lr, param) * delta)
+    add_product_(square_avg.mul_(rho), grad, grad, 1 - rho)       # v = rho v + (1 - rho) g^2
+    std = (square_avg + eps).sqrt_()
+    delta = (acc_delta + eps).sqrt_().div_(std).mul_(grad)       # sqrt(u + eps)/sqrt(v + eps) g
+    add_product_(acc_delta.mul_(rho), delta, delta, 1 - rho)     # u = rho u + (1 - rho) delta^2
+    add_scaled_(param, delta, -lr)                                # theta -= lr delta
 
 
 class Adadelta(FromScratchOptimizer):

@@ -6,7 +6,7 @@ from typing import Any
 
 import torch
 
-from ._base import FromScratchOptimizer, Number, check_range, coefficient, is_nonzero
+from ._base import FromScratchOptimizer, Number, add_quotient_, check_range, coefficient, is_nonzero
 
 
 def adagrad_update(param: torch.Tensor, grad: torch.Tensor, state: dict[str, Any], *,
@@ -18,14 +18,14 @@ def adagrad_update(param: torch.Tensor, grad: torch.Tensor, state: dict[str, Any
     """
     if is_nonzero(weight_decay):
         grad = grad + coefficient(weight_decay, param) * param
-    step_lr = coefficient(lr / (1 + (state["step"] - 1) * lr_decay), param)
+    step_lr = lr / (1 + (state["step"] - 1) * lr_decay)
     accumulator = state["sum"]
-    accumulator.add_(grad * grad)
+    accumulator.addcmul_(grad, grad)                              # G += g^2
     if eps_inside_sqrt:
         denom = (accumulator + coefficient(eps, param)).sqrt()
     else:
         denom = accumulator.sqrt().add_(coefficient(eps, param))
-    param.sub_(step_lr * grad / denom)
+    add_quotient_(param, grad, denom, -step_lr)                   # theta -= lr g / denom
 
 
 class Adagrad(FromScratchOptimizer):

@@ -6,7 +6,16 @@ from typing import Any
 
 import torch
 
-from ._base import FromScratchOptimizer, Number, check_range, coefficient, is_nonzero, sqrt
+from ._base import (
+    FromScratchOptimizer,
+    Number,
+    add_product_,
+    add_quotient_,
+    check_range,
+    coefficient,
+    is_nonzero,
+    sqrt,
+)
 
 
 def adam_update(param: torch.Tensor, grad: torch.Tensor, state: dict[str, Any], *, lr: Number,
@@ -23,7 +32,7 @@ def adam_update(param: torch.Tensor, grad: torch.Tensor, state: dict[str, Any], 
     step = state["step"]
     exp_avg, exp_avg_sq = state["exp_avg"], state["exp_avg_sq"]
     exp_avg.lerp_(grad, coefficient(1 - beta1, param))
-    exp_avg_sq.mul_(coefficient(beta2, param)).add_(coefficient(1 - beta2, param) * grad * grad)
+    add_product_(exp_avg_sq.mul_(coefficient(beta2, param)), grad, grad, 1 - beta2)
     second_moment = exp_avg_sq
     if amsgrad:
         second_moment = torch.maximum(state["max_exp_avg_sq"], exp_avg_sq,
@@ -32,12 +41,12 @@ def adam_update(param: torch.Tensor, grad: torch.Tensor, state: dict[str, Any], 
     bias_correction2_sqrt = sqrt(1 - beta2**step)
     eps = coefficient(eps, param)
     if eps_hat:
-        step_size = coefficient(lr * bias_correction2_sqrt / bias_correction1, param)
+        step_size = lr * bias_correction2_sqrt / bias_correction1
         denom = second_moment.sqrt().add_(eps)
     else:
-        step_size = coefficient(lr / bias_correction1, param)
+        step_size = lr / bias_correction1
         denom = (second_moment.sqrt() / coefficient(bias_correction2_sqrt, param)).add_(eps)
-    param.sub_(step_size * exp_avg / denom)
+    add_quotient_(param, exp_avg, denom, -step_size)              # theta -= lr_t m / denom
 
 
 class Adam(FromScratchOptimizer):

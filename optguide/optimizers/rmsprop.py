@@ -6,7 +6,16 @@ from typing import Any
 
 import torch
 
-from ._base import FromScratchOptimizer, Number, check_range, coefficient, is_nonzero
+from ._base import (
+    FromScratchOptimizer,
+    Number,
+    add_product_,
+    add_quotient_,
+    add_scaled_,
+    check_range,
+    coefficient,
+    is_nonzero,
+)
 
 
 def rmsprop_update(param: torch.Tensor, grad: torch.Tensor, state: dict[str, Any], *,
@@ -22,22 +31,22 @@ def rmsprop_update(param: torch.Tensor, grad: torch.Tensor, state: dict[str, Any
         grad = grad + coefficient(weight_decay, param) * param
     alpha, eps = coefficient(alpha, param), coefficient(eps, param)
     square_avg = state["square_avg"]
-    square_avg.mul_(alpha).add_((1 - alpha) * grad * grad)
+    add_product_(square_avg.mul_(alpha), grad, grad, 1 - alpha)   # v = a v + (1 - a) g^2
     variance = square_avg
     if centered:
         grad_avg = state["grad_avg"]
         grad_avg.lerp_(grad, 1 - alpha)
-        variance = square_avg - grad_avg * grad_avg
+        variance = square_avg.addcmul(grad_avg, grad_avg, value=-1)   # v - gbar^2
     if eps_inside_sqrt:
         denom = (variance + eps).sqrt()
     else:
         denom = variance.sqrt().add_(eps)
     if is_nonzero(momentum):
         buf = state["momentum_buffer"]
-        buf.mul_(coefficient(momentum, param)).add_(grad / denom)
-        param.sub_(coefficient(lr, param) * buf)
+        buf.mul_(coefficient(momentum, param)).addcdiv_(grad, denom)  # b = mu b + g / denom
+        add_scaled_(param, buf, -lr)                                  # theta -= lr b
     else:
-        param.sub_(coefficient(lr, param) * grad / denom)
+        add_quotient_(param, grad, denom, -lr)                        # theta -= lr g / denom
 
 
 class RMSprop(FromScratchOptimizer):

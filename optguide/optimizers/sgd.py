@@ -6,7 +6,7 @@ from typing import Any
 
 import torch
 
-from ._base import FromScratchOptimizer, Number, check_range, coefficient, is_nonzero
+from ._base import FromScratchOptimizer, Number, add_scaled_, check_range, coefficient, is_nonzero
 
 
 def sgd_update(param: torch.Tensor, grad: torch.Tensor, state: dict[str, Any], *, lr: Number,
@@ -21,9 +21,9 @@ def sgd_update(param: torch.Tensor, grad: torch.Tensor, state: dict[str, Any], *
         if buf is None:
             buf = state["momentum_buffer"] = grad.clone()
         else:
-            buf.mul_(momentum).add_((1 - coefficient(dampening, param)) * grad)
+            add_scaled_(buf.mul_(momentum), grad, 1 - dampening)   # b = mu b + (1 - tau) g
         grad = grad + momentum * buf if nesterov else buf
-    param.sub_(coefficient(lr, param) * grad)
+    add_scaled_(param, grad, -lr)                                 # theta -= lr d
 
 
 class SGD(FromScratchOptimizer):

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 
 from ..results import Results
 from .filtering import where
-from .scoring import final_metric
+from .scoring import final_metric, higher_is_better
 
 #: The metric every selection (a best learning rate, a best row) reads.
 SELECTION_METRIC = "val_accuracy"
@@ -45,9 +45,11 @@ def profile(results: Results, optimizer: str, metric: str = SELECTION_METRIC
 
 def best_learning_rate(results: Results, optimizer: str, metric: str = SELECTION_METRIC
                        ) -> float:
-    """The learning rate with the best mean final ``metric`` (validation accuracy by default)."""
+    """The learning rate with the best mean final ``metric`` (validation accuracy by default;
+    the lowest mean for a loss)."""
     rates, means = profile(results, optimizer, metric)
-    return rates[max(range(len(rates)), key=means.__getitem__)]
+    pick = max if higher_is_better(metric) else min
+    return rates[pick(range(len(rates)), key=means.__getitem__)]
 
 
 def at_edge(results: Results, optimizer: str, metric: str = SELECTION_METRIC) -> bool:

@@ -75,6 +75,12 @@ def build_parser() -> argparse.ArgumentParser:
                               f"(default {VALIDATION_SIZE})")
     compare.add_argument("--lr", dest="learning_rates", type=_csv(float), default=None,
                          help="replace the presets' learning rate; several = a sweep")
+    compare.add_argument("--schedule", default="constant",
+                         help="learning-rate schedule: constant, cosine[:warmup=STEPS] or "
+                              "step[:every=EPOCHS,gamma=G] (default constant)")
+    compare.add_argument("--eval-every", type=float, default=None,
+                         help="also evaluate on the validation images every this fraction of "
+                              "an epoch, e.g. 0.1 (default: once per epoch)")
     compare.add_argument("--engine", default="batched",
                          help=f"{' or '.join(ENGINES)} (default batched: all runs together)")
     compare.add_argument("--device", default="auto", help="auto, cpu or cuda (default auto)")
@@ -122,7 +128,8 @@ def _compare(args: argparse.Namespace) -> None:
     config = Config(optimizers=args.optimizers, presets=args.presets, seeds=args.seeds,
                     model=args.model, epochs=args.epochs, batch_size=args.batch_size,
                     train_size=args.train_size, validation_size=args.validation_size,
-                    learning_rates=args.learning_rates,
+                    learning_rates=args.learning_rates, schedule=args.schedule,
+                    eval_every=args.eval_every,
                     engine=args.engine, device=args.device)
     _check_writable(args.out)
     show = not args.quiet and sys.stderr.isatty()

@@ -29,6 +29,7 @@ from .data import VALIDATION_SIZE, load_mnist
 from .models import MODELS
 from .optimizers import OPTIMIZERS, PRESETS, hyperparameters
 from .results import Results, ResultsError, Run, load, write_json_atomic
+from .schedules import Schedule
 from .train import Progress, RunSpec, TrainingData, resolve_device, train_batched, train_sequential
 
 ENV_CACHE_DIR = "OPTGUIDE_CACHE_DIR"
@@ -66,6 +67,14 @@ class Config:
         training images of the data set. Selections read validation metrics only.
     learning_rates : tuple of float or None
         Replace the presets' learning rate by each of these (a sweep); ``None`` keeps it.
+    schedule : str
+        Learning-rate schedule of every run, e.g. ``"constant"``, ``"cosine"``,
+        ``"cosine:warmup=100"`` or ``"step:every=2,gamma=0.1"`` (:mod:`optguide.schedules`);
+        stored in its canonical form.
+    eval_every : float or None
+        Also evaluate on the validation images every this fraction of an epoch (in
+        ``(0, 1]``), recorded as each run's ``trace`` for time-to-target finer than an epoch;
+        ``None`` (default): once per epoch only.
     engine : str
         ``"batched"`` trains all runs together; ``"sequential"`` one after another with
         exact per-run timing.
@@ -82,6 +91,8 @@ class Config:
     train_size: int | None = None
     validation_size: int = VALIDATION_SIZE
     learning_rates: tuple[float, ...] | None = None
+    schedule: str = "constant"
+    eval_every: float | None = None
     engine: str = "batched"
     device: str = "auto"
 
@@ -90,6 +101,8 @@ class Config:
             value = getattr(self, name)
             if isinstance(value, (list, str)):
                 object.__setattr__(self, name, (value,) if isinstance(value, str) else tuple(value))
+        if isinstance(self.schedule, Schedule):
+            object.__setattr__(self, "schedule", str(self.schedule))
         self.validate()
 
     def validate(self) -> None:
@@ -132,18 +145,30 @@ class Config:
             if not self.learning_rates or not all(
                     isinstance(lr, (int, float)) and lr > 0 for lr in self.learning_rates):
                 fail(f"learning rates must be positive numbers, got {self.learning_rates!r}")
+        if self.eval_every is not None and not (
+                isinstance(self.eval_every, (int, float)) and not isinstance(self.eval_every, bool)
+                and 0 < self.eval_every <= 1):
+            fail(f"eval_every must be a fraction of an epoch in (0, 1], got {self.eval_every!r}")
+        try:
+            canonical = str(Schedule.parse(self.schedule))
+        except ValueError as error:
+            fail(str(error))
+        if canonical != self.schedule:
+            object.__setattr__(self, "schedule", canonical)
         if self.device not in ("auto", "cpu", "cuda") and not str(self.device).startswith("cuda:"):
             fail(f"unknown device {self.device!r}; use auto, cpu or cuda")
 
     def run_specs(self) -> list[RunSpec]:
         """One :class:`~optguide.train.RunSpec` per run: presets x optimizers x rates x seeds."""
         specs = []
+        schedule = Schedule.parse(self.schedule)
         for preset in self.presets:
             for name in self.optimizers:
                 for lr in self.learning_rates or (None,):
                     overrides = {} if lr is None else {"lr": float(lr)}
                     hp = hyperparameters(name, preset, **overrides)
-                    specs.extend(RunSpec(name, preset, seed, hp) for seed in self.seeds)
+                    specs.extend(RunSpec(name, preset, seed, hp, schedule)
+                                 for seed in self.seeds)
         return specs
 
     def to_dict(self) -> dict[str, Any]:
@@ -165,8 +190,8 @@ class Config:
 
 #: The package's modules whose code decides what training produces. The results cache is
 #: keyed on them, so editing a table, a plot or a claim does not throw away trained runs.
-TRAINING_CODE = ("__init__.py", "optimizers", "data.py", "models.py", "train.py",
-                 "compare.py", "results.py")
+TRAINING_CODE = ("__init__.py", "optimizers", "data.py", "models.py", "schedules.py",
+                 "train.py", "compare.py", "results.py")
 
 
 @functools.lru_cache(maxsize=2)
@@ -238,13 +263,15 @@ def run(config: Config, *, data_root: str | os.PathLike | None = None,
     data = TrainingData.from_mnist(load_mnist(data_root), device, config.train_size,
                                    config.validation_size)
     specs = config.run_specs()
-    common = dict(epochs=config.epochs, batch_size=config.batch_size, progress=progress)
+    common = dict(epochs=config.epochs, batch_size=config.batch_size,
+                  eval_every=config.eval_every, progress=progress)
     if uses_batched_engine(config, device):
         outcomes = train_batched(config.model, specs, data, **common)
     else:
         outcomes = [train_sequential(config.model, spec, data, **common) for spec in specs]
     runs = [Run(o.spec.optimizer, o.spec.preset, o.spec.seed, dict(o.spec.hyperparameters),
-                o.status, o.history, o.diverged_epoch) for o in outcomes]
+                o.status, o.history, o.diverged_epoch, str(o.spec.schedule), o.trace)
+            for o in outcomes]
     env = environment(device)
     env["engine"] = "batched" if uses_batched_engine(config, device) else "sequential"
     return Results(config.to_dict(), env, runs)

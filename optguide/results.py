@@ -6,10 +6,12 @@ A results file is JSON::
      "config": {...},                       # optguide.compare.Config.to_dict()
      "environment": {"optguide": ..., "torch": ..., "device": ..., "code_hash": ...},
      "runs": [{"optimizer": "adam", "preset": "pytorch", "seed": 0,
-               "hyperparameters": {...}, "status": "ok", "diverged_epoch": null,
+               "hyperparameters": {...}, "schedule": "constant", "status": "ok",
+               "diverged_epoch": null,
                "history": [{"epoch": 1, "train_loss": ..., "val_loss": ...,
                             "val_accuracy": ..., "test_loss": ..., "test_accuracy": ...,
-                            "seconds": ...}, ...]}]}
+                            "seconds": ...}, ...],
+               "trace": [{"step": ..., "seconds": ..., "val_accuracy": ...}, ...]}]}
 
 Validation metrics come from images held out of the training set
 (:func:`optguide.data.validation_split`) and are the only ones selections may read; test
@@ -30,6 +32,9 @@ SCHEMA_VERSION = 2
 STATUSES = ("ok", "diverged")
 EPOCH_KEYS = ("epoch", "train_loss", "val_loss", "val_accuracy", "test_loss", "test_accuracy",
               "seconds")
+#: Keys of a run's ``trace`` entries (evaluations every ``eval_every`` of an epoch): steps
+#: taken, training seconds since the start, validation accuracy.
+TRACE_KEYS = ("step", "seconds", "val_accuracy")
 
 
 class ResultsError(ValueError):
@@ -47,6 +52,8 @@ class Run:
     status: str
     history: list[dict[str, float]]
     diverged_epoch: int | None = None
+    schedule: str = "constant"
+    trace: list[dict[str, float]] = field(default_factory=list)
 
     @property
     def final(self) -> dict[str, float] | None:
@@ -60,7 +67,8 @@ class Run:
     def to_dict(self) -> dict[str, Any]:
         return {"optimizer": self.optimizer, "preset": self.preset, "seed": self.seed,
                 "hyperparameters": _jsonable(self.hyperparameters), "status": self.status,
-                "diverged_epoch": self.diverged_epoch, "history": self.history}
+                "schedule": self.schedule, "diverged_epoch": self.diverged_epoch,
+                "history": self.history, "trace": self.trace}
 
 
 @dataclass
@@ -144,17 +152,27 @@ def from_dict(payload: Any, where: str = "results") -> Results:
                           ("hyperparameters", dict), ("status", str), ("history", list)):
             _require(isinstance(raw.get(key), kind), at,
                      f"'{key}' missing or not a {kind.__name__}")
+        _require(isinstance(raw.get("schedule", "constant"), str), at,
+                 "'schedule' is not a str")
         _require(raw["status"] in STATUSES, at, f"status {raw['status']!r} not in {STATUSES}")
         for j, epoch in enumerate(raw["history"]):
             _require(isinstance(epoch, dict) and all(
                 isinstance(epoch.get(k), (int, float)) and math.isfinite(epoch[k])
                 for k in EPOCH_KEYS), f"{at}.history[{j}]",
                 f"needs finite numbers for {', '.join(EPOCH_KEYS)}")
+        trace = raw.get("trace", [])
+        _require(isinstance(trace, list), at, "'trace' is not a list")
+        for j, point in enumerate(trace):
+            _require(isinstance(point, dict) and all(
+                isinstance(point.get(k), (int, float)) and math.isfinite(point[k])
+                for k in TRACE_KEYS), f"{at}.trace[{j}]",
+                f"needs finite numbers for {', '.join(TRACE_KEYS)}")
         hyper = dict(raw["hyperparameters"])
         if isinstance(hyper.get("betas"), list):
             hyper["betas"] = tuple(hyper["betas"])
         runs.append(Run(raw["optimizer"], raw["preset"], raw["seed"], hyper, raw["status"],
-                        raw["history"], raw.get("diverged_epoch")))
+                        raw["history"], raw.get("diverged_epoch"),
+                        raw.get("schedule", "constant"), trace))
     return Results(payload["config"], payload["environment"], runs)
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -21,6 +22,7 @@ from torch.func import functional_call, vmap
 from . import data as data_module
 from .models import build_model
 from .optimizers import OPTIMIZERS
+from .schedules import CONSTANT, Schedule, multipliers
 
 EVAL_CHUNK = 2500
 
@@ -44,23 +46,32 @@ class RunSpec:
     """One training run: which optimizer, with which full hyperparameters, from which seed.
 
     The seed fixes both the initial weights and the order of the minibatches, so runs that
-    share a seed start from the same weights and see the same batches.
+    share a seed start from the same weights and see the same batches. ``schedule`` scales
+    ``hyperparameters["lr"]`` at every step (:mod:`optguide.schedules`); runs with different
+    schedules can be trained together.
     """
 
     optimizer: str
     preset: str
     seed: int
     hyperparameters: dict[str, Any]
+    schedule: Schedule = CONSTANT
 
 
 @dataclass
 class RunResult:
-    """History of one run: one dict per finished epoch, and ``ok`` or ``diverged``."""
+    """History of one run: one dict per finished epoch, and ``ok`` or ``diverged``.
+
+    ``trace`` holds the finer evaluations asked for by ``eval_every``: one dict
+    ``{"step", "seconds", "val_accuracy"}`` per evaluation, with the steps taken so far and the
+    training seconds since the start (evaluations excluded); empty when not asked for.
+    """
 
     spec: RunSpec
     status: str = "ok"
     history: list[dict[str, float]] = field(default_factory=list)
     diverged_epoch: int | None = None
+    trace: list[dict[str, float]] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -116,9 +127,71 @@ def resolve_device(device: str | torch.device = "auto") -> torch.device:
     return device
 
 
+def steps_per_epoch(n: int, batch_size: int | None) -> int:
+    """Minibatches in one epoch of ``n`` examples (:func:`optguide.data.batch_order`)."""
+    return 1 if batch_size is None or batch_size >= n else math.ceil(n / batch_size)
+
+
+def learning_rates(spec: RunSpec, steps: int, epochs: int) -> list[float] | None:
+    """``spec``'s learning rate at every step under its schedule (``None``: constant).
+
+    Raises
+    ------
+    ValueError
+        When the schedule does not fit the run (a warm-up as long as training).
+    """
+    if spec.schedule.is_constant:
+        return None
+    lr = spec.hyperparameters["lr"]
+    return [lr * m for m in multipliers(spec.schedule, steps, epochs)]
+
+
+def trace_steps(steps: int, epochs: int, eval_every: float | None) -> set[int]:
+    r"""Steps (counted from 1) after which a run's validation accuracy enters its trace.
+
+    Every ``eval_every`` epochs (a fraction in ``(0, 1]``): after step
+    :math:`\lceil k \cdot \text{eval\_every} \cdot S \rceil` for :math:`k = 1, 2, \dots`,
+    with :math:`S` steps per epoch; empty when ``eval_every`` is ``None``.
+    """
+    if eval_every is None:
+        return set()
+    if not 0 < eval_every <= 1:
+        raise ValueError(f"eval_every must be a fraction of an epoch in (0, 1], "
+                         f"got {eval_every!r}")
+    interval, total = eval_every * steps, steps * epochs
+    points, k = set(), 1
+    while (point := max(1, math.ceil(k * interval - 1e-9))) <= total:
+        points.add(point)
+        k += 1
+    return points
+
+
 def _synchronize(device: torch.device) -> None:
     if device.type == "cuda":
         torch.cuda.synchronize(device)
+
+
+class _Stopwatch:
+    """Training seconds: runs while training, stopped while evaluating."""
+
+    def __init__(self, device: torch.device) -> None:
+        self.device, self.total, self._since = device, 0.0, 0.0
+
+    def start(self) -> None:
+        _synchronize(self.device)
+        self._since = time.perf_counter()
+
+    def stop(self) -> float:
+        """Stop; the training seconds so far."""
+        _synchronize(self.device)
+        self.total += time.perf_counter() - self._since
+        return self.total
+
+
+def _record_trace(result: RunResult, step: int, seconds: float,
+                  validation: tuple[float, float]) -> None:
+    if result.status == "ok" and math.isfinite(validation[0]):
+        result.trace.append({"step": step, "seconds": seconds, "val_accuracy": validation[1]})
 
 
 def _record_epoch(result: RunResult, epoch: int, train_loss: float,
@@ -149,20 +222,29 @@ def evaluate(model: nn.Module, x: torch.Tensor, y: torch.Tensor) -> tuple[float,
 
 
 def train_sequential(model_name: str, spec: RunSpec, data: TrainingData, *, epochs: int,
-                     batch_size: int | None, progress: Progress | None = None) -> RunResult:
+                     batch_size: int | None, eval_every: float | None = None,
+                     progress: Progress | None = None) -> RunResult:
     """Train one run with the ordinary loop: model, optimizer, minibatches of tensors.
 
     This is the reference the batched engine is tested against, and the engine to use when
-    each optimizer's own wall-clock time matters.
+    each optimizer's own wall-clock time matters. After every epoch the run is evaluated on
+    the validation and the test images; with ``eval_every`` (a fraction of an epoch) also on
+    the validation images every that many epochs, into ``trace``
+    (:func:`trace_steps`). Recorded seconds are training time only.
     """
     device = data.train_x.device
     model = build_model(model_name, spec.seed).to(device)
     optimizer = OPTIMIZERS[spec.optimizer](model.parameters(), **spec.hyperparameters)
     result = RunResult(spec)
     n = data.train_size
+    steps = steps_per_epoch(n, batch_size)
+    schedule = learning_rates(spec, steps, epochs)
+    traced = trace_steps(steps, epochs, eval_every)
+    watch = _Stopwatch(device)
+    step = 0
     for epoch in range(1, epochs + 1):
-        _synchronize(device)
-        start = time.perf_counter()
+        before = watch.total
+        watch.start()
         loss_sum = torch.zeros((), device=device)
         batches = data_module.batch_order(n, batch_size, spec.seed, epoch)
         for idx in batches:
@@ -170,13 +252,23 @@ def train_sequential(model_name: str, spec: RunSpec, data: TrainingData, *, epoc
             loss = F.cross_entropy(model(data.train_x[idx]), data.train_y[idx])
             optimizer.zero_grad(set_to_none=True)
             loss.backward()
+            if schedule is not None:
+                for group in optimizer.param_groups:
+                    group["lr"] = schedule[step]
             optimizer.step()
+            step += 1
             loss_sum += loss.detach() * len(idx)
             _advance(progress, 1 / len(batches))
-        _synchronize(device)
-        seconds = time.perf_counter() - start
-        _record_epoch(result, epoch, loss_sum.item() / n, evaluate(model, data.val_x, data.val_y),
-                      evaluate(model, data.test_x, data.test_y), seconds)
+            if step in traced and step % steps:
+                seconds = watch.stop()
+                _record_trace(result, step, seconds, evaluate(model, data.val_x, data.val_y))
+                watch.start()
+        seconds = watch.stop()
+        validation = evaluate(model, data.val_x, data.val_y)
+        _record_epoch(result, epoch, loss_sum.item() / n, validation,
+                      evaluate(model, data.test_x, data.test_y), seconds - before)
+        if step in traced:
+            _record_trace(result, step, seconds, validation)
         if result.status == "diverged":
             _advance(progress, epochs - epoch)
             break
@@ -194,14 +286,19 @@ class _StackedRuns:
         self.template = models[0].to(device)
         self.names = [name for name, _ in self.template.named_parameters()]
         self.shapes = [p.shape for _, p in self.template.named_parameters()]
-        rows = [torch.cat([p.detach().reshape(-1) for p in m.parameters()]) for m in models]
-        self.flat = torch.stack(rows).to(device)
-        self.grad = torch.zeros_like(self.flat)
         self.offsets = [0]
         for shape in self.shapes:
             self.offsets.append(self.offsets[-1] + math.prod(shape))
+        rows = [torch.cat([p.detach().reshape(-1) for p in m.parameters()]) for m in models]
+        self.flat = torch.zeros(len(models), self._row_width(self.offsets[-1]), device=device)
+        self.flat[:, :self.offsets[-1]] = torch.stack(rows).to(device)
+        self.grad = torch.zeros_like(self.flat)
         self._forward = vmap(self._forward_one, in_dims=(0, 0))
         self._forward_shared = vmap(self._forward_one, in_dims=(0, None))
+
+    def _row_width(self, size: int) -> int:
+        """Length of a row of ``flat`` for ``size`` parameters (the rest stays 0)."""
+        return size
 
     @staticmethod
     def create(model_name: str, seeds: list[int], device: torch.device) -> _StackedRuns:
@@ -245,39 +342,66 @@ class _StackedRuns:
 
 
 class _StackedMLP(_StackedRuns):
-    r"""The MLP's forward and backward pass written out with batched matrix products.
+    r"""The MLP's forward and backward pass written out with matrix products.
 
     Same mathematics as autograd on :func:`optguide.models.mlp`, without its bookkeeping:
     for logits :math:`z_2 = \mathrm{relu}(x W_1^T + b_1) W_2^T + b_2` and mean cross-entropy
     over a batch of :math:`B`, :math:`\partial L/\partial z_2 = (\mathrm{softmax}(z_2) - Y)/B`.
+
+    When the runs share their minibatch, the first layer (nearly all the arithmetic) of all
+    runs is one large matrix product, forward and backward. For that, each row of ``flat``
+    is padded to a whole number :math:`K` of 784-wide rows: ``flat.view(runs * K, 784)`` is
+    then one matrix whose first :math:`H` rows in every :math:`K` are a run's :math:`W_1`
+    (the other :math:`K - H` hold :math:`b_1, W_2, b_2` and zero padding, and their products
+    are discarded). Otherwise each run's layer is a product of its own (batched).
     """
 
+    def _row_width(self, size):
+        inputs = self.shapes[0][1]
+        return math.ceil(size / inputs) * inputs
+
+    def _matrix(self, buffer: torch.Tensor) -> torch.Tensor:
+        """``buffer`` (``flat`` or ``grad``) as ``[runs * K, 784]``."""
+        return buffer.view(-1, self.shapes[0][1])
+
+    def _hidden(self, x: torch.Tensor, shared: bool) -> torch.Tensor:
+        """Hidden activations ``[runs, batch, H]`` for flattened ``x``."""
+        w1, b1, _, _ = self.params()
+        if not shared:
+            return torch.baddbmm(b1.unsqueeze(1), x, w1.transpose(1, 2)).clamp_min_(0)
+        hidden = w1.shape[1]
+        products = torch.mm(x, self._matrix(self.flat).T).view(len(x), self.runs, -1)
+        return (products[:, :, :hidden] + b1).clamp_min_(0).transpose(0, 1)
+
     def logits(self, x, shared, params=None):
-        w1, b1, w2, b2 = self.params() if params is None else params
-        x = x.flatten(-3)
-        if shared:
-            x = x.expand(self.runs, -1, -1)
-        hidden = torch.baddbmm(b1.unsqueeze(1), x, w1.transpose(1, 2)).clamp_min_(0)
-        return torch.baddbmm(b2.unsqueeze(1), hidden, w2.transpose(1, 2))
+        _, _, w2, b2 = self.params()
+        return torch.baddbmm(b2.unsqueeze(1), self._hidden(x.flatten(-3), shared),
+                             w2.transpose(1, 2))
 
     def losses_and_grad(self, x, y, shared):
-        w1, b1, w2, b2 = self.params()
+        _, _, w2, b2 = self.params()
         gw1, gb1, gw2, gb2 = self.grads()
         x = x.flatten(-3)
-        if shared:
-            x = x.expand(self.runs, -1, -1)
-        batch = x.shape[1]
-        hidden = torch.baddbmm(b1.unsqueeze(1), x, w1.transpose(1, 2)).clamp_min_(0)
+        batch = x.shape[-2]
+        hidden = self._hidden(x, shared)
         log_probs = torch.baddbmm(b2.unsqueeze(1), hidden, w2.transpose(1, 2)).log_softmax(-1)
         target = y.unsqueeze(-1)
         losses = -log_probs.gather(-1, target).squeeze(-1).mean(1)
         d_logits = log_probs.exp_().scatter_add_(-1, target, torch.full_like(
             target, -1, dtype=log_probs.dtype)).div_(batch)
+        d_hidden = torch.bmm(d_logits, w2).mul_(hidden > 0)
+        if shared:
+            # dW1 of all runs in one product; it also writes zeros over the rows that hold
+            # b1, W2 and b2, so their gradients come after it.
+            padded = torch.zeros(batch, self.runs, self._matrix(self.grad).shape[0] // self.runs,
+                                 device=x.device)
+            padded[:, :, :d_hidden.shape[2]] = d_hidden.transpose(0, 1)
+            torch.mm(padded.view(batch, -1).T, x, out=self._matrix(self.grad))
+        else:
+            torch.bmm(d_hidden.transpose(1, 2), x, out=gw1)
+        torch.sum(d_hidden, 1, out=gb1)
         torch.bmm(d_logits.transpose(1, 2), hidden, out=gw2)
         torch.sum(d_logits, 1, out=gb2)
-        d_hidden = torch.bmm(d_logits, w2).mul_(hidden > 0)
-        torch.bmm(d_hidden.transpose(1, 2), x, out=gw1)
-        torch.sum(d_hidden, 1, out=gb1)
         return losses, self.grad
 
 
@@ -297,13 +421,60 @@ def _group_hyperparameters(specs: list[RunSpec], device: torch.device) -> dict[s
     return merged
 
 
+@dataclass
+class _RunGroup:
+    """Rows ``start:stop`` of the stacked runs: one optimizer, one set of switches.
+
+    ``learning_rates`` holds the learning rate of every step when a schedule changes it (a
+    number per step when the runs share it, else ``[steps, runs, 1]``); ``seconds`` sums the
+    time of its updates so far.
+    """
+
+    start: int
+    stop: int
+    update: Callable[..., None]
+    arguments: dict[str, Any]
+    maximize: bool
+    state: dict[str, Any]
+    learning_rates: list[float] | torch.Tensor | None = None
+    seconds: float = 0.0
+
+    @property
+    def runs(self) -> int:
+        return self.stop - self.start
+
+    def step(self, flat: torch.Tensor, grad: torch.Tensor, step: int) -> None:
+        """Update this group's rows of ``flat`` with their rows of ``grad`` (step from 0)."""
+        arguments = self.arguments
+        if self.learning_rates is not None:
+            arguments = {**arguments, "lr": self.learning_rates[step]}
+        grad = grad[self.start:self.stop]
+        self.state["step"] += 1
+        self.update(flat[self.start:self.stop], -grad if self.maximize else grad, self.state,
+                    **arguments)
+
+
+def _group_learning_rates(specs: list[RunSpec], lr: float | torch.Tensor, steps: int,
+                          epochs: int) -> list[float] | torch.Tensor | None:
+    """The learning rates of a group's runs at every step (``None``: all constant)."""
+    if all(spec.schedule.is_constant for spec in specs):
+        return None
+    if not isinstance(lr, torch.Tensor) and len({spec.schedule for spec in specs}) == 1:
+        return learning_rates(specs[0], steps, epochs)
+    factors = torch.tensor([multipliers(spec.schedule, steps, epochs) for spec in specs],
+                           dtype=torch.float64, device=lr.device if isinstance(lr, torch.Tensor)
+                           else None)
+    return factors.T.unsqueeze(-1) * lr
+
+
 def _structure_key(spec: RunSpec) -> tuple:
     flags = tuple(sorted((k, v) for k, v in spec.hyperparameters.items() if isinstance(v, bool)))
     return (spec.optimizer, flags)
 
 
 def train_batched(model_name: str, specs: list[RunSpec], data: TrainingData, *, epochs: int,
-                  batch_size: int | None, progress: Progress | None = None) -> list[RunResult]:
+                  batch_size: int | None, eval_every: float | None = None,
+                  progress: Progress | None = None) -> list[RunResult]:
     """Train all ``specs`` together in one vectorized pass; results in the order of ``specs``.
 
     The parameters of every run are rows of one tensor; one ``vmap``-ed forward and backward
@@ -313,7 +484,7 @@ def train_batched(model_name: str, specs: list[RunSpec], data: TrainingData, *, 
 
     Seconds per epoch are shared out: the forward and backward pass equally among the runs,
     each optimizer group's update to its own runs (exact per-run timing: use
-    :func:`train_sequential`).
+    :func:`train_sequential`). Evaluations and ``eval_every`` as in :func:`train_sequential`.
     """
     device = data.train_x.device
     order = sorted(range(len(specs)), key=lambda i: _structure_key(specs[i]))
@@ -321,7 +492,9 @@ def train_batched(model_name: str, specs: list[RunSpec], data: TrainingData, *, 
     stacked = _StackedRuns.create(model_name, [spec.seed for spec in ordered], device)
     flat = stacked.flat
 
-    groups = []  # (start, stop, update function, update arguments, maximize, state)
+    n, runs = data.train_size, len(ordered)
+    steps = steps_per_epoch(n, batch_size)
+    groups = []
     start = 0
     while start < len(ordered):
         stop = start
@@ -332,21 +505,32 @@ def train_batched(model_name: str, specs: list[RunSpec], data: TrainingData, *, 
         hp = _group_hyperparameters(ordered[start:stop], device)
         with torch.no_grad():
             state = cls.init_state(flat[start:stop], hp)
-        groups.append((start, stop, cls.update_function, cls.update_arguments(hp),
-                       hp.get("maximize", False), state))
+        groups.append(_RunGroup(start, stop, cls.update_function, cls.update_arguments(hp),
+                                hp.get("maximize", False), state, _group_learning_rates(
+                                    ordered[start:stop], hp["lr"], steps, epochs)))
         start = stop
 
     seeds = sorted({spec.seed for spec in ordered})
     seed_row = torch.tensor([seeds.index(spec.seed) for spec in ordered], device=device)
     shared_batches = len(seeds) == 1 or batch_size is None or batch_size >= data.train_size
     results = [RunResult(spec) for spec in ordered]
-    n, runs = data.train_size, len(ordered)
+    traced = trace_steps(steps, epochs, eval_every)
+    watch = _Stopwatch(device)
+    step = 0
     timed = device.type == "cpu"
+    trained = [0.0] * runs  # training seconds of every run before this epoch
+
+    def run_seconds(elapsed: float) -> list[float]:
+        """Training seconds of every run: the shared pass split equally, updates per group."""
+        shared = (elapsed - sum(group.seconds for group in groups)) / runs
+        return [shared + group.seconds / group.runs for group in groups for _ in range(group.runs)]
+
+    def trace(validation: list[tuple[float, float]], elapsed: float) -> None:
+        for result, seconds, metrics in zip(results, run_seconds(elapsed), validation):
+            _record_trace(result, step, seconds, metrics)
 
     for epoch in range(1, epochs + 1):
-        _synchronize(device)
-        epoch_start = time.perf_counter()
-        update_seconds = [0.0] * len(groups)
+        watch.start()
         loss_sum = torch.zeros(runs, device=device)
         orders = [data_module.batch_order(n, batch_size, seed, epoch) for seed in seeds]
         for step_batches in zip(*orders):
@@ -358,25 +542,30 @@ def train_batched(model_name: str, specs: list[RunSpec], data: TrainingData, *, 
                 x, y = data.train_x[idx], data.train_y[idx]
             losses, grad = stacked.losses_and_grad(x, y, shared_batches)
             with torch.no_grad():
-                for g, (a, b, update, arguments, maximize, state) in enumerate(groups):
+                for group in groups:
                     tick = time.perf_counter() if timed else 0.0
-                    state["step"] += 1
-                    update(flat[a:b], -grad[a:b] if maximize else grad[a:b], state, **arguments)
+                    group.step(flat, grad, step)
                     if timed:
-                        update_seconds[g] += time.perf_counter() - tick
+                        group.seconds += time.perf_counter() - tick
+                step += 1
                 loss_sum += losses * idx.shape[-1]
             _advance(progress, runs / len(orders[0]))
-        _synchronize(device)
-        seconds = time.perf_counter() - epoch_start
-        shared_seconds = (seconds - sum(update_seconds)) / runs
+            if step in traced and step % steps:
+                elapsed = watch.stop()
+                trace(_evaluate_stacked(stacked, data.val_x, data.val_y), elapsed)
+                watch.start()
+        elapsed = watch.stop()
         validation = _evaluate_stacked(stacked, data.val_x, data.val_y)
         test = _evaluate_stacked(stacked, data.test_x, data.test_y)
         train_losses = (loss_sum / n).tolist()
-        for g, (a, b, *_rest) in enumerate(groups):
-            for r in range(a, b):
-                if results[r].status == "ok":
-                    _record_epoch(results[r], epoch, train_losses[r], validation[r], test[r],
-                                  shared_seconds + update_seconds[g] / (b - a))
+        seconds = run_seconds(elapsed)
+        for r, result in enumerate(results):
+            if result.status == "ok":
+                _record_epoch(result, epoch, train_losses[r], validation[r], test[r],
+                              seconds[r] - trained[r])
+        trained = seconds
+        if step in traced:
+            trace(validation, elapsed)
         if all(result.status == "diverged" for result in results):
             _advance(progress, runs * (epochs - epoch))
             break

@@ -67,6 +67,8 @@ def test_data_command_reports_location(data_env, capsys):
     (["compare", "--seeds", "a,b"], "comma-separated ints"),
     (["compare", "--lr", "-1"], "learning rates must be positive"),
     (["compare", "--validation-size", "0"], "validation size must be"),
+    (["compare", "--schedule", "linear"], "unknown schedule 'linear'"),
+    (["compare", "--eval-every", "0"], "eval_every must be"),
     (["compare", "--epochs", "1", "--quiet"], "leaves no training images"),
     (["compare", "--out", "/nonexistent-dir/r.json"], "does not exist"),
     (["table", "/nonexistent.json"], "cannot read results file"),

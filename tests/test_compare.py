@@ -28,6 +28,8 @@ def small_config() -> Config:
     (dict(learning_rates=(0.0,)), "learning rates must be positive"),
     (dict(train_size=0), "train size"),
     (dict(validation_size=0), "validation size must be"),
+    (dict(eval_every=0.0), "eval_every must be"),
+    (dict(eval_every=2), "eval_every must be"),
     (dict(engine="magic"), "unknown engine"),
     (dict(optimizers=("sgd", "sgd")), "duplicates"),
 ])
@@ -85,13 +87,21 @@ def test_training_code_hash_ignores_presentation_modules():
 
 def test_results_file_round_trip_and_validation(small_config, fake_mnist_dir, isolated_cache,
                                                 tmp_path):
-    original = compare(small_config, data_root=fake_mnist_dir, cache=False)
+    original = compare(small_config.replace(eval_every=0.5), data_root=fake_mnist_dir,
+                       cache=False)
+    assert [len(run.trace) for run in original.runs] == [4] * len(original.runs)
     path = original.save(tmp_path / "out" / "r.json")
     loaded = results.load(path)
     assert loaded.to_dict() == original.to_dict()
     payload = json.loads(path.read_text())
     assert payload["schema"] == 2 and payload["environment"]["device"] == "cpu"
     assert set(payload["runs"][0]["history"][0]) == set(results.EPOCH_KEYS)
+    assert set(payload["runs"][0]["trace"][0]) == set(results.TRACE_KEYS)
+    payload["runs"][0]["trace"][0]["val_accuracy"] = None
+    path.write_text(json.dumps(payload))
+    with pytest.raises(results.ResultsError, match=r"trace\[0\]"):
+        results.load(path)
+    payload["runs"][0]["trace"] = []
     payload["runs"][0]["status"] = "exploded"
     path.write_text(json.dumps(payload))
     with pytest.raises(results.ResultsError, match="status 'exploded'"):

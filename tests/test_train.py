@@ -8,7 +8,14 @@ import pytest
 import torch
 
 from optguide import data, optimizers
-from optguide.train import RunSpec, TrainingData, resolve_device, train_batched, train_sequential
+from optguide.train import (
+    RunSpec,
+    TrainingData,
+    resolve_device,
+    trace_steps,
+    train_batched,
+    train_sequential,
+)
 
 
 @pytest.fixture
@@ -109,3 +116,59 @@ def test_batched_on_cuda_matches_cpu(fake_mnist_dir):
         results[device] = train_batched("mlp", specs, tensors, epochs=1, batch_size=32)
     for a, b in zip(results["cpu"], results["cuda"]):
         assert a.history[0]["train_loss"] == pytest.approx(b.history[0]["train_loss"], rel=1e-3)
+
+
+def test_trace_steps_every_fraction_of_an_epoch():
+    assert trace_steps(10, 2, 0.25) == {3, 5, 8, 10, 13, 15, 18, 20}
+    assert trace_steps(6, 2, 1 / 3) == {2, 4, 6, 8, 10, 12}
+    assert trace_steps(6, 2, 1.0) == {6, 12}
+    assert trace_steps(1, 3, 0.5) == {1, 2, 3}
+    assert trace_steps(10, 2, None) == set()
+    for bad in (0, -0.5, 1.5):
+        with pytest.raises(ValueError, match="eval_every"):
+            trace_steps(10, 1, bad)
+
+
+def test_both_engines_trace_validation_accuracy_within_epochs(tiny_data):
+    specs = specs_for("pytorch", seeds=(0,))
+    batched = train_batched("mlp", specs, tiny_data, epochs=2, batch_size=64, eval_every=0.5)
+    steps = 6  # 384 training images in batches of 64
+    for spec, together in zip(specs, batched):
+        alone = train_sequential("mlp", spec, tiny_data, epochs=2, batch_size=64,
+                                 eval_every=0.5)
+        for result in (together, alone):
+            assert [p["step"] for p in result.trace] == [3, 6, 9, 12]
+            seconds = [p["seconds"] for p in result.trace]
+            assert all(0 < a < b for a, b in zip(seconds, seconds[1:])), seconds
+            assert seconds[-1] == pytest.approx(sum(e["seconds"] for e in result.history))
+            at_epoch_ends = [p["val_accuracy"] for p in result.trace if p["step"] % steps == 0]
+            assert at_epoch_ends == [e["val_accuracy"] for e in result.history]
+        assert [p["val_accuracy"] for p in together.trace] == \
+               [p["val_accuracy"] for p in alone.trace], spec
+    untraced = train_batched("mlp", specs[:1], tiny_data, epochs=2, batch_size=64)[0]
+    assert untraced.trace == []
+    assert [e["val_loss"] for e in untraced.history] == pytest.approx(
+        [e["val_loss"] for e in batched[0].history], rel=1e-6)
+
+
+@pytest.mark.parametrize("shared", [True, False])
+def test_stacked_mlp_gradients_equal_autograd(shared):
+    from optguide.models import build_model
+    from optguide.train import _StackedRuns
+
+    seeds = [0, 1, 2]
+    stacked = _StackedRuns.create("mlp", seeds, torch.device("cpu"))
+    generator = torch.Generator().manual_seed(0)
+    x = torch.randn(16, 1, 28, 28, generator=generator)
+    y = torch.randint(0, 10, (16,), generator=generator)
+    xs = x if shared else torch.stack([x.roll(i, 0) for i in range(3)])
+    ys = y.expand(3, -1) if shared else torch.stack([y.roll(i, 0) for i in range(3)])
+    losses, _ = stacked.losses_and_grad(xs, ys, shared)
+    for r, seed in enumerate(seeds):
+        model = build_model("mlp", seed)
+        loss = torch.nn.functional.cross_entropy(model(x if shared else xs[r]), ys[r])
+        loss.backward()
+        assert losses[r].item() == pytest.approx(loss.item(), rel=1e-5)
+        for grad, param in zip(stacked.grads(), model.parameters()):
+            torch.testing.assert_close(grad[r], param.grad, rtol=1e-4, atol=1e-6)
+    assert not stacked.grad[:, stacked.offsets[-1]:].any(), "padding gets no gradient"

@@ -157,6 +157,16 @@ def test_time_to_target_reads_validation_and_sums_seconds():
     assert table == {"adam": {0: 4.0}}
 
 
+def test_time_to_target_reads_the_trace_when_there_is_one():
+    run = make_run("adam", [0.90, 0.98], seconds=2.0)
+    run.trace = [{"step": 10, "seconds": 0.5, "val_accuracy": 0.95},
+                 {"step": 20, "seconds": 1.1, "val_accuracy": 0.975},
+                 {"step": 30, "seconds": 1.6, "val_accuracy": 0.98}]
+    assert timing.seconds_to(run, 0.97) == 1.1
+    assert timing.seconds_to(run, 0.99) is None
+    assert timing.seconds_to(run, 0.97, "test_accuracy") == 4.0
+
+
 def test_metric_after_a_budget():
     run = make_run("sgd", [0.5, 0.6], loss=[0.7, 0.4], seconds=2.0)
     assert timing.metric_at_seconds(run, 3.0, "test_loss") == 0.7

@@ -12,9 +12,13 @@ from ..results import Results, Run
 def seconds_to(run: Run, target: float, metric: str = "val_accuracy") -> float | None:
     """Training seconds until ``run``'s ``metric`` first reaches ``target`` (``None``: never).
 
-    Time is the sum of the ``seconds`` of the history's entries up to that one, so its
-    resolution is one entry (an epoch, or a fraction of one where the engine records more often).
+    Where the run has a ``trace`` (validation accuracy every ``eval_every`` of an epoch) and
+    ``metric`` is in it, the time is that of the first trace point that reaches ``target``;
+    otherwise it is the sum of the ``seconds`` of the history's entries up to the first epoch
+    that does, so its resolution is one epoch.
     """
+    if run.trace and metric in run.trace[0]:
+        return next((point["seconds"] for point in run.trace if point[metric] >= target), None)
     elapsed = 0.0
     for entry in run.history:
         elapsed += entry["seconds"]

@@ -33,6 +33,7 @@ from .scoring import (
     estimates,
     final_metric,
     kendall_tau,
+    mean_score,
     rank_range,
     ranking,
     scores,
@@ -54,7 +55,8 @@ __all__ = ["COLORS", "DIVERGED_ACCURACY", "Estimate", "OPTIMIZER_NAMES", "PRESET
            "PairedDifference", "SELECTION_METRIC", "batch_label", "best_learning_rate",
            "distinct", "epochs_to", "estimates", "final_metric", "good_intervals",
            "good_range_decades", "join_names", "kendall_tau", "laggards", "leaders", "mean_ci",
-           "metric_at_seconds", "number", "optimizer_name", "ordinal", "paired_difference",
+           "mean_score", "metric_at_seconds", "number", "optimizer_name", "ordinal",
+           "paired_difference",
            "percent", "points", "possessive", "preset_name", "profile", "rank_range", "ranking",
            "scores", "seconds_to", "select", "split", "t_quantile_975", "tie_groups",
            "time_to_target", "where"]

@@ -105,7 +105,8 @@ def minibatch_is_middle_ground(results_by_batch: Mapping[BatchSize, Results], mi
                 out.append(f"{mean_ci(seeds).format(1.0, 3)} ({batch_label(b)})")
         return ", ".join(out)
 
-    sentence = (f"{metric.replace('_', ' ').capitalize()} after {epochs} epochs: "
+    sentence = (f"{metric.replace('_', ' ').capitalize()} after {epochs} "
+                f"epoch{'s' * (epochs != 1)}: "
                 f"{losses(at_epochs)}; after {seconds:.1f} s of training: {losses(at_seconds)}.")
     flips = []
     if full_diff is not None:

@@ -394,3 +394,24 @@ def test_minibatch_needs_the_full_batch():
 
 def test_default_learning_rates_are_known():
     assert hyperparameters("sgd")["lr"] > 0
+
+
+# the shared outcome rules ----------------------------------------------------------------
+
+def test_outcomes_combine_across_conditions_and_readings():
+    from optguide.claims._rules import across_conditions, both_parts, from_sign
+    assert [from_sign(s) for s in (1, -1, 0)] == ["confirmed", "refuted", "inconclusive"]
+    assert across_conditions({"a": "confirmed", "b": "confirmed"}) == "confirmed"
+    assert across_conditions({"a": "confirmed", "b": "refuted"}) == "depends"
+    assert across_conditions({"a": "confirmed", "b": "inconclusive"}) == "inconclusive"
+    assert across_conditions({"a": "refuted", "b": "refuted"}) == "refuted"
+    assert both_parts(True, True) == "confirmed" and both_parts(True, False) == "depends"
+    assert both_parts(False, None) == "refuted" and both_parts(False, False) == "refuted"
+    assert both_parts(True, None) == "inconclusive" and both_parts(None, None) == "inconclusive"
+
+
+def test_every_mnist_claim_lives_in_its_own_module():
+    for name in claims.__all__:
+        function = getattr(claims, name)
+        assert function.__module__ != "optguide.claims.mnist"
+        assert function.__module__.startswith("optguide.claims.")

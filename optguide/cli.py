@@ -1,7 +1,9 @@
 """The ``optguide`` command: argument parsing and error reporting, nothing else.
 
 Every failure the user can fix (bad arguments, missing data, unreadable files) is one line
-``optguide: error: ...`` on standard error and exit status 2.
+``optguide: error: ...`` on standard error and exit status 2; warnings are one line
+``optguide: warning: ...``. Output files are written with :func:`optguide.results.write_output`
+(atomic for regular files, through for devices and FIFOs, symbolic links followed).
 """
 
 from __future__ import annotations
@@ -9,6 +11,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+import warnings
 from collections.abc import Sequence
 from pathlib import Path
 from typing import NoReturn
@@ -48,6 +51,7 @@ def _batch_size(text: str) -> int | None:
 def build_parser() -> argparse.ArgumentParser:
     from .compare import ENGINES
     from .data import VALIDATION_SIZE
+    from .executor import BACKENDS
     from .models import MODELS
     from .optimizers import OPTIMIZERS, PRESETS
 
@@ -89,6 +93,15 @@ def build_parser() -> argparse.ArgumentParser:
     compare.add_argument("--data-dir", type=Path, default=None,
                          help="folder containing MNIST/raw (default: $OPTGUIDE_DATA_DIR)")
     compare.add_argument("--no-cache", action="store_true", help="train even if results are cached")
+    compare.add_argument("--workers", type=int, default=None,
+                         help="worker processes (default: one per available CPU core; 1 = "
+                              "in this process); with --backend ray, the CPUs of a local Ray")
+    compare.add_argument("--backend", default="local",
+                         help=f"where runs train: {' or '.join(BACKENDS)} (default local); "
+                              "the numbers are the same")
+    compare.add_argument("--ray-address", default=None,
+                         help="Ray cluster to use with --backend ray (default: $RAY_ADDRESS, "
+                              "else a local Ray instance)")
     compare.add_argument("--quiet", action="store_true", help="no progress bar or messages")
 
     table = commands.add_parser("table", help="print the summary table of a results file")
@@ -110,13 +123,32 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _check_writable(path: Path) -> None:
-    folder = path.parent if str(path.parent) else Path(".")
-    if path.is_dir():
-        raise UsageError(f"cannot write {path}: it is a directory")
-    if not folder.is_dir():
-        raise UsageError(f"cannot write {path}: folder {folder} does not exist")
-    if not os.access(folder, os.W_OK) or (path.exists() and not os.access(path, os.W_OK)):
-        raise UsageError(f"cannot write {path}: permission denied")
+    """Fail early (before any training) when ``path`` cannot be written.
+
+    Mirrors :func:`optguide.results.write_output`: a device or FIFO is written through, a
+    symbolic link's target is replaced, so it is the target's folder that must be writable.
+    """
+    import stat
+
+    try:
+        try:
+            info = os.stat(path)  # a symbolic link loop or an over-long name fails here
+        except FileNotFoundError:
+            info = None
+        if info is not None and stat.S_ISDIR(info.st_mode):
+            raise UsageError(f"cannot write {path}: it is a directory")
+        if info is not None and not stat.S_ISREG(info.st_mode):
+            if not os.access(path, os.W_OK):
+                raise UsageError(f"cannot write {path}: permission denied")
+            return
+        target = Path(os.path.realpath(path))
+        if not target.parent.is_dir():
+            raise UsageError(f"cannot write {path}: folder {target.parent} does not exist")
+        if not os.access(target.parent, os.W_OK) or (info is not None
+                                                     and not os.access(target, os.W_OK)):
+            raise UsageError(f"cannot write {path}: permission denied")
+    except OSError as error:
+        raise UsageError(f"cannot write {path}: {error.strerror or error}") from None
 
 
 def _compare(args: argparse.Namespace) -> None:
@@ -137,14 +169,19 @@ def _compare(args: argparse.Namespace) -> None:
                   "[{elapsed}<{remaining}]")
     with tqdm(total=total_epochs(config), disable=not show, bar_format=bar_format,
               desc=f"{len(config.run_specs())} runs x {config.epochs} epochs") as bar:
-        results = compare(config, cache=not args.no_cache, data_root=args.data_dir, progress=bar)
+        results = compare(config, cache=not args.no_cache, data_root=args.data_dir, progress=bar,
+                          workers=args.workers, backend=args.backend,
+                          ray_address=args.ray_address)
     if results.from_cache and not args.quiet:
         print(f"optguide: results read from cache {results.path} "
               "(use --no-cache to train again)", file=sys.stderr)
     try:
         results.save(args.out)
     except OSError as error:
-        raise UsageError(f"cannot write {args.out}: {error.strerror or error}") from None
+        raise UsageError(f"cannot write {args.out}: {error.strerror or error}; the results "
+                         f"are in the cache, run the same command again with another --out"
+                         if results.path is not None else
+                         f"cannot write {args.out}: {error.strerror or error}") from None
     print(table(results))
     if not args.quiet:
         print(f"optguide: wrote {args.out}", file=sys.stderr)
@@ -162,15 +199,21 @@ def _plot(args: argparse.Namespace) -> None:
 
     matplotlib.use("Agg")
     from .plots import learning_curves
-    from .results import load
+    from .results import load, write_output
 
     results = load(args.results)
     _check_writable(args.out)
     figure = learning_curves(results, metric=args.metric, x=args.x)
+    image_format = args.out.suffix.lstrip(".").lower() or "png"
+    formats = figure.canvas.get_supported_filetypes()
+    if image_format not in formats:
+        raise UsageError(f"cannot write {args.out}: unknown image format {image_format!r}; "
+                         f"use a name ending in one of .{', .'.join(sorted(formats))}")
     try:
-        figure.savefig(args.out, dpi=150)
-    except (OSError, ValueError) as error:
-        raise UsageError(f"cannot write {args.out}: {error}") from None
+        write_output(args.out, lambda stream: figure.savefig(stream, dpi=150,
+                                                             format=image_format))
+    except OSError as error:
+        raise UsageError(f"cannot write {args.out}: {error.strerror or error}") from None
     print(f"optguide: wrote {args.out}", file=sys.stderr)
 
 
@@ -190,29 +233,57 @@ def _data(args: argparse.Namespace) -> None:
                                        else f"MISMATCH for {', '.join(bad)}"))
     else:
         print("  gzip checksums: no .gz originals beside the files; headers and sizes checked")
+    processed = check.folder.parent / "processed"
+    if any(processed.glob("*.pt")):
+        print(f"  note: torchvision's {processed}/*.pt files are ignored; training reads "
+              f"exactly the raw files checked above")
 
 
 COMMANDS = {"compare": _compare, "table": _table, "plot": _plot, "data": _data}
 
 
+def _show_warning(message, category, filename, lineno, file=None, line=None) -> None:
+    """Warnings as one line ``optguide: warning: ...`` on standard error."""
+    text = " ".join(str(message).split())
+    print(f"optguide: warning: {text}", file=sys.stderr if file is None else file)
+
+
+def _user_error(error: BaseException) -> str | None:
+    """The one-line message of an error the user can fix; ``None`` for a bug (re-raised)."""
+    data = sys.modules.get("optguide.data")
+    if isinstance(error, (UsageError, ValueError)) or (
+            data is not None and isinstance(error, data.DataError)):
+        text = str(error)
+    elif isinstance(error, OSError):
+        where = f"{error.filename}: " if error.filename else ""
+        text = f"{where}{error.strerror or error}"
+    else:
+        return None
+    return " ".join(text.split())
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``optguide`` command; returns the exit status."""
-    from .compare import ConfigError
-    from .data import DataError
-    from .results import ResultsError
-
     try:
-        args = build_parser().parse_args(argv)
-        COMMANDS[args.command](args)
-    except (UsageError, ConfigError, DataError, ResultsError) as error:
-        print(f"optguide: error: {error}", file=sys.stderr)
-        return EXIT_USAGE
-    except ValueError as error:  # e.g. invalid hyperparameters from the optimizers
-        print(f"optguide: error: {error}", file=sys.stderr)
-        return EXIT_USAGE
+        with warnings.catch_warnings():
+            warnings.showwarning = _show_warning
+            warnings.filterwarnings("default", category=RuntimeWarning, module=r"optguide\b")
+            args = build_parser().parse_args(argv)  # imports torch: Ctrl-C lands below
+            COMMANDS[args.command](args)
     except KeyboardInterrupt:
         print("optguide: interrupted", file=sys.stderr)
         return 130
+    except Exception as error:  # noqa: BLE001 - only user errors are reported, others raise
+        executor = sys.modules.get("optguide.executor")
+        if executor is not None and isinstance(error, executor.ExecutorError):
+            # training failed on a worker: not the user's input, so not exit status 2
+            print(f"optguide: error: {' '.join(str(error).split())}", file=sys.stderr)
+            return 1
+        message = _user_error(error)
+        if message is None:
+            raise
+        print(f"optguide: error: {message}", file=sys.stderr)
+        return EXIT_USAGE
     return 0
 
 

@@ -3,9 +3,10 @@
 :class:`Config` describes a comparison (optimizers x presets x learning rates x seeds on one
 model and data setting). :func:`compare` returns its :class:`~optguide.results.Results`,
 reading them from the results cache when the same configuration was already run by the same
-code, and training otherwise. The cache key covers the whole configuration, the package
-version, a hash of the package's source code and the torch version, so numbers computed by
-older code are never reused.
+code on the same data, and training otherwise. The cache key covers the whole configuration,
+the package version, a hash of the package's training code, the torch version and a
+fingerprint of the data loaded, so numbers computed by older code or on other data are never
+reused; each cache file stores its key and a checksum of its results, verified on read.
 """
 
 from __future__ import annotations
@@ -26,11 +27,13 @@ import torch
 
 from . import __version__
 from .data import VALIDATION_SIZE, load_mnist
+from .executor import check_backend, execute
+from .limits import config_problem, resource_problem
 from .models import MODELS
 from .optimizers import OPTIMIZERS, PRESETS, hyperparameters
-from .results import Results, ResultsError, Run, load, write_json_atomic
+from .results import Results, Run, clean_stale_temporaries, from_dict, write_json_atomic
 from .schedules import Schedule
-from .train import Progress, RunSpec, TrainingData, resolve_device, train_batched, train_sequential
+from .train import Progress, RunSpec, resolve_device
 
 ENV_CACHE_DIR = "OPTGUIDE_CACHE_DIR"
 ENGINES = ("batched", "sequential")
@@ -157,6 +160,9 @@ class Config:
             object.__setattr__(self, "schedule", canonical)
         if self.device not in ("auto", "cpu", "cuda") and not str(self.device).startswith("cuda:"):
             fail(f"unknown device {self.device!r}; use auto, cpu or cuda")
+        problem = config_problem(self)  # bounds: epochs, seeds, learning rates, device syntax
+        if problem:
+            fail(problem)
 
     def run_specs(self) -> list[RunSpec]:
         """One :class:`~optguide.train.RunSpec` per run: presets x optimizers x rates x seeds."""
@@ -191,7 +197,7 @@ class Config:
 #: The package's modules whose code decides what training produces. The results cache is
 #: keyed on them, so editing a table, a plot or a claim does not throw away trained runs.
 TRAINING_CODE = ("__init__.py", "optimizers", "data.py", "models.py", "schedules.py",
-                 "train.py", "compare.py", "results.py")
+                 "train.py", "executor.py", "compare.py", "results.py")
 
 
 @functools.lru_cache(maxsize=2)
@@ -222,17 +228,99 @@ def cache_dir() -> Path:
     return Path(platformdirs.user_cache_dir("optguide")) / "results"
 
 
-def cache_key(config: Config) -> str:
-    """Key of ``config``'s results: configuration, device, versions, training code, threads."""
-    identity = {"config": config.to_dict(), "device": resolve_device(config.device).type,
-                "optguide": __version__, "torch": torch.__version__,
-                "code": code_hash(TRAINING_CODE), "threads": torch.get_num_threads()}
+#: Version of the cache file's envelope (key, checksum, results).
+CACHE_FORMAT = 1
+
+
+def cache_identity(config: Config, data_fingerprint: str | None = None, *,
+                   data_root: str | os.PathLike | None = None) -> dict[str, Any]:
+    """What a cached result depends on, stored in the cache file and hashed into its name.
+
+    The configuration, device, versions, training code and the data: ``data_fingerprint``,
+    else the fingerprint of the data in ``data_root`` (see :func:`optguide.data.fingerprint`;
+    that loads the data). Not the number of threads or workers, nor the backend: they do not
+    change the numbers (tested in ``tests/test_executor.py``).
+    """
+    if data_fingerprint is None:
+        from .data import fingerprint
+
+        data_fingerprint = fingerprint(data_root)
+    return {"config": config.to_dict(), "device": resolve_device(config.device).type,
+            "optguide": __version__, "torch": torch.__version__,
+            "code": code_hash(TRAINING_CODE),
+            "data": data_fingerprint}
+
+
+def cache_key(config: Config, data_fingerprint: str | None = None, *,
+              data_root: str | os.PathLike | None = None) -> str:
+    """Key of ``config``'s results on the given data: a hash of :func:`cache_identity`."""
+    identity = cache_identity(config, data_fingerprint, data_root=data_root)
     return hashlib.sha256(json.dumps(identity, sort_keys=True).encode()).hexdigest()[:24]
 
 
-def cache_path(config: Config, directory: str | os.PathLike | None = None) -> Path:
-    """Where ``config``'s results are cached."""
-    return (Path(directory) if directory is not None else cache_dir()) / f"{cache_key(config)}.json"
+def cache_path(config: Config, directory: str | os.PathLike | None = None, *,
+               data_fingerprint: str | None = None,
+               data_root: str | os.PathLike | None = None) -> Path:
+    """Where ``config``'s results on the given data are cached."""
+    key = cache_key(config, data_fingerprint, data_root=data_root)
+    return (Path(directory) if directory is not None else cache_dir()) / f"{key}.json"
+
+
+def _checksum(payload: Any) -> str:
+    canonical = json.dumps(payload, sort_keys=True, separators=(",", ":"), allow_nan=False)
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+class CacheMismatch(Exception):
+    """A cache file that must not be used; the message says why."""
+
+
+def read_cache(path: Path, identity: dict[str, Any]) -> Results | None:
+    """The results cached in ``path`` for ``identity``; ``None`` when there is no such file.
+
+    Raises
+    ------
+    CacheMismatch
+        When the file is unreadable, corrupt, stored for another key, or its results do not
+        match their checksum (edited or damaged).
+    """
+    try:
+        blob = path.read_bytes()
+    except (FileNotFoundError, NotADirectoryError):
+        return None
+    except OSError as error:
+        raise CacheMismatch(f"cannot read {path}: {error.strerror or error}") from None
+    try:
+        envelope = json.loads(blob)
+    except (ValueError, RecursionError):
+        raise CacheMismatch(f"{path} is corrupt (not JSON)") from None
+    if not isinstance(envelope, dict) or envelope.get("cache_format") != CACHE_FORMAT:
+        raise CacheMismatch(f"{path} is not a cache file of this version")
+    if envelope.get("key") != identity:
+        raise CacheMismatch(f"{path} was stored for another configuration, code or data")
+    payload = envelope.get("results")
+    try:
+        if envelope.get("checksum") != _checksum(payload):
+            raise CacheMismatch(f"{path}'s results do not match their checksum (edited or "
+                                f"damaged)")
+        results = from_dict(payload, where=str(path))
+    except (ValueError, RecursionError) as error:  # ResultsError is a ValueError
+        raise CacheMismatch(f"{path} is corrupt ({error})") from None
+    results.from_cache, results.path = True, path
+    return results
+
+
+def write_cache(path: Path, identity: dict[str, Any], results: Results) -> None:
+    """Store ``results`` under ``identity`` in ``path`` with a checksum (atomic write).
+
+    Raises
+    ------
+    OSError
+        When the cache folder cannot be written.
+    """
+    payload = results.to_dict()
+    write_json_atomic(path, {"cache_format": CACHE_FORMAT, "key": identity,
+                             "checksum": _checksum(payload), "results": payload})
 
 
 def environment(device: torch.device) -> dict[str, Any]:
@@ -257,23 +345,28 @@ def uses_batched_engine(config: Config, device: torch.device) -> bool:
 
 
 def run(config: Config, *, data_root: str | os.PathLike | None = None,
-        progress: Progress | None = None) -> Results:
-    """Train every run of ``config`` now (no cache)."""
+        progress: Progress | None = None, workers: int | None = None, backend: str = "local",
+        ray_address: str | None = None) -> Results:
+    """Train every run of ``config`` now (no cache), through :func:`optguide.executor.execute`.
+
+    ``workers``, ``backend`` and ``ray_address`` choose where the runs train
+    (see :func:`~optguide.executor.execute`); they never change the numbers.
+    """
     device = resolve_device(config.device)
-    data = TrainingData.from_mnist(load_mnist(data_root), device, config.train_size,
-                                   config.validation_size)
-    specs = config.run_specs()
-    common = dict(epochs=config.epochs, batch_size=config.batch_size,
-                  eval_every=config.eval_every, progress=progress)
-    if uses_batched_engine(config, device):
-        outcomes = train_batched(config.model, specs, data, **common)
-    else:
-        outcomes = [train_sequential(config.model, spec, data, **common) for spec in specs]
+    batched = uses_batched_engine(config, device)
+    outcomes = execute(config.run_specs(), model=config.model, epochs=config.epochs,
+                       batch_size=config.batch_size, train_size=config.train_size,
+                       device=config.device, batched=batched, data_root=data_root,
+                       data_options={"validation_size": config.validation_size},
+                       train_options={"eval_every": config.eval_every},
+                       workers=workers, backend=backend, ray_address=ray_address,
+                       progress=progress)
     runs = [Run(o.spec.optimizer, o.spec.preset, o.spec.seed, dict(o.spec.hyperparameters),
                 o.status, o.history, o.diverged_epoch, str(o.spec.schedule), o.trace)
             for o in outcomes]
     env = environment(device)
-    env["engine"] = "batched" if uses_batched_engine(config, device) else "sequential"
+    env["engine"] = "batched" if batched else "sequential"
+    env["backend"] = backend
     return Results(config.to_dict(), env, runs)
 
 
@@ -282,8 +375,18 @@ def total_epochs(config: Config) -> int:
     return len(config.run_specs()) * config.epochs
 
 
+def _current_fingerprint(data_root: str | os.PathLike | None) -> str | None:
+    from .data import DataError
+
+    try:
+        return load_mnist(data_root).fingerprint
+    except DataError:
+        return None
+
+
 def compare(config: Config, *, cache: bool = True, data_root: str | os.PathLike | None = None,
-            progress: Progress | None = None) -> Results:
+            progress: Progress | None = None, workers: int | None = None,
+            backend: str = "local", ray_address: str | None = None) -> Results:
     """Results of ``config``: from the cache when it holds them, else trained and cached.
 
     Parameters
@@ -291,31 +394,66 @@ def compare(config: Config, *, cache: bool = True, data_root: str | os.PathLike 
     config : Config
         The experiment.
     cache : bool, default True
-        Read and write the results cache (:func:`cache_dir`). A corrupt cache file is
-        reported with a warning and recomputed.
+        Read and write the results cache (:func:`cache_dir`). The cache is keyed on the
+        data loaded (:func:`optguide.data.fingerprint`) as well as the configuration and the
+        code; a cache file that is corrupt, stored for another key or fails its checksum is
+        reported with a ``RuntimeWarning`` and recomputed; a cache that cannot be written is
+        reported with a warning and the results are returned all the same.
     data_root : path, optional
         Folder holding ``MNIST/raw`` (default: :func:`optguide.data.data_dir`).
     progress : object with ``update(n)``, optional
         Advanced by one per finished run-epoch (:func:`total_epochs` in all).
+    workers, backend, ray_address : optional
+        Where the runs train, as for :func:`optguide.executor.execute` (default: local
+        worker processes, one per available CPU core). Not part of the configuration nor of
+        the cache key: they never change the numbers.
 
     Returns
     -------
     Results
         ``results.from_cache`` tells whether they were read from the cache.
+
+    Raises
+    ------
+    ConfigError
+        When the training subset is larger than the data, or the comparison would need more
+        memory than there is (:func:`optguide.limits.resource_problem`), before training.
     """
-    path = cache_path(config)
-    if cache and path.is_file():
+    check_backend(backend, workers)
+    mnist = load_mnist(data_root)  # the data training will read; the cache is keyed on it
+    device = resolve_device(config.device)
+    problem = resource_problem(
+        config, data_train_size=mnist.train_size, data_test_size=mnist.test_size,
+        runs_at_once=len(config.run_specs()) if uses_batched_engine(config, device) else 1,
+        device=device)
+    if problem:
+        raise ConfigError(problem)
+    identity = cache_identity(config, mnist.fingerprint)
+    path = cache_path(config, data_fingerprint=mnist.fingerprint)
+    if cache:
         try:
-            results = load(path)
-            results.from_cache = True
+            cached = read_cache(path, identity)
+        except CacheMismatch as error:
+            warnings.warn(f"ignoring results cache file: {error}; recomputing",
+                          RuntimeWarning, stacklevel=2)
+            cached = None
+        if cached is not None:
             if progress is not None:
                 progress.update(total_epochs(config))
-            return results
-        except ResultsError as error:
-            warnings.warn(f"ignoring corrupt results cache file ({error}); recomputing",
-                          RuntimeWarning, stacklevel=2)
-    results = run(config, data_root=data_root, progress=progress)
+            return cached
+    results = run(config, data_root=data_root, progress=progress, workers=workers,
+                  backend=backend, ray_address=ray_address)
     if cache:
-        write_json_atomic(path, results.to_dict())
-        results.path = path
+        if _current_fingerprint(data_root) != mnist.fingerprint:
+            warnings.warn("the data changed while training; the results are not cached",
+                          RuntimeWarning, stacklevel=2)
+            return results
+        try:
+            clean_stale_temporaries(path.parent)
+            write_cache(path, identity, results)
+            results.path = path
+        except OSError as error:
+            warnings.warn(f"cannot write the results cache {path} "
+                          f"({error.strerror or error}); the results are not cached",
+                          RuntimeWarning, stacklevel=2)
     return results

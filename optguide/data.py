@@ -1,9 +1,11 @@
 """MNIST as tensors: find it, check it, load it once, and iterate over it by index.
 
-The data is read through :class:`torchvision.datasets.MNIST` (torchvision's folder layout,
-``<data dir>/MNIST/raw/``) and kept as ``uint8`` tensors; training never goes through a
-per-sample ``Dataset``/``DataLoader``/PIL path. Minibatches are slices of a seeded index
-permutation.
+The four IDX files in torchvision's folder layout (``<data dir>/MNIST/raw/``) are read
+directly, exactly the bytes that :func:`check_mnist` checks (torchvision's ``processed/*.pt``
+files, if any are left over, are ignored), and kept as ``uint8`` tensors; training never goes
+through a per-sample ``Dataset``/``DataLoader``/PIL path. Minibatches are slices of a seeded
+index permutation. :func:`fingerprint` identifies the data that was loaded (the results cache
+is keyed on it).
 
 Where the data lives is one setting: an explicit ``root`` argument, else the environment
 variable ``OPTGUIDE_DATA_DIR``, else a per-user cache folder. Nothing is downloaded unless
@@ -14,10 +16,12 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import math
 import os
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import torch
 
 ENV_DATA_DIR = "OPTGUIDE_DATA_DIR"
@@ -61,17 +65,16 @@ def _missing_message(folder: Path, missing: list[str]) -> str:
             f"'optguide data --download' on a machine with internet access")
 
 
-def read_idx_header(path: Path) -> tuple[int, ...]:
-    """Check one IDX file's magic number and length; return its dimensions.
+def _unreadable(path: Path, error: OSError) -> DataError:
+    reason = "permission denied" if isinstance(error, PermissionError) else (
+        error.strerror or str(error))
+    return DataError(f"cannot read {path}: {reason}; make the MNIST files readable "
+                     f"(or set {ENV_DATA_DIR} to a copy you can read)")
 
-    Raises
-    ------
-    DataError
-        When the file is truncated, padded or not the IDX file its name promises.
-    """
+
+def _parse_header(path: Path, header: bytes, actual_size: int) -> tuple[int, ...]:
+    """Validate an IDX header against the file name and the file's size; return its dims."""
     magic_expected, ndim = FILES[path.name]
-    with open(path, "rb") as handle:
-        header = handle.read(4 + 4 * ndim)
     if len(header) < 4 + 4 * ndim:
         raise DataError(f"{path} is truncated ({len(header)} bytes): delete it and copy or "
                         f"download MNIST again")
@@ -81,12 +84,61 @@ def read_idx_header(path: Path) -> tuple[int, ...]:
                         f"{magic:#010x}, expected {magic_expected:#010x}); is it still gzipped "
                         f"or corrupt? Replace it with the uncompressed original")
     dims = tuple(int.from_bytes(header[4 + 4 * i: 8 + 4 * i], "big") for i in range(ndim))
-    expected_size = len(header) + int(torch.tensor(dims).prod())
-    actual_size = path.stat().st_size
+    if dims[0] == 0:
+        raise DataError(f"{path}: its header says it holds 0 items; the file is empty or "
+                        f"corrupt, replace it")
+    expected_size = 4 + 4 * ndim + math.prod(dims)
     if actual_size != expected_size:
         raise DataError(f"{path} has {actual_size} bytes but its header promises "
                         f"{expected_size}: the file is truncated or corrupt; replace it")
     return dims
+
+
+def read_idx_header(path: Path) -> tuple[int, ...]:
+    """Check one IDX file's magic number and length; return its dimensions.
+
+    Raises
+    ------
+    DataError
+        When the file cannot be read, is truncated, padded or not the IDX file its name
+        promises.
+    """
+    _magic, ndim = FILES[path.name]
+    try:
+        with open(path, "rb") as handle:
+            header = handle.read(4 + 4 * ndim)
+            actual_size = os.fstat(handle.fileno()).st_size
+    except OSError as error:
+        raise _unreadable(path, error) from None
+    return _parse_header(path, header, actual_size)
+
+
+def _check_splits(folder: Path, dims: dict[str, tuple[int, ...]]) -> dict[str, int]:
+    """Image shapes, images vs labels, and train vs test counts; return the split sizes."""
+    sizes = {}
+    for split in ("train", "t10k"):
+        images, labels = dims[f"{split}-images-idx3-ubyte"], dims[f"{split}-labels-idx1-ubyte"]
+        if images[1:] != (28, 28):
+            raise DataError(f"{folder / f'{split}-images-idx3-ubyte'} holds {images[1]}x"
+                            f"{images[2]} images, not 28x28: it is not MNIST")
+        if images[0] != labels[0]:
+            raise DataError(f"{folder}: {split} has {images[0]} images but {labels[0]} labels; "
+                            f"the files do not belong together")
+        sizes[split] = images[0]
+    if sizes["train"] < sizes["t10k"]:
+        raise DataError(f"{folder}: the training files hold {sizes['train']:,} images but the "
+                        f"test (t10k) files {sizes['t10k']:,}; the training set is the larger "
+                        f"one (60,000 vs 10,000), so the train and t10k files look swapped: "
+                        f"rename them")
+    return sizes
+
+
+def _listed_files(folder: Path) -> list[str]:
+    """The names of :data:`FILES` missing in ``folder`` (errors other than absence raise)."""
+    try:
+        return [name for name in FILES if not (folder / name).is_file()]
+    except OSError as error:
+        raise _unreadable(folder, error) from None
 
 
 @dataclass(frozen=True)
@@ -106,8 +158,9 @@ class MnistCheck:
 def check_mnist(root: str | os.PathLike | None = None) -> MnistCheck:
     """Validate the four IDX files without loading them.
 
-    Checks presence, magic numbers, sizes against the headers, and that images and labels
-    agree in number; where torchvision's ``.gz`` originals sit beside them, their MD5 sums.
+    Checks presence, magic numbers, sizes against the headers, that images and labels agree
+    in number, that the training set is the larger one and that labels are digits; where
+    torchvision's ``.gz`` originals sit beside them, their MD5 sums.
 
     Raises
     ------
@@ -115,27 +168,29 @@ def check_mnist(root: str | os.PathLike | None = None) -> MnistCheck:
         With a message that names the folder and what to put there.
     """
     folder = raw_dir(root)
-    missing = [name for name in FILES if not (folder / name).is_file()]
+    missing = _listed_files(folder)
     if missing:
         raise DataError(_missing_message(folder, missing))
     dims = {name: read_idx_header(folder / name) for name in FILES}
-    sizes = {}
+    sizes = _check_splits(folder, dims)
     for split in ("train", "t10k"):
-        images, labels = dims[f"{split}-images-idx3-ubyte"], dims[f"{split}-labels-idx1-ubyte"]
-        if images[1:] != (28, 28):
-            raise DataError(f"{folder / f'{split}-images-idx3-ubyte'} holds {images[1]}x"
-                            f"{images[2]} images, not 28x28: it is not MNIST")
-        if images[0] != labels[0]:
-            raise DataError(f"{folder}: {split} has {images[0]} images but {labels[0]} labels; "
-                            f"the files do not belong together")
-        sizes[split] = images[0]
+        path = folder / f"{split}-labels-idx1-ubyte"
+        try:
+            labels = path.read_bytes()[8:]
+        except OSError as error:
+            raise _unreadable(path, error) from None
+        if max(labels) > 9:
+            raise DataError(f"{folder}: {split} labels outside 0-9; the label files are corrupt")
     from torchvision.datasets import MNIST as TorchvisionMNIST
 
     checksums = {}
     for gz_name, md5 in TorchvisionMNIST.resources:
         gz = folder / gz_name
-        if gz.is_file():
-            checksums[gz_name] = hashlib.md5(gz.read_bytes()).hexdigest() == md5
+        try:
+            if gz.is_file():
+                checksums[gz_name] = hashlib.md5(gz.read_bytes()).hexdigest() == md5
+        except OSError as error:
+            raise _unreadable(gz, error) from None
     return MnistCheck(folder, sizes["train"], sizes["t10k"], checksums)
 
 
@@ -151,6 +206,8 @@ class MNIST:
         ``int64`` labels of shape ``[n]``.
     folder : pathlib.Path
         Where the files were read from.
+    fingerprint : str
+        SHA-256 over the four files' names and bytes (see :func:`fingerprint`).
     """
 
     train_images: torch.Tensor
@@ -158,6 +215,7 @@ class MNIST:
     test_images: torch.Tensor
     test_labels: torch.Tensor
     folder: Path
+    fingerprint: str = ""
 
     @property
     def train_size(self) -> int:
@@ -198,20 +256,60 @@ def load_mnist(root: str | os.PathLike | None = None, *, download: bool = False)
         except Exception as error:  # network errors come in many types
             raise DataError(f"downloading MNIST into {raw_dir(folder)} failed ({error}). "
                             + _missing_message(raw_dir(folder), list(FILES))) from None
-    check_mnist(folder)
-    return _load(folder.resolve(), *(os.stat(raw_dir(folder) / n).st_mtime_ns for n in FILES))
+    folder = folder.resolve()
+    missing = _listed_files(raw_dir(folder))
+    if missing:
+        raise DataError(_missing_message(raw_dir(folder), missing))
+    try:
+        stats = tuple(_signature(os.stat(raw_dir(folder) / name)) for name in FILES)
+    except OSError as error:
+        raise _unreadable(raw_dir(folder), error) from None
+    return _load(folder, stats)
+
+
+def _signature(stat: os.stat_result) -> tuple[int, ...]:
+    return stat.st_dev, stat.st_ino, stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns
 
 
 @functools.lru_cache(maxsize=2)
-def _load(folder: Path, *mtimes: int) -> MNIST:
-    from torchvision.datasets import MNIST as TorchvisionMNIST
+def _load(folder: Path, stats: tuple) -> MNIST:
+    """Read the four raw IDX files, check exactly the bytes read, and build the tensors."""
+    raw = raw_dir(folder)
+    arrays, dims, digest = {}, {}, hashlib.sha256()
+    for name, (_magic, ndim) in FILES.items():
+        path = raw / name
+        try:
+            blob = path.read_bytes()
+        except OSError as error:
+            raise _unreadable(path, error) from None
+        dims[name] = _parse_header(path, blob[:4 + 4 * ndim], len(blob))
+        arrays[name] = np.frombuffer(blob, np.uint8, offset=4 + 4 * ndim).reshape(dims[name])
+        digest.update(f"{name}:{len(blob)}:".encode())
+        digest.update(blob)
+    _check_splits(raw, dims)
+    tensors = {name: torch.from_numpy(array.copy()) for name, array in arrays.items()}
+    for split in ("train", "t10k"):
+        labels = tensors[f"{split}-labels-idx1-ubyte"]
+        if int(labels.max()) > 9:
+            raise DataError(f"{raw}: {split} labels outside 0-9; the label files are corrupt")
+    return MNIST(tensors["train-images-idx3-ubyte"], tensors["train-labels-idx1-ubyte"].long(),
+                 tensors["t10k-images-idx3-ubyte"], tensors["t10k-labels-idx1-ubyte"].long(),
+                 folder, digest.hexdigest())
 
-    train = TorchvisionMNIST(str(folder), train=True, download=False)
-    test = TorchvisionMNIST(str(folder), train=False, download=False)
-    for split in (train, test):
-        if int(split.targets.max()) > 9 or int(split.targets.min()) < 0:
-            raise DataError(f"{raw_dir(folder)}: labels outside 0-9; the label files are corrupt")
-    return MNIST(train.data, train.targets.long(), test.data, test.targets.long(), folder)
+
+def fingerprint(root: str | os.PathLike | None = None) -> str:
+    """SHA-256 of the MNIST files that :func:`load_mnist` reads from ``root``.
+
+    Covers the four files' names, sizes and bytes, so two folders give the same fingerprint
+    exactly when training would see the same data. Loads the data (once per process and
+    folder state, like :func:`load_mnist`).
+
+    Raises
+    ------
+    DataError
+        When the data is missing, unreadable or corrupt.
+    """
+    return load_mnist(root).fingerprint
 
 
 def subset_indices(n_total: int, size: int | None) -> torch.Tensor:

@@ -107,6 +107,26 @@ def _cells(row: Summary, epochs: int | None) -> list[str]:
             target, f"{row.diverged}/{row.runs}"]
 
 
+#: First characters that make a spreadsheet read a CSV cell as a formula.
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_safe(value: object) -> object:
+    """``value``, with a text cell that a spreadsheet would run as a formula made inert.
+
+    Text starting with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return gets a leading
+    ``'``; numbers are kept as they are.
+    """
+    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+        return "'" + value
+    return value
+
+
+def markdown_cell(text: str) -> str:
+    """``text`` safe inside a markdown table cell: ``|`` escaped, line breaks as spaces."""
+    return " ".join(text.replace("\\", "\\\\").replace("|", "\\|").splitlines())
+
+
 def format_table(rows: list[Summary], fmt: str = "markdown", epochs: int | None = None) -> str:
     """Render summary rows as ``markdown``, ``csv`` or ``html``.
 
@@ -118,12 +138,13 @@ def format_table(rows: list[Summary], fmt: str = "markdown", epochs: int | None 
         fields = list(asdict(rows[0])) if rows else list(Summary.__dataclass_fields__)
         writer = csv.DictWriter(buffer, fieldnames=fields, lineterminator="\n")
         writer.writeheader()
-        writer.writerows(asdict(row) for row in rows)
+        writer.writerows({key: csv_safe(value) for key, value in asdict(row).items()}
+                         for row in rows)
         return buffer.getvalue()
     body = [_cells(row, epochs) for row in rows]
     if fmt == "markdown":
         lines = ["| " + " | ".join(COLUMNS) + " |", "|" + "|".join("---" for _ in COLUMNS) + "|"]
-        lines += ["| " + " | ".join(cells) + " |" for cells in body]
+        lines += ["| " + " | ".join(markdown_cell(c) for c in cells) + " |" for cells in body]
         return "\n".join(lines) + "\n"
     if fmt == "html":
         head = "".join(f"<th>{html.escape(c)}</th>" for c in COLUMNS)

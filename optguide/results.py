@@ -1,4 +1,4 @@
-"""The results file: schema, validation, atomic save and load.
+"""The results file: schema, validation, safe output writing, save and load.
 
 A results file is JSON::
 
@@ -20,13 +20,19 @@ metrics only report. Schema 1 files (no validation metrics) are rejected.
 
 from __future__ import annotations
 
+import errno
+import functools
 import json
 import math
 import os
+import re
+import stat
 import tempfile
+import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 SCHEMA_VERSION = 2
 STATUSES = ("ok", "diverged")
@@ -94,7 +100,7 @@ class Results:
                 if all(getattr(run, key) == value for key, value in criteria.items())]
 
     def save(self, path: str | os.PathLike) -> Path:
-        """Write the results as JSON atomically (a temporary file, then a rename)."""
+        """Write the results as JSON with :func:`write_output` (atomic for a regular file)."""
         return write_json_atomic(path, self.to_dict())
 
 
@@ -106,27 +112,168 @@ def _jsonable(value: Any) -> Any:
     return value
 
 
-def write_json_atomic(path: str | os.PathLike, payload: Any) -> Path:
-    """Write ``payload`` as JSON to ``path`` so that readers never see half a file."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+#: Temporary files of :func:`write_output`: ``.<name>.<pid>.<random>.tmp`` (the name cut to
+#: 100 characters so that the temporary name stays within the file system's limit).
+_TEMPORARY = re.compile(r"^\.(?P<name>.+)\.(?P<pid>\d+)\.[A-Za-z0-9_]{8}\.tmp$")
+_LEGACY_TEMPORARY = re.compile(r"^\.(?P<name>.+)\.[A-Za-z0-9_]{8}\.tmp$")
+#: A temporary file without a process id is stale after this many seconds.
+STALE_SECONDS = 3600.0
+
+
+def _umask() -> int:
+    """The process's umask, read without changing it where the system allows."""
     try:
-        with os.fdopen(handle, "w") as stream:
-            json.dump(payload, stream, indent=1, allow_nan=False)
-            stream.write("\n")
+        with open("/proc/self/status") as status:
+            for line in status:
+                if line.startswith("Umask:"):
+                    return int(line.split()[1], 8)
+    except (OSError, ValueError):
+        pass
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OverflowError):
+        return True
+    return True
+
+
+def clean_stale_temporaries(folder: str | os.PathLike, name: str | None = None) -> list[Path]:
+    """Delete temporary files that killed writes left in ``folder``; return them.
+
+    A temporary file of :func:`write_output` is stale when the process that wrote it no
+    longer runs (older ones without a process id: when older than :data:`STALE_SECONDS`).
+    With ``name``, only the temporaries of that file name are considered.
+    """
+    removed = []
+    try:
+        entries = list(os.scandir(folder))
+    except OSError:
+        return removed
+    prefix = None if name is None else name[:100]
+    for entry in entries:
+        match = _TEMPORARY.match(entry.name)
+        legacy = None if match else _LEGACY_TEMPORARY.match(entry.name)
+        found = match or legacy
+        if not found or (prefix is not None and found["name"] != prefix):
+            continue
+        try:
+            if not entry.is_file(follow_symlinks=False):
+                continue
+            if match:
+                stale = int(match["pid"]) != os.getpid() and not _alive(int(match["pid"]))
+            else:
+                stale = time.time() - entry.stat(follow_symlinks=False).st_mtime > STALE_SECONDS
+            if stale:
+                os.unlink(entry.path)
+                removed.append(Path(entry.path))
+        except OSError:
+            continue
+    return removed
+
+
+def write_output(path: str | os.PathLike,
+                 content: bytes | Callable[[BinaryIO], None]) -> Path:
+    """Write ``content`` (bytes, or a function writing to a binary stream) to ``path`` safely.
+
+    - a regular file (or a new one) is replaced atomically: a temporary file in the same
+      folder, flushed to disk, then renamed over it, so readers and a full disk never see half
+      a file; an existing file keeps its permission bits, a new one gets the umask's;
+    - a symbolic link is followed and its target replaced (the link stays);
+    - a device or a FIFO (``/dev/null``, a named pipe) is written directly, never replaced;
+    - temporaries left by killed earlier writes of the same file are deleted.
+
+    Returns ``path``. Raises :class:`OSError` (e.g. ``IsADirectoryError``, ``ENOSPC``) on
+    failure, leaving any existing file as it was.
+    """
+    path = Path(path)
+    try:
+        existing = os.stat(path)  # follows links, /dev/stdout's and /proc's too
+    except FileNotFoundError:
+        existing = None  # nothing there, or a dangling link: create its target
+    if existing is not None and stat.S_ISDIR(existing.st_mode):
+        raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), str(path))
+    if existing is not None and not stat.S_ISREG(existing.st_mode):
+        with open(path, "wb") as stream:  # a device or FIFO: write through, never replace
+            _emit(stream, content)
+        return path
+    target = Path(os.path.realpath(path))
+    target.parent.mkdir(parents=True, exist_ok=True)
+    clean_stale_temporaries(target.parent, target.name)
+    handle, temporary = tempfile.mkstemp(prefix=f".{target.name[:100]}.{os.getpid()}.",
+                                         suffix=".tmp", dir=target.parent)
+    try:
+        with os.fdopen(handle, "wb") as stream:
+            _emit(stream, content)
             stream.flush()
             os.fsync(stream.fileno())
-        os.replace(temporary, path)
+        mode = stat.S_IMODE(existing.st_mode) if existing is not None else 0o666 & ~_umask()
+        os.chmod(temporary, mode)
+        os.replace(temporary, target)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
     return path
 
 
+def _emit(stream: BinaryIO, content: bytes | Callable[[BinaryIO], None]) -> None:
+    if isinstance(content, (bytes, bytearray)):
+        stream.write(content)
+    else:
+        content(stream)
+
+
+def write_json_atomic(path: str | os.PathLike, payload: Any) -> Path:
+    """Write ``payload`` as JSON to ``path`` with :func:`write_output` (never half a file).
+
+    The JSON is encoded before anything is written, so a payload that cannot be encoded
+    (``ValueError`` for NaN or infinity) leaves ``path`` untouched.
+    """
+    text = json.dumps(payload, indent=1, allow_nan=False) + "\n"
+    return write_output(path, text.encode())
+
+
 def _require(condition: bool, where: str, message: str) -> None:
     if not condition:
         raise ResultsError(f"{where}: {message}")
+
+
+def _is_int(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def _is_finite(value: Any) -> bool:
+    """A number (not a flag) that a float can hold: not NaN, infinite or a huge integer."""
+    if not _is_number(value):
+        return False
+    try:
+        return math.isfinite(value)
+    except OverflowError:
+        return False
+
+
+def _check_hyperparameters(hyper: dict[str, Any], where: str) -> None:
+    """``lr`` a finite positive number; every other number finite; no nested objects."""
+    lr = hyper.get("lr")
+    _require(_is_finite(lr) and lr > 0, where,
+             f"'lr' must be a finite positive number, got {lr!r}")
+    for key, value in hyper.items():
+        items = value if isinstance(value, list) else [value]
+        for item in items:
+            _require(item is None or isinstance(item, (bool, str))
+                     or _is_finite(item), where,
+                     f"{key!r} must be a finite number, a flag or a name (or a list of "
+                     f"them), got {value!r}")
 
 
 def from_dict(payload: Any, where: str = "results") -> Results:
@@ -152,19 +299,24 @@ def from_dict(payload: Any, where: str = "results") -> Results:
                           ("hyperparameters", dict), ("status", str), ("history", list)):
             _require(isinstance(raw.get(key), kind), at,
                      f"'{key}' missing or not a {kind.__name__}")
+        _require(not isinstance(raw["seed"], bool) and raw["seed"] >= 0, at,
+                 f"'seed' must be a non-negative integer, got {raw['seed']!r}")
         _require(isinstance(raw.get("schedule", "constant"), str), at,
                  "'schedule' is not a str")
         _require(raw["status"] in STATUSES, at, f"status {raw['status']!r} not in {STATUSES}")
+        _check_hyperparameters(raw["hyperparameters"], f"{at}.hyperparameters")
+        _require(raw.get("diverged_epoch") is None or _is_int(raw["diverged_epoch"]), at,
+                 f"'diverged_epoch' must be an integer or null, got {raw['diverged_epoch']!r}")
         for j, epoch in enumerate(raw["history"]):
             _require(isinstance(epoch, dict) and all(
-                isinstance(epoch.get(k), (int, float)) and math.isfinite(epoch[k])
+                _is_finite(epoch.get(k))
                 for k in EPOCH_KEYS), f"{at}.history[{j}]",
                 f"needs finite numbers for {', '.join(EPOCH_KEYS)}")
         trace = raw.get("trace", [])
         _require(isinstance(trace, list), at, "'trace' is not a list")
         for j, point in enumerate(trace):
             _require(isinstance(point, dict) and all(
-                isinstance(point.get(k), (int, float)) and math.isfinite(point[k])
+                _is_finite(point.get(k))
                 for k in TRACE_KEYS), f"{at}.trace[{j}]",
                 f"needs finite numbers for {', '.join(TRACE_KEYS)}")
         hyper = dict(raw["hyperparameters"])
@@ -174,6 +326,10 @@ def from_dict(payload: Any, where: str = "results") -> Results:
                         raw["history"], raw.get("diverged_epoch"),
                         raw.get("schedule", "constant"), trace))
     return Results(payload["config"], payload["environment"], runs)
+
+
+def _reject_constant(path: Path, name: str) -> Any:
+    raise ResultsError(f"{path} is not valid JSON: {name} is not a number JSON allows")
 
 
 def load(path: str | os.PathLike) -> Results:
@@ -186,13 +342,24 @@ def load(path: str | os.PathLike) -> Results:
     """
     path = Path(path)
     try:
-        text = path.read_text()
+        blob = path.read_bytes()
     except OSError as error:
         raise ResultsError(f"cannot read results file {path}: {error.strerror or error}") from None
     try:
-        payload = json.loads(text)
+        text = blob.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise ResultsError(f"{path} is not a results file: byte {error.start} is not text "
+                           f"(UTF-8); is it a binary file?") from None
+    try:
+        payload = json.loads(text, parse_constant=functools.partial(_reject_constant, path))
+        results = from_dict(payload, where=str(path))
     except json.JSONDecodeError as error:
         raise ResultsError(f"{path} is not valid JSON (line {error.lineno}: {error.msg})") from None
-    results = from_dict(payload, where=str(path))
+    except ResultsError:
+        raise
+    except ValueError as error:  # e.g. an integer of more digits than Python converts
+        raise ResultsError(f"{path} is not a results file ({error})") from None
+    except RecursionError:
+        raise ResultsError(f"{path} is not a results file: its JSON is nested too deeply") from None
     results.path = path
     return results

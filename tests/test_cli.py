@@ -71,11 +71,19 @@ def test_data_command_reports_location(data_env, capsys):
     (["compare", "--eval-every", "0"], "eval_every must be"),
     (["compare", "--epochs", "1", "--quiet"], "leaves no training images"),
     (["compare", "--out", "/nonexistent-dir/r.json"], "does not exist"),
+    (["compare", "--workers", "0"], "workers must be an integer >= 1"),
+    (["compare", "--backend", "spark"], "unknown backend 'spark'"),
     (["table", "/nonexistent.json"], "cannot read results file"),
     (["frobnicate"], "invalid choice"),
 ])
 def test_bad_input_is_one_line_exit_2(args, fragment, data_env, capsys):
     assert_one_line_error(capsys, main(args), fragment)
+
+
+def test_ray_backend_without_ray_is_one_line(data_env, tmp_path, monkeypatch, capsys):
+    monkeypatch.setitem(sys.modules, "ray", None)
+    code = main(["compare", "--backend", "ray", "--epochs", "1", "--out", str(tmp_path / "r.json")])
+    assert_one_line_error(capsys, code, "pip install 'optguide[ray]'")
 
 
 def test_corrupt_results_file(tmp_path, capsys):

@@ -53,7 +53,7 @@ def test_config_round_trips_through_dict(small_config):
 
 def test_compare_caches_and_reuses(small_config, fake_mnist_dir, isolated_cache):
     first = compare(small_config, data_root=fake_mnist_dir)
-    assert not first.from_cache and cache_path(small_config).is_file()
+    assert not first.from_cache and cache_path(small_config, data_root=fake_mnist_dir).is_file()
     second = compare(small_config, data_root=fake_mnist_dir)
     assert second.from_cache
     assert second.to_dict() == first.to_dict()
@@ -63,8 +63,8 @@ def test_compare_caches_and_reuses(small_config, fake_mnist_dir, isolated_cache)
 def test_corrupt_cache_is_recomputed_with_a_warning(small_config, fake_mnist_dir,
                                                     isolated_cache):
     compare(small_config, data_root=fake_mnist_dir)
-    cache_path(small_config).write_text("{ not json")
-    with pytest.warns(RuntimeWarning, match="corrupt results cache"):
+    cache_path(small_config, data_root=fake_mnist_dir).write_text("{ not json")
+    with pytest.warns(RuntimeWarning, match="ignoring results cache file.*corrupt"):
         again = compare(small_config, data_root=fake_mnist_dir)
     assert not again.from_cache
     with warnings.catch_warnings():
@@ -72,11 +72,12 @@ def test_corrupt_cache_is_recomputed_with_a_warning(small_config, fake_mnist_dir
         assert compare(small_config, data_root=fake_mnist_dir).from_cache
 
 
-def test_cache_key_depends_on_config_and_code(small_config, monkeypatch):
-    key = compare_module.cache_key(small_config)
-    assert compare_module.cache_key(small_config.replace(epochs=3)) != key
+def test_cache_key_depends_on_config_code_and_data(small_config, monkeypatch):
+    key = compare_module.cache_key(small_config, "data")
+    assert compare_module.cache_key(small_config.replace(epochs=3), "data") != key
+    assert compare_module.cache_key(small_config, "other data") != key
     monkeypatch.setattr(compare_module, "code_hash", lambda parts=None: "other code")
-    assert compare_module.cache_key(small_config) != key
+    assert compare_module.cache_key(small_config, "data") != key
 
 
 def test_training_code_hash_ignores_presentation_modules():

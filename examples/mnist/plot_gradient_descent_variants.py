@@ -2,14 +2,15 @@
 Stochastic, minibatch and full-batch gradient descent
 =====================================================
 
-The article presents three variants of gradient descent: *batch* (full-batch) gradient
-descent computes the gradient on the whole training set for each update, *stochastic*
-gradient descent on one or a few examples, and *minibatch* gradient descent on a batch of
-tens of examples, presented as **the practical middle ground**. This example trains the
+Gradient descent is usually presented in three variants (:ref:`Ruder 2016 <ref-ruder2016>`):
+*batch* (full-batch) gradient descent computes the gradient on the whole training set for
+each update, *stochastic* gradient descent on one or a few examples, and *minibatch*
+gradient descent on a batch of tens of examples, the claim being that the minibatch is
+**the practical middle ground**. This example trains the
 same network with plain SGD three ways (batches of 8, of 64, and the full training set) and
 compares the test loss after the same number of epochs (the same examples seen) and after the
 same training time. To fit the documentation's build budget it uses a subset of the training
-images, one seed, a few epochs (more for the variants whose epochs are quicker, so that all
+images, three seeds, a few epochs (more for the variants whose epochs are quicker, so that all
 train for about as long) and a small learning-rate grid per batch size (all printed below).
 """
 
@@ -92,7 +93,7 @@ for batch_size, run in timed.items():
 # second of training, what also counts is what each update costs: a batch of 8 pays the
 # fixed cost of a step for very little arithmetic, the full batch does a whole epoch of
 # arithmetic for a single step. The dotted lines mark the two budgets the verdict compares.
-# The learning rates picked are the largest that work, which makes some curves bumpy.
+# A learning rate picked at the edge of stability can make a curve bumpy.
 
 fig, (left, right) = plt.subplots(1, 2, figsize=(11, 4.2), sharey=True, layout="constrained")
 for batch_size, run in timed.items():

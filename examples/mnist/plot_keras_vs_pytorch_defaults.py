@@ -6,7 +6,9 @@ The article ranks the optimizers "with their default settings", **Adam best and 
 worst**. Default settings are one library's choice, not a property of the algorithm: Keras
 and PyTorch give the same optimizer different learning rates, different epsilons and,
 for RMSprop, Adagrad and Adam, slightly different formulas. This example trains the same
-network under both sets of defaults (the site's main runs, all seeds, nothing reduced) and
+network under both sets of defaults (the site's main runs, all seeds, nothing reduced; the
+Keras runs use Keras' optimizer constants and formulas on this site's model, initialisation,
+input scaling and batch size, so they are not a re-run of a Keras program) and
 adds one small extra experiment, Keras' Adadelta with the learning rate of the original
 paper, trained with a single seed to keep the build short.
 """
@@ -45,10 +47,12 @@ for name in OPTIMIZERS:
 # Learning rate and epsilon act together, so the clearest comparison is the size of the very
 # first update each optimizer makes for a single weight with gradient :math:`g`, computed
 # here with the package's optimizers. Adadelta has no learning rate in the original paper
-# (PyTorch's default keeps it neutral): its first step is about :math:`\eta\sqrt{\epsilon}`
-# divided by the gradient's root mean square, so Keras' smaller :math:`\eta` and
-# :math:`\epsilon` shrink it by orders of magnitude. Adagrad's initial accumulator, zero in
-# PyTorch but not in Keras, does the same for small gradients.
+# (PyTorch's default keeps it neutral): for a gradient larger than
+# :math:`\sqrt{\epsilon / (1 - \rho)}` its first step is about
+# :math:`\eta \sqrt{\epsilon / (1 - \rho)}\, \mathrm{sign}(g)`, the same whatever the
+# gradient's size, so Keras' smaller :math:`\eta` (and, by less, its :math:`\epsilon` and
+# :math:`\rho`) shrinks it; the table prints by how much. Adagrad's initial accumulator,
+# zero in PyTorch but not in Keras, shrinks the first step too, most for small gradients.
 
 
 def first_step(name: str, preset: str, gradient: float, **overrides) -> float:
@@ -74,9 +78,14 @@ for preset in PRESETS:
 
 # %%
 # Where epsilon goes matters too. Keras' RMSprop divides by :math:`\sqrt{v + \epsilon}`,
-# PyTorch's by :math:`\sqrt{v} + \epsilon`. With Keras' numbers, the first form never divides
-# by less than :math:`\sqrt{\epsilon}`, which damps the steps of weights whose gradients are
-# tiny; the second lets them grow up to :math:`\eta / \epsilon`:
+# PyTorch's by :math:`\sqrt{v} + \epsilon`. :math:`\epsilon` does not cap the largest step:
+# :math:`v` already holds :math:`(1 - \rho)\, g^2` (:math:`\rho` is Keras' name for
+# PyTorch's ``alpha``), so a step is at most about :math:`\eta / \sqrt{1 - \rho}` in both
+# forms. What :math:`\epsilon` bounds is the
+# multiplier on a tiny gradient: the first form never divides by less than
+# :math:`\sqrt{\epsilon}` (a multiplier of at most :math:`\eta / \sqrt{\epsilon}`), which
+# damps the steps of weights whose gradients are tiny; the second allows a multiplier of up
+# to :math:`\eta / \epsilon`:
 
 for gradient in GRADIENTS:
     inside = first_step("rmsprop", "keras", gradient)
@@ -105,10 +114,9 @@ print(table(retuned))
 # %%
 # Learning curves under each library's defaults
 # ---------------------------------------------
-# Same network, same data, same seeds; only the defaults differ. Under Keras' defaults
-# Adadelta learns slowly, and Adagrad is slowed down by its initial accumulator; under
-# PyTorch's, plain SGD is the one left behind, because PyTorch's default learning rate for it
-# is the smaller one (first table).
+# Same network, same data, same seeds; only the defaults differ. The first table says where
+# to look: the optimizers whose learning rate differs most between the libraries (Adadelta's,
+# and SGD's, smaller in PyTorch), and Adagrad, whose initial accumulator differs.
 
 fig, axes = plt.subplots(1, 2, figsize=(11, 4.2), sharey=True, layout="constrained")
 for ax, preset in zip(axes, PRESETS):

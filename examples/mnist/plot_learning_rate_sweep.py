@@ -2,8 +2,9 @@
 Learning-rate sweep: which optimizer needs the least tuning?
 ============================================================
 
-The article recommends Adam as **the best default: it works well without tuning**. A
-default is one learning rate; the fair question is how each optimizer does over a range of
+The article recommends Adam as the best default optimizer; the claim tested here is the one
+often attached to that advice, that **Adam needs the least tuning**. A default is one
+learning rate; the fair question is how each optimizer does over a range of
 learning rates, and how wide the range is where it does well. This example trains every
 optimizer over a wide grid of learning rates and measures, for each, the best accuracy it
 reaches (the *tuned* comparison) and the width of the learning-rate range that stays within
@@ -47,9 +48,9 @@ print(f"{len(results.runs)} runs: {len(SWEEP.optimizers)} optimizers x {len(rate
 # Accuracy against learning rate
 # ------------------------------
 # Each curve is one optimizer; the open marker is its PyTorch default learning rate. Too
-# small a rate learns too slowly in three epochs, too large a rate wrecks the network (down
-# to chance, 10 %). The right panel zooms in on the top: the thick segment under each curve
-# spans the learning rates within one point of the best validation accuracy of all.
+# small a rate learns little in the few epochs of the sweep, too large a rate can wreck the
+# network (down to chance, 10 %). The right panel zooms in on the top: the thick segment under
+# each curve spans the learning rates within one point of the best validation accuracy of all.
 
 profiles = {name: profile(results, name) for name in SWEEP.optimizers}  # validation accuracy
 reference = max(max(accuracies) for _, accuracies in profiles.values())

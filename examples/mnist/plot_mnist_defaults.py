@@ -2,12 +2,12 @@
 The article's experiment: five optimizers at PyTorch's defaults
 ===============================================================
 
-The article trains one small network on MNIST with SGD, Adagrad, Adadelta, RMSprop and Adam,
-each "with its default settings", and concludes that **Adam is the best default optimizer**.
-This example repeats that experiment as the article describes it (the same small network,
-batch size and number of epochs, every optimizer at PyTorch's defaults), with several seeds
-instead of one, so that a difference between two optimizers can be told apart from the luck
-of one initialization. Nothing is reduced: these are the site's main runs
+The article compares SGD, Adagrad, Adadelta, RMSprop and Adam on MNIST, each "with its
+default settings", and concludes that **Adam is the best default optimizer**. This example
+runs that comparison on this site's setup (a small MLP, a batch size and a number of epochs
+chosen here: the article does not state its own), every optimizer at PyTorch's defaults,
+with several seeds, so that a difference between two optimizers can be told apart from the
+luck of one initialization. Nothing is reduced: these are the site's main runs
 (:data:`optguide.experiments.SITE_COMPARISON`), computed once and shared with the other
 pages through the results cache.
 """
@@ -58,9 +58,9 @@ print(table(results))
 # %%
 # Learning curves
 # ---------------
-# The line is the mean over the seeds, the band spans the lowest and the highest seed. Plain
-# SGD at PyTorch's default learning rate, without momentum, is still climbing when training
-# ends; the adaptive methods flatten out after one or two epochs.
+# The line is the mean over the seeds, the band spans the lowest and the highest seed. A
+# curve that is still climbing when training ends belongs to an optimizer that more epochs
+# would help; one that has flattened out has used what this training offers.
 
 fig, (left, right) = plt.subplots(1, 2, figsize=(11, 4.2), layout="constrained")
 learning_curves(results, "test_accuracy", ax=left)
@@ -74,8 +74,9 @@ plt.show()
 # %%
 # Is the best optimizer clearly the best?
 # ---------------------------------------
-# Each dot is one seed's final test accuracy. The article ran every optimizer once; with one
-# seed, any of the top optimizers could have come out first.
+# Each dot is one seed's final test accuracy. A comparison with one run per optimizer sees
+# one dot per column: where two columns' dots overlap, a single run could have put either
+# optimizer first.
 
 fig, ax = plt.subplots(figsize=(7, 3.6), layout="constrained")
 for position, name in enumerate(config.optimizers):

@@ -9,7 +9,7 @@ noise and so shortens the steps when the gradients are noisy. This example train
 RMSprop and (as a reference) Adam with batches from small to large for the same number of
 updates, so that the batch size changes only the noise of each update, and for each batch
 size over a grid of learning rates. To fit the documentation's build budget it uses a small
-subset of the training images, a few hundred updates and one seed (printed below; the full
+subset of the training images, a few hundred updates and three seeds (printed below; the full
 test set still measures accuracy), so accuracies are lower than with more training.
 """
 
@@ -46,8 +46,9 @@ for batch_size, epochs in EPOCHS.items():
 # Three ways to pick the learning rate
 # ------------------------------------
 # *Default*: each optimizer at PyTorch's default learning rate, whatever the batch size
-# (the article's setting). *Fixed*: the learning rate that is best at the largest batch,
-# kept while the batch shrinks, so that only the gradient noise changes. *Retuned*: the best
+# (default settings, as in the article's comparison). *Fixed*: the learning rate that is
+# best at the largest batch, kept while the batch shrinks, so that only the gradient noise
+# changes. *Retuned*: the best
 # learning rate of the grid for every batch size.
 
 views = {view: batches.accuracy_by_batch_size(results, view)
@@ -82,13 +83,13 @@ plt.show()
 # Reading the three panels
 # ------------------------
 # The *noise cost* printed below is the accuracy lost at the smallest batch against the
-# optimizer's best batch size, in percentage points. At PyTorch's defaults, SGD's learning
-# rate is so small that noise is not what limits it, and the optimizer that suffers from
-# small batches is the one with the largest default step. With the learning rate that suits
-# the largest batch kept, SGD's steps become too noisy for the small batch while RMSprop's
-# scaling shortens them: this is the claim's mechanism at work. With the learning rate
-# retuned for every batch size, compare the two costs again: that is what noise costs each
-# optimizer once each has its best step size.
+# optimizer's best batch size, in percentage points. At PyTorch's defaults the learning
+# rates differ so much between the optimizers that the default, more than the noise, can
+# decide the cost. With the learning rate that suits the largest batch kept, the claim's
+# mechanism predicts that SGD's steps become too noisy for the small batch while RMSprop's
+# scaling shortens them: compare the two costs. With the learning rate retuned for every
+# batch size, compare them again: that is what noise costs each optimizer once each has its
+# best step size.
 
 for view in views:
     cost = estimates(batches.noise_costs(results, view))

@@ -4,11 +4,11 @@ Wall-clock time and memory: is Adam faster to compute?
 
 The article credits Adam with **faster computation times**. That can mean two things: an
 Adam step is cheaper to compute than another optimizer's, or Adam reaches a given accuracy
-in less time. This example measures both on the article's network and batch size: the time
+in less time. This example measures both on the site's network and batch size: the time
 of one training step with each optimizer, the memory each keeps between steps, and,
 combining the step time with the number of epochs each needed in the site's main runs
 (:data:`~optguide.experiments.SITE_COMPARISON`, PyTorch's defaults, all seeds), the training
-time until the test accuracy first reaches the article's target. Timings depend on
+time until the test accuracy first reaches the comparison table's target. Timings depend on
 the machine that builds this page (and on what else it runs), so read the ratios rather than
 the milliseconds.
 """
@@ -114,8 +114,8 @@ for name in OPTIMIZERS:
 # The adaptive methods add a handful of element-wise operations per weight to the update;
 # the forward and backward passes, which every optimizer pays, are matrix products. The
 # update's cost grows with the number of weights only, the passes' with the number of
-# weights times the batch size: the update's share is large here, with small batches, and
-# shrinks as the batch grows.
+# weights times the batch size, so the update's share should be largest with small batches
+# and shrink as the batch grows; the figure measures it on this model.
 
 fig, (left, right) = plt.subplots(1, 2, figsize=(10, 3.8), layout="constrained")
 positions = range(len(OPTIMIZERS))

@@ -113,11 +113,12 @@ fig.suptitle(f"{STEPS} steps from the white circle, each method at its tuned lea
 plt.show()
 
 # %%
-# On Rosenbrock, plain SGD stops on the valley floor well short of the minimum, while momentum,
-# Nesterov and Adam run along the floor. The per-coordinate methods are not automatically
-# better: at a rate large enough to make progress, RMSprop's nearly sign-sized steps hop
-# across the valley. On the rotated bowl the steep direction mixes both coordinates, so
-# scaling each coordinate separately does not undo the bad conditioning.
+# What to look for: on Rosenbrock, whether a method stops on the valley floor short of the
+# minimum or runs along the floor to it; for the per-coordinate methods, whether their nearly
+# sign-sized steps hop across the valley at a rate large enough to make progress. On the
+# rotated bowl the steep direction mixes both coordinates, so scaling each coordinate
+# separately cannot undo the bad conditioning by itself. The distances below measure how
+# close each method got.
 #
 # How close each method got
 # -------------------------

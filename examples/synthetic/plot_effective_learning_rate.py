@@ -131,17 +131,18 @@ for ax in (left, right):
 plt.show()
 
 # %%
-# Adagrad's line follows :math:`t^{-1/2}`: the gradients it sums never stop coming. RMSprop's
-# holds once its average has warmed up; Adadelta's and Adam's even grow a little as the
-# squared gradients they average get smaller.
+# The gradients Adagrad sums never stop coming, so its sum grows like :math:`t` and its line
+# should follow :math:`t^{-1/2}`; a decaying average should let the lines of RMSprop,
+# Adadelta and Adam level off once it has warmed up. The verdict below measures which lines
+# actually fell.
 #
 # Is shrinking bad?
 # -----------------
 # It has a purpose. With noisy gradients a fixed step size can only get so close to the
 # minimum: the noise keeps kicking the parameters around, and the loss levels off at a
-# "noise floor" and jitters there (RMSprop's below). A step size that shrinks like
-# :math:`t^{-1/2}` keeps making progress through the noise. The price is speed: Adagrad's
-# steps are already small when large ones would still help.
+# "noise floor" and jitters there. A step size that shrinks like :math:`t^{-1/2}` keeps
+# making progress through the noise; the possible price is speed, with steps already small
+# when large ones would still help. The figure shows where each method's loss ends up.
 final = {name: float(np.mean(loss[name][-10:])) for name in METHODS}
 for name in sorted(METHODS, key=final.get):
     print(f"{LABELS[name]:9s} loss over the last recorded steps: {final[name]:.3g}")

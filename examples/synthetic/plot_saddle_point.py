@@ -72,8 +72,8 @@ print(f"noisy SGD, {NOISY_RUNS} runs: from {min(noisy_escapes)} to {max(noisy_es
 # %%
 # The paths, and how fast they leave the ridge
 # --------------------------------------------
-# Left: every method first slides down the ridge towards the saddle (:math:`x \to 0`), then
-# turns towards a minimum. Right: the distance from the ridge, :math:`|y|`, on a log scale.
+# Left: the paths, which start on the ridge that leads into the saddle (:math:`x \to 0`)
+# and end, if they escape, at a minimum. Right: the distance from the ridge, :math:`|y|`, on a log scale.
 # Near the saddle :math:`f \approx x^2 - y^2/2`, so a gradient step multiplies :math:`y` by
 # :math:`1 + \eta`: plain gradient descent climbs out along a straight line on this plot, and
 # the climb from :math:`10^{-6}` is long. Gradient noise kicks :math:`y` up to about
@@ -145,8 +145,9 @@ plt.show()
 # ---------------------------------------
 # For gradient descent the escape time grows with :math:`\log(1/|y_0|)`: each factor of ten
 # closer to the ridge costs about :math:`\ln 10 / \ln(1 + \eta)` more steps. Momentum
-# grows the same way, only more slowly (each step carries the previous ones along); the
-# adaptive methods barely notice how close they start.
+# should grow the same way, only more slowly (each step carries the previous ones along);
+# the adaptive methods' first steps do not depend on the gradient's size, so their escape
+# times should depend little on how close they start. The figure measures it.
 fig, ax = plt.subplots(figsize=(7, 4), layout="constrained")
 for name, times in escape_vs_offset.items():
     ax.semilogx(OFFSETS, [t if t is not None else np.nan for t in times], "o-",

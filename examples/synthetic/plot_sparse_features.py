@@ -2,7 +2,8 @@
 Adagrad and rare features
 =========================
 
-**Claim:** Adagrad suits sparse data. It divides each weight's step by the root of the sum
+**Claim:** Adagrad suits sparse data (the case made for it by
+:ref:`Duchi, Hazan & Singer 2011 <ref-duchi2011>`). It divides each weight's step by the root of the sum
 of that weight's squared gradients, so a feature that is rarely active, and therefore rarely
 gets a gradient, keeps a large step, while the steps of frequently active features shrink.
 Plain SGD gives every weight the same learning rate. We train a logistic regression on data
@@ -170,8 +171,10 @@ for ax in (left, right):
 plt.show()
 
 # %%
-# SGD learns the rare features only at its largest stable rates, where the frequent weights
-# also take large, noisy steps. The per-coordinate methods learn them at moderate rates.
+# Read the right panel for the rates at which each method learns the rare features, and the
+# left one for whether those rates are also stable for the frequent weights: a method that
+# learns the rare features only at its largest stable rates pays with large, noisy steps on
+# the frequent ones.
 #
 # Training at the chosen rates
 # ----------------------------

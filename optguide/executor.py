@@ -1,0 +1,466 @@
+"""Run many training runs: split them into chunks, train the chunks on a backend, merge.
+
+A comparison or a tuning study is a list of :class:`~optguide.train.RunSpec`. :func:`execute`
+splits it into chunks (:func:`chunk_runs`: by seed, then at most :data:`MAX_CHUNK_RUNS` runs
+each, decided by the specs alone), trains every chunk with the batched engine (or one run
+after another with the sequential engine), and puts the results back in the order of the
+specs. How the chunks are spread over processes or machines never changes a number:
+
+``local`` (default)
+    ``workers`` processes on this machine (default: the CPU cores this process may use), each
+    with one torch thread, started with ``spawn``; each receives MNIST from this process once;
+    ``workers=1``, a single chunk, or (by default) less work than :data:`MIN_POOL_WORK` trains
+    in this process, with its torch threads.
+``ray``
+    One Ray task per chunk (1 CPU each) on the cluster at ``ray_address`` or ``$RAY_ADDRESS``,
+    else on a local Ray instance started for the call with ``workers`` CPUs. The driver puts
+    MNIST into Ray's object store once; tasks read it from there, so only the machine that
+    calls :func:`execute` needs the data files.
+
+A chunk that fails is tried once more; if it fails again :class:`ExecutorError` names it.
+Nothing is silently dropped. Progress advances by a chunk's run-epochs when it finishes (in
+process: after every step).
+"""
+
+from __future__ import annotations
+
+import concurrent.futures
+import contextlib
+import math
+import multiprocessing
+import os
+import sys
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import torch
+
+from .data import MNIST, data_dir, load_mnist
+from .train import (
+    Progress,
+    RunResult,
+    RunSpec,
+    TrainingData,
+    resolve_device,
+    train_batched,
+    train_sequential,
+)
+
+BACKENDS = ("local", "ray")
+ENV_RAY_ADDRESS = "RAY_ADDRESS"
+
+#: Most runs trained together in one chunk. Fixed (never derived from the number of
+#: workers), so every run lands in the same chunk whatever the backend.
+MAX_CHUNK_RUNS = 10
+
+#: Least work, in run-examples (runs x epochs x training images), for which ``local`` starts
+#: worker processes when ``workers`` is not given: starting a worker (torch's import, the data)
+#: costs about as much as training a few hundred thousand run-examples.
+MIN_POOL_WORK = 1_000_000
+
+#: Attempts per chunk: a failed chunk is retried once, then reported.
+ATTEMPTS = 2
+
+RAY_MISSING = "the ray backend needs Ray: pip install 'optguide[ray]'"
+
+
+class ExecutorError(RuntimeError):
+    """A chunk of runs failed twice; the message names the chunk and the cause."""
+
+
+class BackendError(ValueError):
+    """An unknown backend, a bad number of workers, or Ray not installed."""
+
+
+def available_cpus() -> int:
+    """CPU cores this process may run on (its affinity mask, not the machine's count)."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+@dataclass(frozen=True)
+class Chunk:
+    """Runs trained together: their positions in the spec list, and the specs."""
+
+    index: int
+    positions: tuple[int, ...]
+    specs: tuple[RunSpec, ...]
+
+    def describe(self, total: int) -> str:
+        """``chunk 2 of 5 (seed 1: adam/pytorch, sgd/keras, ...)``, for error messages."""
+        names = ", ".join(f"{s.optimizer}/{s.preset}" for s in self.specs[:4])
+        more = f", ... ({len(self.specs)} runs)" if len(self.specs) > 4 else ""
+        seeds = sorted({s.seed for s in self.specs})
+        return (f"chunk {self.index + 1} of {total} "
+                f"(seed {', '.join(map(str, seeds))}: {names}{more})")
+
+
+def chunk_runs(specs: Sequence[RunSpec], max_runs: int = MAX_CHUNK_RUNS) -> list[Chunk]:
+    """Split ``specs`` into chunks: one group per seed, cut into near-equal pieces.
+
+    A seed's runs share their initial weights' seed and their minibatch order, which the
+    batched engine exploits; a group of ``n`` runs becomes ``ceil(n / max_runs)`` pieces of
+    consecutive runs whose sizes differ by at most one. The result depends on ``specs`` and
+    ``max_runs`` only. Chunks come in the order of the seeds, ascending.
+    """
+    if max_runs < 1:
+        raise ValueError(f"max_runs must be >= 1, got {max_runs}")
+    by_seed: dict[int, list[int]] = {}
+    for position, spec in enumerate(specs):
+        by_seed.setdefault(spec.seed, []).append(position)
+    chunks: list[Chunk] = []
+    for seed in sorted(by_seed):
+        positions = by_seed[seed]
+        pieces = math.ceil(len(positions) / max_runs)
+        for k in range(pieces):
+            part = positions[k * len(positions) // pieces:(k + 1) * len(positions) // pieces]
+            chunks.append(Chunk(len(chunks), tuple(part), tuple(specs[p] for p in part)))
+    return chunks
+
+
+@dataclass(frozen=True)
+class DataRequest:
+    """Which training data a worker builds: the folder, the subset, options, the device."""
+
+    root: str | None
+    train_size: int | None
+    device: str
+    options: Mapping[str, Any] = field(default_factory=dict)
+
+    def key(self) -> tuple:
+        return (self.root, self.train_size, self.device, tuple(sorted(self.options.items())))
+
+    def build(self, mnist: MNIST) -> TrainingData:
+        """The :class:`~optguide.train.TrainingData` of ``mnist`` (read from ``root``)."""
+        return TrainingData.from_mnist(mnist, resolve_device(self.device), self.train_size,
+                                       **dict(self.options))
+
+
+@dataclass(frozen=True)
+class ChunkJob:
+    """How to train any chunk: model, engine and the engines' keyword arguments."""
+
+    model: str
+    batched: bool
+    epochs: int
+    batch_size: int | None
+    options: Mapping[str, Any] = field(default_factory=dict)
+
+    def train(self, specs: Sequence[RunSpec], data: TrainingData,
+              progress: Progress | None = None) -> list[RunResult]:
+        common = dict(epochs=self.epochs, batch_size=self.batch_size, progress=progress,
+                      **dict(self.options))
+        if self.batched:
+            return train_batched(self.model, list(specs), data, **common)
+        return [train_sequential(self.model, spec, data, **common) for spec in specs]
+
+
+def execute(specs: Sequence[RunSpec], *, model: str, epochs: int, batch_size: int | None,
+            train_size: int | None = None, device: str = "cpu", batched: bool = True,
+            data_root: str | os.PathLike | None = None,
+            data_options: Mapping[str, Any] | None = None,
+            train_options: Mapping[str, Any] | None = None,
+            workers: int | None = None, backend: str = "local", ray_address: str | None = None,
+            progress: Progress | None = None) -> list[RunResult]:
+    """Train every run of ``specs``; results in the order of ``specs``.
+
+    Parameters
+    ----------
+    specs : sequence of RunSpec
+        The runs.
+    model, epochs, batch_size : str, int, int or None
+        As for :func:`optguide.train.train_batched`.
+    train_size : int, optional
+        Train on this fixed subset of the training images (default: all).
+    device : str
+        ``"auto"``, ``"cpu"`` or ``"cuda"``, resolved where the chunk runs.
+    batched : bool, default True
+        Train each chunk's runs together (:func:`~optguide.train.train_batched`); ``False``
+        trains one run after another (:func:`~optguide.train.train_sequential`).
+    data_root : path, optional
+        Folder holding ``MNIST/raw`` (default :func:`optguide.data.data_dir`).
+    data_options, train_options : mapping, optional
+        Extra keyword arguments of :meth:`TrainingData.from_mnist
+        <optguide.train.TrainingData.from_mnist>` and of the engine.
+    workers : int, optional
+        ``local``: worker processes (default: :func:`available_cpus`, or 1 on CUDA or for less
+        work than :data:`MIN_POOL_WORK`; 1 trains in this process). ``ray``: the CPUs of a
+        local Ray instance (ignored when connecting to a cluster).
+    backend : {"local", "ray"}
+        Where chunks run.
+    ray_address : str, optional
+        Ray cluster to connect to (default ``$RAY_ADDRESS``; neither: a local instance).
+    progress : object with ``update(n)``, optional
+        Advanced by the run-epochs of each finished chunk (``len(specs) * epochs`` in all).
+
+    Raises
+    ------
+    BackendError
+        Unknown backend, ``workers < 1``, or Ray not installed.
+    ExecutorError
+        A chunk failed twice.
+    optguide.data.DataError
+        MNIST missing or corrupt (checked before any worker starts).
+    """
+    workers = check_backend(backend, workers)
+    if not specs:
+        return []
+    root = str(data_dir(data_root).resolve())
+    mnist = load_mnist(root)  # checked and read here, before any worker starts
+    request = DataRequest(root, train_size, str(device), dict(data_options or {}))
+    job = ChunkJob(model, batched, epochs, batch_size, dict(train_options or {}))
+    chunks = chunk_runs(specs, MAX_CHUNK_RUNS if batched else 1)
+    if backend == "ray":
+        outcomes = _run_ray(chunks, job, request, mnist, workers, ray_address, progress)
+    else:
+        if workers is None:
+            work = len(specs) * epochs * min(train_size or mnist.train_size, mnist.train_size)
+            small = work < MIN_POOL_WORK or resolve_device(device).type == "cuda"
+            workers = 1 if small else available_cpus()
+        workers = min(workers, len(chunks))
+        run = _run_in_process if workers == 1 else _run_local_pool
+        outcomes = run(chunks, job, request, mnist, workers, progress)
+    return merge(chunks, outcomes, len(specs))
+
+
+def check_backend(backend: str, workers: int | None) -> int | None:
+    """Validate the executor options (Ray importable for ``ray``); return ``workers``."""
+    if backend not in BACKENDS:
+        raise BackendError(f"unknown backend {backend!r}; choose from {', '.join(BACKENDS)}")
+    if workers is not None and (isinstance(workers, bool) or not isinstance(workers, int)
+                                or workers < 1):
+        raise BackendError(f"workers must be an integer >= 1, got {workers!r}")
+    if backend == "ray":
+        try:
+            import ray  # noqa: F401
+        except ImportError:
+            raise BackendError(RAY_MISSING) from None
+    return workers
+
+
+def merge(chunks: Sequence[Chunk], outcomes: Sequence[list[RunResult]],
+          total: int) -> list[RunResult]:
+    """Chunk results back in the order of the specs; every run accounted for."""
+    merged: list[RunResult | None] = [None] * total
+    for chunk, results in zip(chunks, outcomes, strict=True):
+        if len(results) != len(chunk.positions):
+            raise ExecutorError(f"{chunk.describe(len(chunks))} returned {len(results)} "
+                                f"results for {len(chunk.positions)} runs")
+        for position, result in zip(chunk.positions, results):
+            merged[position] = result
+    missing = [i for i, result in enumerate(merged) if result is None]
+    if missing:
+        raise ExecutorError(f"no results for runs {missing}")
+    return merged  # type: ignore[return-value]
+
+
+def _advance(progress: Progress | None, amount: float) -> None:
+    if progress is not None:
+        progress.update(amount)
+
+
+def _last_line(error: BaseException) -> str:
+    """The last line of an error's message (Ray's carry the remote traceback before it)."""
+    text = str(error).strip()
+    return text.splitlines()[-1] if text else type(error).__name__
+
+
+def _failure(chunk: Chunk, total: int, error: BaseException) -> ExecutorError:
+    return ExecutorError(f"{chunk.describe(total)} failed twice: {type(error).__name__}: "
+                         f"{_last_line(error)}")
+
+
+def _attempt(chunk: Chunk, total: int, train: Callable[[], list[RunResult]]
+             ) -> list[RunResult]:
+    """``train()``, tried :data:`ATTEMPTS` times; the last error becomes an ExecutorError."""
+    for attempt in range(ATTEMPTS):
+        try:
+            return train()
+        except Exception as error:
+            if attempt == ATTEMPTS - 1:
+                raise _failure(chunk, total, error) from error
+    raise AssertionError("unreachable")
+
+
+_MNIST_FIELDS = ("train_images", "train_labels", "test_images", "test_labels")
+
+
+def _mnist_arrays(mnist: MNIST) -> dict[str, Any]:
+    """MNIST as NumPy arrays, to send to workers (plain pickling, no shared-memory handles)."""
+    return {name: getattr(mnist, name).numpy() for name in _MNIST_FIELDS}
+
+
+def _mnist_from_arrays(arrays: Mapping[str, Any], request: DataRequest) -> MNIST:
+    """:class:`~optguide.data.MNIST` back from :func:`_mnist_arrays` (writable copies)."""
+    return MNIST(*(torch.from_numpy(arrays[name].copy()) for name in _MNIST_FIELDS),
+                 Path(request.root or "."))
+
+
+# -- local: in this process ------------------------------------------------------------------
+
+def _run_in_process(chunks: Sequence[Chunk], job: ChunkJob, request: DataRequest,
+                    mnist: MNIST, workers: int,
+                    progress: Progress | None) -> list[list[RunResult]]:
+    data = request.build(mnist)
+    outcomes = []
+    with _torch_threads(1):  # as in every worker: float32 sums depend on the thread count
+        for chunk in chunks:
+            outcomes.append(_attempt(chunk, len(chunks), lambda c=chunk: job.train(
+                c.specs, data, progress)))
+    return outcomes
+
+
+@contextlib.contextmanager
+def _torch_threads(threads: int) -> Iterator[None]:
+    """Run with ``threads`` torch threads, then restore the caller's setting."""
+    before = torch.get_num_threads()
+    torch.set_num_threads(threads)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(before)
+
+
+# -- local: worker processes -----------------------------------------------------------------
+
+_WORKER: dict[str, Any] = {}
+
+
+def _init_worker(request: DataRequest, arrays: dict[str, Any]) -> None:
+    """Worker start: one torch thread, the training data built once from the parent's MNIST."""
+    torch.set_num_threads(1)
+    _WORKER["data"] = request.build(_mnist_from_arrays(arrays, request))
+
+
+def _train_in_worker(job: ChunkJob, specs: tuple[RunSpec, ...]) -> list[RunResult]:
+    return job.train(specs, _WORKER["data"])
+
+
+@contextlib.contextmanager
+def _main_module_hidden() -> Iterator[None]:
+    """Spawned workers do not re-import the caller's main script.
+
+    ``spawn`` normally runs the main module again in every worker, which breaks scripts that
+    call :func:`execute` at top level without ``if __name__ == "__main__":`` (the gallery's
+    examples, run as plain scripts). Workers only run this module's functions on optguide's
+    own types, so they need nothing from ``__main__``; hiding its ``__spec__`` and
+    ``__file__`` while workers start makes :mod:`multiprocessing` skip it (as loky does).
+    """
+    main = sys.modules.get("__main__")
+    if main is None:
+        yield
+        return
+    saved = {name: main.__dict__[name] for name in ("__spec__", "__file__")
+             if name in main.__dict__}
+    main.__spec__ = None
+    main.__dict__.pop("__file__", None)
+    try:
+        yield
+    finally:
+        main.__dict__.pop("__spec__", None)
+        main.__dict__.update(saved)
+
+
+def _run_local_pool(chunks: Sequence[Chunk], job: ChunkJob, request: DataRequest,
+                    mnist: MNIST, workers: int,
+                    progress: Progress | None) -> list[list[RunResult]]:
+    context = multiprocessing.get_context("spawn")  # torch and fork do not mix
+    outcomes: dict[int, list[RunResult]] = {}
+    with _main_module_hidden(), concurrent.futures.ProcessPoolExecutor(
+            workers, mp_context=context, initializer=_init_worker,
+            initargs=(request, _mnist_arrays(mnist))) as pool:
+        def submit(chunk: Chunk) -> concurrent.futures.Future:
+            future = pool.submit(_train_in_worker, job, chunk.specs)
+            pending[future] = chunk
+            return future
+
+        pending: dict[concurrent.futures.Future, Chunk] = {}
+        tries = {chunk.index: 0 for chunk in chunks}
+        for chunk in chunks:
+            submit(chunk)
+        try:
+            while pending:
+                done, _ = concurrent.futures.wait(
+                    pending, return_when=concurrent.futures.FIRST_COMPLETED)
+                for future in done:
+                    chunk = pending.pop(future)
+                    tries[chunk.index] += 1
+                    error = future.exception()
+                    if error is None:
+                        outcomes[chunk.index] = future.result()
+                        _advance(progress, len(chunk.specs) * job.epochs)
+                    elif (tries[chunk.index] < ATTEMPTS and not isinstance(
+                            error, concurrent.futures.process.BrokenProcessPool)):
+                        submit(chunk)
+                    else:
+                        raise _failure(chunk, len(chunks), error) from error
+        except BaseException:
+            for future in pending:
+                future.cancel()
+            raise
+    return [outcomes[chunk.index] for chunk in chunks]
+
+
+# -- ray ---------------------------------------------------------------------------------------
+
+_RAY_DATA: dict[tuple, TrainingData] = {}
+
+
+def _train_ray_task(job: ChunkJob, specs: tuple[RunSpec, ...], request: DataRequest,
+                    arrays: dict[str, Any], data_id: str) -> list[RunResult]:
+    """Body of a Ray task: data from the object store (built once per worker process)."""
+    torch.set_num_threads(1)
+    key = (data_id, *request.key())
+    if key not in _RAY_DATA:
+        _RAY_DATA.clear()
+        _RAY_DATA[key] = request.build(_mnist_from_arrays(arrays, request))
+    return job.train(specs, _RAY_DATA[key])
+
+
+def _run_ray(chunks: Sequence[Chunk], job: ChunkJob, request: DataRequest, mnist: MNIST,
+             workers: int | None, ray_address: str | None,
+             progress: Progress | None) -> list[list[RunResult]]:
+    import ray
+
+    started = False
+    if not ray.is_initialized():
+        address = ray_address or os.environ.get(ENV_RAY_ADDRESS) or None
+        try:
+            if address:
+                ray.init(address=address, logging_level="ERROR", log_to_driver=False)
+            else:
+                ray.init(num_cpus=workers or available_cpus(), include_dashboard=False,
+                         logging_level="ERROR", log_to_driver=False)
+        except Exception as error:  # Ray raises ConnectionError, RuntimeError, ValueError...
+            where = f"the Ray cluster at {address}" if address else "a local Ray instance"
+            raise BackendError(f"cannot start or reach {where}: "
+                               f"{_last_line(error)}") from None
+        started = True
+    try:
+        remote = ray.remote(num_cpus=1, max_retries=ATTEMPTS - 1,
+                            retry_exceptions=True)(_train_ray_task)
+        arrays_ref = ray.put(_mnist_arrays(mnist))
+        data_id = arrays_ref.hex()
+        refs = {remote.remote(job, chunk.specs, request, arrays_ref, data_id): chunk
+                for chunk in chunks}
+        outcomes: dict[int, list[RunResult]] = {}
+        pending = list(refs)
+        while pending:
+            done, pending = ray.wait(pending, num_returns=1)
+            for ref in done:
+                chunk = refs[ref]
+                try:
+                    outcomes[chunk.index] = ray.get(ref)
+                except ray.exceptions.RayError as error:
+                    for other in pending:
+                        ray.cancel(other)
+                    raise _failure(chunk, len(chunks), error) from None
+                _advance(progress, len(chunk.specs) * job.epochs)
+        return [outcomes[chunk.index] for chunk in chunks]
+    finally:
+        if started:
+            ray.shutdown()

@@ -1,0 +1,173 @@
+"""Bounds on an experiment's size: checked before anything is allocated.
+
+Two kinds of checks, both returning a one-line message (``None`` when all is well) so that
+the caller raises its own error type:
+
+- :func:`config_problem`: limits of the configuration alone (epochs, seeds, learning rates,
+  device name), called by :meth:`optguide.compare.Config.validate`;
+- :func:`resource_problem`: limits that need the data and the machine (validation and
+  training subset sizes, an estimate of the memory the comparison needs against the memory
+  available), called before training starts.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import re
+from typing import Any
+
+#: Largest number of epochs a comparison may ask for.
+MAX_EPOCHS = 10_000
+#: Seeds must be below this (they seed torch generators and index permutations).
+SEED_LIMIT = 2**31
+#: Environment variable that overrides the memory limit (bytes, or with a K/M/G/T suffix).
+ENV_MEMORY_LIMIT = "OPTGUIDE_MEMORY_LIMIT"
+#: Floats kept per parameter and run: the weight, its gradient and up to three state slots.
+FLOATS_PER_PARAMETER = 5
+#: Activations per example of a forward pass, by model (hidden units and outputs).
+ACTIVATIONS = {"mlp": 128 + 10, "cnn": 8 * 26 * 26 + 8 * 13 * 13 + 16 * 11 * 11 + 16 * 5 * 5 + 10}
+#: Rough bytes one epoch of one run adds to the results (a dict of five numbers).
+BYTES_PER_EPOCH_RECORD = 600
+
+_DEVICE = re.compile(r"auto|cpu|cuda(:\d{1,3})?")
+
+
+def _finite(value: Any) -> bool:
+    try:
+        return math.isfinite(float(value))
+    except (OverflowError, TypeError, ValueError):
+        return False
+
+
+def config_problem(config: Any) -> str | None:
+    """What is out of bounds in ``config`` (epochs, seeds, learning rates, device), if anything.
+
+    Assumes the types were checked already.
+    """
+    if config.epochs > MAX_EPOCHS:
+        return (f"epochs must be at most {MAX_EPOCHS:,}, got {config.epochs:,}; run longer "
+                f"experiments as several shorter ones")
+    too_large = [seed for seed in config.seeds if seed >= SEED_LIMIT]
+    if too_large:
+        return f"seeds must be below 2**31 ({SEED_LIMIT:,}), got {too_large[0]:,}"
+    rates = config.learning_rates
+    if rates is not None:
+        bad = [lr for lr in rates if not _finite(lr)]
+        if bad:
+            return f"learning rates must be finite numbers, got {bad[0]!r}"
+        if len(set(rates)) != len(rates):
+            return f"learning rates has duplicates: {tuple(rates)!r}"
+    if not _DEVICE.fullmatch(str(config.device)):
+        return (f"unknown device {config.device!r}; use auto, cpu, cuda or cuda:N "
+                f"(N the GPU's number)")
+    return None
+
+
+def parameter_count(model: str) -> int:
+    """Trainable parameters of one ``model`` (built on the meta device: nothing allocated)."""
+    import torch
+
+    from .models import MODELS
+
+    with torch.device("meta"):
+        return sum(p.numel() for p in MODELS[model]().parameters())
+
+
+def estimate_memory(config: Any, *, runs_at_once: int, train_size: int, test_size: int,
+                    eval_chunk: int | None = None) -> int:
+    """Bytes a comparison needs, roughly: models, optimizer state, activations, data, results.
+
+    An upper estimate: every run held is assumed to keep its weight, gradient and three state
+    tensors, and to see its own minibatch.
+
+    Parameters
+    ----------
+    config : optguide.compare.Config
+        The comparison.
+    runs_at_once : int
+        Runs held in memory together (all of them for the batched engine, 1 sequentially).
+    train_size, test_size : int
+        Images in the training subset and in the test set.
+    eval_chunk : int, optional
+        Test images evaluated at once (default: the engine's).
+    """
+    if eval_chunk is None:
+        from .train import EVAL_CHUNK as eval_chunk
+    runs = len(config.run_specs())
+    models = runs_at_once * parameter_count(config.model) * FLOATS_PER_PARAMETER * 4
+    batch = min(config.batch_size or train_size, train_size)
+    activations = ACTIVATIONS.get(config.model, 10_000)
+    training = runs_at_once * batch * (activations * 3 + 784) * 4  # forward, backward, input
+    evaluation = runs_at_once * min(eval_chunk, test_size) * activations * 4
+    data = (train_size + test_size) * 784 * 5  # float32 copies and the uint8 originals
+    records = runs * config.epochs * BYTES_PER_EPOCH_RECORD
+    return models + max(training, evaluation) + data + records
+
+
+def _parse_bytes(text: str) -> int:
+    match = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*([KMGT]?)i?B?\s*", text, re.IGNORECASE)
+    if not match:
+        raise ValueError(f"{ENV_MEMORY_LIMIT}={text!r} is not a size like 8G or 500M")
+    power = " KMGT".index(match[2].upper() or " ")
+    return int(float(match[1]) * 1024**power)
+
+
+def memory_limit(device: Any = "cpu") -> tuple[int, str]:
+    """Bytes available to a comparison on ``device``, and where that number comes from."""
+    if os.environ.get(ENV_MEMORY_LIMIT):
+        return _parse_bytes(os.environ[ENV_MEMORY_LIMIT]), f"{ENV_MEMORY_LIMIT}"
+    if getattr(device, "type", str(device)) == "cuda":
+        import torch
+
+        free, _total = torch.cuda.mem_get_info(device)
+        return free, "free GPU memory"
+    try:
+        with open("/proc/meminfo") as meminfo:
+            for line in meminfo:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) * 1024, "available memory"
+    except (OSError, ValueError, IndexError):
+        pass
+    try:
+        return os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE"), "physical memory"
+    except (ValueError, OSError):
+        return 2**62, "unknown memory"
+
+
+def human_bytes(n: float) -> str:
+    """``n`` bytes in the largest unit that keeps a number >= 1 (``"1.5 GiB"``)."""
+    for unit in ("bytes", "KiB", "MiB", "GiB", "TiB"):
+        if n < 1024 or unit == "TiB":
+            return f"{n:.0f} {unit}" if unit == "bytes" else f"{n:.1f} {unit}"
+        n /= 1024
+    return f"{n:.1f} TiB"
+
+
+def resource_problem(config: Any, *, data_train_size: int, data_test_size: int,
+                     runs_at_once: int, device: Any = "cpu") -> str | None:
+    """What does not fit the data or the machine, if anything.
+
+    A validation split or training subset larger than the training set, or an estimated
+    memory need (:func:`estimate_memory`) above :func:`memory_limit`.
+    """
+    held_out = getattr(config, "validation_size", 0) or 0
+    pool = data_train_size - held_out
+    if pool < 1:
+        return (f"validation size {held_out:,} leaves no training images: the training set "
+                f"has {data_train_size:,}; choose a smaller validation size")
+    if config.train_size is not None and config.train_size > pool:
+        return (f"train size {config.train_size:,} is larger than the training set "
+                f"({data_train_size:,} images, {pool:,} after holding out {held_out:,} for "
+                f"validation); use at most {pool:,}")
+    train_size = min(config.train_size or pool, pool)
+    needed = estimate_memory(config, runs_at_once=runs_at_once, train_size=train_size,
+                             test_size=data_test_size)
+    limit, source = memory_limit(device)
+    if needed > limit:
+        runs = len(config.run_specs())
+        return (f"this comparison of {runs:,} runs needs about {human_bytes(needed)} of memory "
+                f"but the limit is {human_bytes(limit)} ({source}); split the work into "
+                f"several calls with fewer seeds, optimizers, presets or learning rates each "
+                f"(or set {ENV_MEMORY_LIMIT})")
+    return None

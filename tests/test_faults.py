@@ -1,0 +1,692 @@
+"""Bad input and faults (issue 11): every case ends in one line and loses or reuses nothing.
+
+Tiny generated MNIST (64 + 32 images), one optimizer, one epoch. Device cases use FIFOs and
+device nodes created in a temporary folder, never the system's. Permission cases that root
+bypasses are provoked by raising ``PermissionError`` where the code reads or writes, and the
+real ``chmod`` variant runs only when not root.
+"""
+
+from __future__ import annotations
+
+import csv
+import errno
+import gzip
+import io
+import json
+import os
+import signal
+import stat
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+from types import SimpleNamespace
+
+import numpy as np
+import pytest
+import torch
+from conftest import make_fake_mnist, write_idx
+
+from optguide import compare as compare_module
+from optguide import data as data_module
+from optguide import results as results_module
+from optguide.cli import main
+from optguide.compare import Config, cache_path, compare
+
+IS_ROOT = hasattr(os, "geteuid") and os.geteuid() == 0
+BASE = ["compare", "--optimizers", "sgd", "--epochs", "1", "--batch-size", "32",
+        "--validation-size", "16", "--device", "cpu", "--quiet"]
+CONFIG = Config(optimizers=("sgd",), epochs=1, batch_size=32, validation_size=16, device="cpu")
+
+
+# ---------------------------------------------------------------- helpers and fixtures
+@pytest.fixture
+def env(tmp_path, monkeypatch):
+    """Tiny generated MNIST, a private cache, no memory override."""
+    root = make_fake_mnist(tmp_path / "data", n_train=64, n_test=32)
+    monkeypatch.setenv("OPTGUIDE_DATA_DIR", str(root))
+    monkeypatch.setenv("OPTGUIDE_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.delenv("OPTGUIDE_MEMORY_LIMIT", raising=False)
+    return SimpleNamespace(root=root, raw=root / "MNIST" / "raw", cache=tmp_path / "cache",
+                           tmp=tmp_path)
+
+
+def compare_cli(out: Path, *extra: str) -> int:
+    return main([*BASE, "--out", str(out), *extra])
+
+
+def one_line(capsys, code: int, fragment: str, kind: str = "error", status: int = 2) -> str:
+    """Assert exit ``status`` and exactly one stderr line ``optguide: <kind>: ...fragment...``."""
+    err = capsys.readouterr().err
+    assert code == status, err
+    assert "Traceback" not in err
+    lines = err.splitlines()
+    assert len(lines) == 1 and lines[0].startswith(f"optguide: {kind}: "), err
+    assert fragment in err, err
+    return err
+
+
+def valid_results(path: Path) -> dict:
+    payload = json.loads(path.read_text())
+    assert payload["schema"] == results_module.SCHEMA_VERSION and payload["runs"]
+    return payload
+
+
+def no_temporaries(folder: Path) -> bool:
+    return not [p for p in folder.iterdir() if p.name.endswith(".tmp")]
+
+
+def without_seconds(payload: dict) -> list:
+    return [{**run, "history": [{k: v for k, v in e.items() if k != "seconds"}
+                                for e in run["history"]]} for run in payload["runs"]]
+
+
+def results_payload(hyperparameters=None, **run) -> dict:
+    entry = {"optimizer": "sgd", "preset": "pytorch", "seed": 0,
+             "hyperparameters": {"lr": 0.1, "momentum": 0.0} if hyperparameters is None
+             else hyperparameters, "status": "ok", "diverged_epoch": None,
+             "history": [{"epoch": 1, "train_loss": 1.0, "val_loss": 0.95, "val_accuracy": 0.75,
+                          "test_loss": 0.9, "test_accuracy": 0.8, "seconds": 0.5}]}
+    entry.update(run)
+    return {"schema": results_module.SCHEMA_VERSION, "config": {"epochs": 1},
+            "environment": {}, "runs": [entry]}
+
+
+class FifoReader:
+    """Reads a FIFO in a thread (a writer blocks until a reader opens it)."""
+
+    def __init__(self, path: Path) -> None:
+        os.mkfifo(path)
+        self.path, self.data = path, None
+        self.thread = threading.Thread(target=self._read, daemon=True)
+        self.thread.start()
+
+    def _read(self) -> None:
+        with open(self.path, "rb") as stream:
+            self.data = stream.read()
+
+    def finish(self) -> bytes | None:
+        if self.thread.is_alive():  # nobody wrote: release the reader
+            try:
+                os.close(os.open(self.path, os.O_WRONLY | os.O_NONBLOCK))
+            except OSError:
+                pass
+        self.thread.join(timeout=10)
+        return self.data
+
+
+def fake_device(path: Path, major: int, minor: int) -> Path:
+    """A character device node in a temporary folder (root only; skipped where refused)."""
+    if not IS_ROOT:
+        pytest.skip("creating a device node needs root")
+    try:
+        os.mknod(path, stat.S_IFCHR | 0o666, os.makedev(major, minor))
+        with open(path, "rb"):
+            pass
+    except OSError as error:
+        pytest.skip(f"device nodes cannot be used here ({error.strerror})")
+    return path
+
+
+def dead_pid() -> int:
+    child = subprocess.Popen([sys.executable, "-c", "pass"])
+    child.wait()
+    return child.pid
+
+
+# ---------------------------------------------------------------- A. bad command lines
+SEEDS_20001 = ",".join(str(i) for i in range(20_001))
+
+
+@pytest.mark.parametrize("extra,fragment", [
+    (["--epochs", "99999999999999999999"], "epochs must be at most 10,000"),
+    (["--epochs", "10001"], "epochs must be at most"),
+    (["--epochs", "0"], "epochs must be"),
+    (["--epochs", "abc"], "invalid int value"),
+    (["--seeds", "2147483648"], "seeds must be below 2**31"),
+    (["--seeds", "99999999999999999999999"], "seeds must be below"),
+    (["--seeds=-1"], "seeds must be non-negative"),
+    (["--seeds", "0,0"], "seeds has duplicates"),
+    (["--lr", "inf"], "learning rates must be finite"),
+    (["--lr", "1e400"], "learning rates must be finite"),
+    (["--lr", "nan"], "learning rates must be"),
+    (["--lr=-inf"], "learning rates must be positive"),
+    (["--lr", "0.1,0.1"], "learning rates has duplicates"),
+    (["--lr", "0.1,1e-1"], "learning rates has duplicates"),
+    (["--device", "cuda:abc"], "unknown device 'cuda:abc'"),
+    (["--device", "cuda:"], "unknown device"),
+    (["--device", "tpu"], "unknown device"),
+    (["--train-size", "70000"], "larger than the training set (64 images, 48 after"),
+    (["--train-size", "49"], "larger than the training set"),
+    (["--validation-size", "64"], "leaves no training images"),
+    (["--train-size", "0"], "train size must be"),
+    (["--batch-size=-5"], "batch size must be"),
+    (["--optimizers", ","], "no optimizers"),
+    (["--model", "transformer"], "unknown model"),
+    (["--engine", "warp"], "unknown engine"),
+    (["--seeds", SEEDS_20001], "split the work"),
+])
+def test_bad_compare_arguments_are_one_line(extra, fragment, env, capsys, monkeypatch):
+    monkeypatch.setenv("OPTGUIDE_MEMORY_LIMIT", "2G")
+    out = env.tmp / "r.json"
+    one_line(capsys, compare_cli(out, *extra), fragment)
+    assert not out.exists() and not env.cache.exists(), "nothing trained, nothing written"
+
+
+def test_memory_estimate_names_the_limit(env, capsys, monkeypatch):
+    monkeypatch.setenv("OPTGUIDE_MEMORY_LIMIT", "1M")
+    err = one_line(capsys, compare_cli(env.tmp / "r.json", "--seeds", "0,1"), "1.0 MiB")
+    assert "OPTGUIDE_MEMORY_LIMIT" in err and "fewer seeds" in err
+    monkeypatch.setenv("OPTGUIDE_MEMORY_LIMIT", "lots")
+    one_line(capsys, compare_cli(env.tmp / "r.json"), "is not a size")
+
+
+@pytest.mark.parametrize("make_out,fragment", [
+    (lambda tmp: tmp / ("x" * 300 + ".json"), "File name too long"),
+    (lambda tmp: tmp / "missing" / "r.json", "does not exist"),
+    (lambda tmp: (tmp / "folder.json").mkdir() or tmp / "folder.json", "is a directory"),
+])
+def test_bad_out_paths_fail_before_training(make_out, fragment, env, capsys):
+    one_line(capsys, compare_cli(make_out(env.tmp)), fragment)
+    assert not env.cache.exists()
+
+
+def test_unwritable_out_is_refused_before_training(env, capsys, monkeypatch):
+    out = env.tmp / "r.json"
+    out.write_text("keep")
+    monkeypatch.setattr("optguide.cli.os.access", lambda path, mode: False)
+    one_line(capsys, compare_cli(out), "permission denied")
+    assert out.read_text() == "keep"
+
+
+@pytest.mark.skipif(IS_ROOT, reason="root writes into read-only folders")
+def test_read_only_folder_for_out(env, capsys):
+    folder = env.tmp / "ro"
+    folder.mkdir(mode=0o500)
+    one_line(capsys, compare_cli(folder / "r.json"), "permission denied")
+
+
+def test_ctrl_c_while_torch_is_importing(monkeypatch, capsys):
+    def interrupted():  # build_parser is where torch is first imported
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr("optguide.cli.build_parser", interrupted)
+    assert main(["compare"]) == 130
+    assert capsys.readouterr().err == "optguide: interrupted\n"
+
+
+# ---------------------------------------------------------------- B. where the output goes
+@pytest.mark.parametrize("mode", [0o600, 0o644, 0o664, 0o640])
+def test_existing_out_file_keeps_its_mode(mode, env, capsys):
+    out = env.tmp / "r.json"
+    out.write_text("old")
+    out.chmod(mode)
+    assert compare_cli(out) == 0
+    valid_results(out)
+    assert stat.S_IMODE(out.stat().st_mode) == mode and no_temporaries(env.tmp)
+
+
+@pytest.mark.parametrize("umask,mode", [(0o022, 0o644), (0o077, 0o600), (0o027, 0o640)])
+def test_new_out_file_gets_the_umask_mode(umask, mode, env, capsys):
+    out = env.tmp / "r.json"
+    previous = os.umask(umask)
+    try:
+        assert compare_cli(out) == 0
+    finally:
+        os.umask(previous)
+    assert stat.S_IMODE(out.stat().st_mode) == mode
+
+
+@pytest.mark.parametrize("chain", [1, 2])
+def test_symlinked_out_replaces_the_target(chain, env, capsys):
+    target = env.tmp / "target.json"
+    target.write_text("old")
+    link = target
+    for i in range(chain):
+        link_next = env.tmp / f"link{i}.json"
+        link_next.symlink_to(link)
+        link = link_next
+    assert compare_cli(link) == 0
+    assert link.is_symlink() and valid_results(target)
+
+
+def test_dangling_symlink_out_creates_the_target(env, capsys):
+    link = env.tmp / "link.json"
+    link.symlink_to(env.tmp / "new.json")
+    assert compare_cli(link) == 0
+    assert link.is_symlink() and valid_results(env.tmp / "new.json")
+
+
+def test_symlink_loop_out_is_one_line(env, capsys):
+    loop = env.tmp / "loop.json"
+    loop.symlink_to(loop)
+    one_line(capsys, compare_cli(loop), "cannot write")
+    assert loop.is_symlink()
+
+
+def test_fifo_out_is_written_through(env, capsys):
+    reader = FifoReader(env.tmp / "pipe")
+    code = compare_cli(reader.path)
+    payload = reader.finish()
+    assert code == 0 and json.loads(payload)["schema"] == results_module.SCHEMA_VERSION
+    assert stat.S_ISFIFO(os.lstat(reader.path).st_mode) and no_temporaries(env.tmp)
+
+
+@pytest.mark.skipif(not Path("/proc/self/fd").is_dir(), reason="needs /proc/self/fd")
+def test_out_through_a_proc_fd_link_reaches_the_pipe(env, capsys):
+    read_end, write_end = os.pipe()  # one run's JSON fits in the pipe's buffer
+    try:
+        code = compare_cli(Path(f"/proc/self/fd/{write_end}"))
+    finally:
+        os.close(write_end)
+    with os.fdopen(read_end, "rb") as stream:
+        written = stream.read()
+    assert code == 0 and json.loads(written)["runs"]
+
+
+def test_null_device_out_stays_a_device(env, capsys):
+    device = fake_device(env.tmp / "null", 1, 3)
+    assert compare_cli(device) == 0
+    assert stat.S_ISCHR(os.lstat(device).st_mode)
+
+
+def test_full_device_out_is_one_line_and_stays_a_device(env, capsys):
+    device = fake_device(env.tmp / "full", 1, 7)
+    one_line(capsys, compare_cli(device), "No space left on device")
+    assert stat.S_ISCHR(os.lstat(device).st_mode)
+
+
+def test_full_disk_keeps_the_old_out_file(env, capsys, monkeypatch):
+    out = env.tmp / "r.json"
+    out.write_text("previous results")
+
+    def full(fd):
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    monkeypatch.setattr(results_module.os, "fsync", full)
+    one_line(capsys, compare_cli(out, "--no-cache"), "No space left on device")
+    assert out.read_text() == "previous results" and no_temporaries(env.tmp)
+
+
+def test_killed_write_keeps_the_old_file_and_the_next_run_cleans_up(env, capsys):
+    out = env.tmp / "r.json"
+    out.write_text("previous results")
+    script = ("import os, signal, sys\nfrom optguide.results import write_output\n"
+              "def half(stream):\n    stream.write(b'{\"half')\n    stream.flush()\n"
+              "    os.kill(os.getpid(), signal.SIGKILL)\n"
+              "write_output(sys.argv[1], half)\n")
+    proc = subprocess.run([sys.executable, "-c", script, str(out)], capture_output=True)
+    assert proc.returncode == -signal.SIGKILL
+    assert out.read_text() == "previous results"
+    assert not no_temporaries(env.tmp), "the killed write left its temporary file"
+    assert compare_cli(out) == 0
+    assert valid_results(out) and no_temporaries(env.tmp)
+
+
+def test_stale_temporaries_are_cleaned_but_live_ones_kept(env, capsys):
+    out = env.tmp / "r.json"
+    dead = env.tmp / f".r.json.{dead_pid()}.abcdefgh.tmp"
+    legacy = env.tmp / ".r.json.zyxwvuts.tmp"
+    live = env.tmp / f".r.json.{os.getppid()}.qrstuvwx.tmp"
+    other = env.tmp / ".notes.txt.zyxwvuts.tmp"
+    for path in (dead, legacy, live, other):
+        path.write_text("x")
+    old = time.time() - 2 * results_module.STALE_SECONDS
+    os.utime(legacy, (old, old))
+    assert compare_cli(out) == 0
+    assert not dead.exists() and not legacy.exists()
+    assert live.exists() and other.exists()
+
+
+def test_stale_cache_temporaries_are_cleaned(env, capsys):
+    env.cache.mkdir()
+    stale = env.cache / f".0123456789abcdef01234567.json.{dead_pid()}.abcdefgh.tmp"
+    stale.write_text("half")
+    assert compare_cli(env.tmp / "r.json") == 0
+    assert not stale.exists()
+
+
+# plot: same writer
+@pytest.fixture
+def results_file(tmp_path) -> Path:
+    path = tmp_path / "results.json"
+    path.write_text(json.dumps(results_payload()))
+    return path
+
+
+def test_plot_full_disk_keeps_the_good_figure(results_file, tmp_path, capsys, monkeypatch):
+    import matplotlib.figure
+
+    png = tmp_path / "c.png"
+    assert main(["plot", str(results_file), "--out", str(png)]) == 0
+    good = png.read_bytes()
+    assert good[:4] == b"\x89PNG"
+
+    def full(self, stream, **kwargs):
+        stream.write(b"\x89PNG half")
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    monkeypatch.setattr(matplotlib.figure.Figure, "savefig", full)
+    capsys.readouterr()
+    one_line(capsys, main(["plot", str(results_file), "--out", str(png)]),
+             "No space left on device")
+    assert png.read_bytes() == good and no_temporaries(tmp_path)
+
+
+def test_plot_into_fifo_and_symlink(results_file, tmp_path, capsys):
+    reader = FifoReader(tmp_path / "pipe.png")
+    code = main(["plot", str(results_file), "--out", str(reader.path)])
+    assert code == 0 and reader.finish()[:4] == b"\x89PNG"
+    target = tmp_path / "real.png"
+    target.write_bytes(b"old")
+    (tmp_path / "link.png").symlink_to(target)
+    assert main(["plot", str(results_file), "--out", str(tmp_path / "link.png")]) == 0
+    assert target.read_bytes()[:4] == b"\x89PNG" and (tmp_path / "link.png").is_symlink()
+
+
+@pytest.mark.parametrize("name,fragment", [
+    ("x" * 300 + ".png", "File name too long"),
+    ("curves.xyz", "unknown image format 'xyz'"),
+    ("no-folder/c.png", "does not exist"),
+])
+def test_plot_bad_out_is_one_line(name, fragment, results_file, tmp_path, capsys):
+    one_line(capsys, main(["plot", str(results_file), "--out", str(tmp_path / name)]), fragment)
+
+
+# ---------------------------------------------------------------- C. the results cache
+def test_cache_is_keyed_on_the_data(tmp_path, isolated_cache):
+    small = make_fake_mnist(tmp_path / "small", n_train=64, n_test=32, seed=1)
+    other = make_fake_mnist(tmp_path / "other", n_train=64, n_test=32, seed=2)
+    assert not compare(CONFIG, data_root=small).from_cache
+    assert not compare(CONFIG, data_root=other).from_cache, "served for other data"
+    assert compare(CONFIG, data_root=small).from_cache
+    copy = make_fake_mnist(tmp_path / "copy", n_train=64, n_test=32, seed=1)
+    assert compare(CONFIG, data_root=copy).from_cache, "same bytes elsewhere: same data"
+
+
+def test_cache_is_not_served_without_data(tmp_path, isolated_cache):
+    root = make_fake_mnist(tmp_path / "d", n_train=64, n_test=32)
+    compare(CONFIG, data_root=root)
+    with pytest.raises(data_module.DataError, match="MNIST not found"):
+        compare(CONFIG, data_root=tmp_path / "empty")
+
+
+def test_cache_notices_data_edited_in_place(tmp_path, isolated_cache):
+    root = make_fake_mnist(tmp_path / "d", n_train=64, n_test=32)
+    compare(CONFIG, data_root=root)
+    labels = root / "MNIST" / "raw" / "train-labels-idx1-ubyte"
+    blob = bytearray(labels.read_bytes())
+    blob[8:] = bytes((b + 1) % 10 for b in blob[8:])
+    labels.write_bytes(bytes(blob))
+    assert not compare(CONFIG, data_root=root).from_cache
+
+
+def _break_by_other_config(path, root):
+    compare(CONFIG.replace(seeds=(1,)), data_root=root)
+    other = cache_path(CONFIG.replace(seeds=(1,)), data_root=root)
+    path.write_bytes(other.read_bytes())
+
+
+def _break_by_editing_numbers(path, root):
+    envelope = json.loads(path.read_text())
+    envelope["results"]["runs"][0]["history"][0]["test_accuracy"] = 0.999
+    path.write_text(json.dumps(envelope))
+
+
+def _break_by_old_format(path, root):
+    path.write_text(json.dumps(json.loads(path.read_text())["results"]))
+
+
+@pytest.mark.parametrize("damage,fragment", [
+    (_break_by_other_config, "stored for another configuration"),
+    (_break_by_editing_numbers, "do not match their checksum"),
+    (_break_by_old_format, "not a cache file of this version"),
+    (lambda path, root: path.write_text("{ not json"), "corrupt"),
+    (lambda path, root: path.write_bytes(path.read_bytes()[:100]), "corrupt"),
+    (lambda path, root: path.write_bytes(b"\xff\xfe\x00binary"), "corrupt"),
+    (lambda path, root: path.write_text("[" * 100_000 + "]" * 100_000), "corrupt"),
+])
+def test_damaged_cache_file_is_recomputed_with_one_warning(damage, fragment, env, capsys):
+    out = env.tmp / "r.json"
+    assert compare_cli(out) == 0
+    first = valid_results(out)
+    path = cache_path(CONFIG, data_root=env.root)
+    damage(path, env.root)
+    capsys.readouterr()
+    code = compare_cli(out)
+    one_line(capsys, code, fragment, kind="warning", status=0)
+    again = valid_results(out)
+    assert without_seconds(again) == without_seconds(first), "recomputed, not the damage"
+    assert compare(CONFIG, data_root=env.root).from_cache, "the cache was rewritten"
+
+
+def test_unreadable_cache_entry_warns_and_goes_on(env, capsys):
+    cache_path(CONFIG, data_root=env.root).mkdir(parents=True)  # a folder in its place
+    out = env.tmp / "r.json"
+    assert compare_cli(out) == 0
+    err = capsys.readouterr().err.splitlines()
+    assert len(err) == 2 and all(line.startswith("optguide: warning: ") for line in err)
+    assert "cannot read" in err[0] and "cannot write the results cache" in err[1]
+    valid_results(out)
+
+
+def test_cache_dir_is_a_file(env, capsys, monkeypatch):
+    env.cache.write_text("not a folder")
+    out = env.tmp / "r.json"
+    one_line(capsys, compare_cli(out), "cannot write the results cache", kind="warning",
+             status=0)
+    valid_results(out)
+    assert env.cache.read_text() == "not a folder"
+
+
+@pytest.mark.parametrize("code", [errno.ENOSPC, errno.EACCES, errno.EROFS])
+def test_cache_write_failure_keeps_the_results(code, env, capsys, monkeypatch):
+    def fail(path, payload):
+        raise OSError(code, os.strerror(code), str(path))
+
+    monkeypatch.setattr(compare_module, "write_json_atomic", fail)
+    out = env.tmp / "r.json"
+    status = main([*BASE, "--out", str(out)])
+    captured = capsys.readouterr()
+    assert status == 0 and "| sgd | pytorch |" in captured.out
+    assert "optguide: warning: cannot write the results cache" in captured.err
+    assert os.strerror(code) in captured.err and "Traceback" not in captured.err
+    valid_results(out)
+
+
+@pytest.mark.skipif(IS_ROOT, reason="root writes into read-only folders")
+def test_read_only_cache_folder(env, capsys):
+    env.cache.mkdir(mode=0o500)
+    out = env.tmp / "r.json"
+    one_line(capsys, compare_cli(out), "Permission denied", kind="warning", status=0)
+    valid_results(out)
+
+
+# ---------------------------------------------------------------- D. broken data folders
+def _rewrite(raw, name, array):
+    write_idx(raw / name, np.asarray(array, dtype=np.uint8))
+
+
+def _swap(raw):
+    for kind in ("images-idx3", "labels-idx1"):
+        train, test = raw / f"train-{kind}-ubyte", raw / f"t10k-{kind}-ubyte"
+        train.rename(raw / "tmp")
+        test.rename(train)
+        (raw / "tmp").rename(test)
+
+
+def _replace_by_folder(raw):
+    (raw / "t10k-labels-idx1-ubyte").unlink()
+    (raw / "t10k-labels-idx1-ubyte").mkdir()
+
+
+BREAKERS = {
+    "zero images in header": (lambda raw: (_rewrite(raw, "train-images-idx3-ubyte",
+                                                    np.zeros((0, 28, 28))),
+                                           _rewrite(raw, "train-labels-idx1-ubyte",
+                                                    np.zeros(0))), "holds 0 items"),
+    "train and test swapped": (_swap, "look swapped"),
+    "truncated": (lambda raw: (raw / "train-images-idx3-ubyte").write_bytes(
+        (raw / "train-images-idx3-ubyte").read_bytes()[:5000]), "truncated or corrupt"),
+    "padded": (lambda raw: (raw / "t10k-images-idx3-ubyte").write_bytes(
+        (raw / "t10k-images-idx3-ubyte").read_bytes() + b"\0" * 7), "truncated or corrupt"),
+    "empty file": (lambda raw: (raw / "t10k-labels-idx1-ubyte").write_bytes(b""), "truncated"),
+    "gzipped": (lambda raw: (raw / "train-labels-idx1-ubyte").write_bytes(gzip.compress(
+        (raw / "train-labels-idx1-ubyte").read_bytes())), "gzipped or corrupt"),
+    "labels in the images file": (lambda raw: (raw / "t10k-images-idx3-ubyte").write_bytes(
+        (raw / "t10k-labels-idx1-ubyte").read_bytes()), "not an IDX file"),
+    "labels do not match images": (lambda raw: _rewrite(raw, "train-labels-idx1-ubyte",
+                                                        np.zeros(10)), "do not belong together"),
+    "not 28x28": (lambda raw: _rewrite(raw, "train-images-idx3-ubyte",
+                                       np.zeros((64, 32, 32))), "not 28x28"),
+    "labels outside 0-9": (lambda raw: _rewrite(raw, "t10k-labels-idx1-ubyte",
+                                                np.full(32, 200)), "labels outside 0-9"),
+    "a file missing": (lambda raw: (raw / "train-images-idx3-ubyte").unlink(),
+                       "MNIST not found"),
+    "a folder in place of a file": (_replace_by_folder, "MNIST not found"),
+}
+
+
+@pytest.mark.parametrize("breaker", list(BREAKERS))
+def test_broken_data_is_one_line(breaker, env, capsys):
+    damage, fragment = BREAKERS[breaker]
+    damage(env.raw)
+    one_line(capsys, main(["data"]), fragment)
+    out = env.tmp / "r.json"
+    one_line(capsys, compare_cli(out), fragment)
+    assert not out.exists()
+
+
+def test_data_dir_is_a_file(env, capsys, monkeypatch):
+    (env.tmp / "file").write_text("x")
+    monkeypatch.setenv("OPTGUIDE_DATA_DIR", str(env.tmp / "file"))
+    one_line(capsys, main(["data"]), "MNIST not found")
+
+
+def test_unreadable_data_file_is_one_line(env, capsys, monkeypatch):
+    victim = env.raw / "t10k-images-idx3-ubyte"
+    real_open, real_read = open, Path.read_bytes
+
+    def guarded_open(path, *args, **kwargs):
+        if Path(path) == victim:
+            raise PermissionError(errno.EACCES, "Permission denied", str(path))
+        return real_open(path, *args, **kwargs)
+
+    def guarded_read(self):
+        if self == victim:
+            raise PermissionError(errno.EACCES, "Permission denied", str(self))
+        return real_read(self)
+
+    monkeypatch.setattr(data_module, "open", guarded_open, raising=False)
+    monkeypatch.setattr(Path, "read_bytes", guarded_read)
+    one_line(capsys, main(["data"]), f"cannot read {victim}: permission denied")
+    one_line(capsys, compare_cli(env.tmp / "r.json"), "permission denied")
+
+
+@pytest.mark.skipif(IS_ROOT, reason="root reads files whatever their mode")
+def test_unreadable_data_file_by_mode(env, capsys):
+    (env.raw / "train-labels-idx1-ubyte").chmod(0)
+    one_line(capsys, main(["data"]), "permission denied")
+
+
+def test_leftover_processed_files_are_ignored(env, capsys):
+    processed = env.root / "MNIST" / "processed"
+    processed.mkdir()
+    blank = (torch.zeros(500, 28, 28, dtype=torch.uint8), torch.full((500,), 3))
+    torch.save(blank, processed / "training.pt")
+    torch.save(blank, processed / "test.pt")
+    mnist = data_module.load_mnist(env.root)
+    assert mnist.train_size == 64 and mnist.test_size == 32
+    raw_images = np.frombuffer((env.raw / "train-images-idx3-ubyte").read_bytes()[16:], np.uint8)
+    assert torch.equal(mnist.train_images.flatten(), torch.from_numpy(raw_images.copy()))
+    assert main(["data"]) == 0
+    assert "processed" in capsys.readouterr().out
+
+
+# ---------------------------------------------------------------- E. bad results files
+def _raw_text(text):
+    return lambda path: path.write_text(text)
+
+
+def _payload(**changes):
+    return lambda path: path.write_text(json.dumps(results_payload(**changes)))
+
+
+RESULTS_FAULTS = {
+    "lr missing": (_payload(hyperparameters={"momentum": 0.0}), "'lr' must be"),
+    "lr null": (_payload(hyperparameters={"lr": None}), "'lr' must be"),
+    "lr a list": (_payload(hyperparameters={"lr": [0.1]}), "'lr' must be"),
+    "lr a string": (_payload(hyperparameters={"lr": "0.1"}), "'lr' must be"),
+    "lr a flag": (_payload(hyperparameters={"lr": True}), "'lr' must be"),
+    "lr negative": (_payload(hyperparameters={"lr": -0.1}), "'lr' must be"),
+    "lr overflowing": (_raw_text(json.dumps(results_payload()).replace('"lr": 0.1',
+                                                                      '"lr": 1e999')),
+                       "'lr' must be"),
+    "lr a huge integer": (_raw_text(json.dumps(results_payload()).replace('"lr": 0.1',
+                                                                         '"lr": 1' + "0" * 400)),
+                          "'lr' must be"),
+    "integer too long to read": (_raw_text(json.dumps(results_payload()).replace(
+        '"seed": 0', '"seed": 1' + "0" * 5000)), "is not a results file"),
+    "nested hyperparameter": (_payload(hyperparameters={"lr": 0.1, "betas": {"a": 1}}),
+                              "'betas' must be"),
+    "seed a flag": (_payload(seed=True), "'seed' must be"),
+    "seed negative": (_payload(seed=-3), "'seed' must be"),
+    "diverged_epoch text": (_payload(diverged_epoch="two"), "'diverged_epoch'"),
+    "NaN in history": (_raw_text(json.dumps(results_payload()).replace('"test_loss": 0.9',
+                                                                      '"test_loss": NaN')),
+                       "NaN"),
+    "deeply nested": (_raw_text("[" * 100_000 + "]" * 100_000), "nested too deeply"),
+    "binary": (lambda path: path.write_bytes(b"\x89PNG\r\n\x1a\n\xff\x00"), "byte 0 is not text"),
+    "empty": (_raw_text(""), "not valid JSON"),
+    "a list": (_raw_text("[]"), "not a JSON object"),
+    "schema 99": (_raw_text(json.dumps({**results_payload(), "schema": 99})), "schema 99"),
+    "status unknown": (_payload(status="exploded"), "status 'exploded'"),
+    "a folder": (lambda path: path.mkdir(), "cannot read results file"),
+}
+
+
+@pytest.mark.parametrize("fault", list(RESULTS_FAULTS))
+@pytest.mark.parametrize("command", ["table", "plot"])
+def test_bad_results_file_is_one_line_naming_it(fault, command, tmp_path, capsys):
+    make, fragment = RESULTS_FAULTS[fault]
+    path = tmp_path / "bad.json"
+    make(path)
+    args = [command, str(path)] + (["--out", str(tmp_path / "c.png")] if command == "plot"
+                                   else [])
+    err = one_line(capsys, main(args), fragment)
+    assert str(path) in err
+    assert not (tmp_path / "c.png").exists()
+
+
+# ---------------------------------------------------------------- F. tables
+@pytest.mark.parametrize("prefix", ["=", "+", "-", "@"])
+def test_csv_neutralises_formulas(prefix, tmp_path, capsys):
+    path = tmp_path / "r.json"
+    name = f"{prefix}HYPERLINK(\"http://x\")"
+    path.write_text(json.dumps(results_payload(optimizer=name)))
+    assert main(["table", str(path), "--format", "csv"]) == 0
+    rows = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
+    assert rows[0]["optimizer"] == "'" + name and float(rows[0]["lr"]) == 0.1
+
+
+def test_markdown_escapes_pipes(tmp_path, capsys):
+    path = tmp_path / "r.json"
+    path.write_text(json.dumps(results_payload(preset="a|b")))
+    assert main(["table", str(path)]) == 0
+    row = capsys.readouterr().out.splitlines()[2]
+    assert "a\\|b" in row
+    assert row.replace("\\|", "").count("|") == row.count("|") - 1 == 9
+
+
+# ---------------------------------------------------------------- G. what already held
+def test_good_run_writes_reads_and_reuses(env, capsys):
+    out = env.tmp / "r.json"
+    assert compare_cli(out, "--lr", "0.05,0.1", "--seeds", "0,1") == 0
+    payload = valid_results(out)
+    assert len(payload["runs"]) == 4 and capsys.readouterr().err == ""
+    loud = [arg for arg in BASE if arg != "--quiet"]
+    assert main([*loud, "--out", str(out), "--lr", "0.05,0.1", "--seeds", "0,1"]) == 0
+    err = capsys.readouterr().err
+    assert "results read from cache" in err and "warning" not in err
+    assert results_module.load(out).runs[0].lr == 0.05

@@ -14,7 +14,3 @@ from .optimizers import OPTIMIZERS, PRESETS
 SITE_COMPARISON = Config(optimizers=tuple(OPTIMIZERS), presets=tuple(PRESETS), seeds=(0, 1, 2),
                          model="mlp", epochs=5, batch_size=64)
 
-
-def preset_comparison(preset: str) -> Config:
-    """:data:`SITE_COMPARISON` restricted to one preset (same runs, same numbers)."""
-    return SITE_COMPARISON.replace(presets=(preset,))

@@ -1,331 +1,417 @@
-"""The MNIST claim functions on small hand-made results: each outcome where it can occur."""
+"""The MNIST claim functions on small hand-made results: each outcome each can reach."""
 
 from __future__ import annotations
 
 import pytest
+from handmade import make_results, make_run, seeded
 
-from optguide.claims import Verdict
+from optguide.claims import OUTCOMES, Verdict
 from optguide.claims import mnist as claims
 from optguide.optimizers import hyperparameters
-from optguide.results import Results, Run
+from optguide.results import Results
 
-
-def make_run(optimizer: str, accuracy: float | list[float], *, preset: str = "pytorch",
-             seed: int = 0, lr: float | None = None, seconds: float = 1.0,
-             loss: float | None = None, status: str = "ok") -> Run:
-    """A run whose test accuracy follows ``accuracy`` (a list: one value per epoch)."""
-    curve = accuracy if isinstance(accuracy, list) else [accuracy]
-    overrides = {} if lr is None else {"lr": lr}
-    history = [{"epoch": i + 1, "train_loss": 1 - a, "test_loss": 1 - a if loss is None else loss,
-                "test_accuracy": a, "seconds": seconds} for i, a in enumerate(curve)]
-    return Run(optimizer, preset, seed, hyperparameters(optimizer, preset, **overrides), status,
-               [] if status == "diverged" else history, 1 if status == "diverged" else None)
-
-
-def make_results(runs: list[Run]) -> Results:
-    return Results({"epochs": max(len(r.history) for r in runs)}, {}, runs)
-
-
-def seeded(optimizer: str, accuracies: list[float], preset: str = "pytorch") -> list[Run]:
-    """One run per seed with these final accuracies."""
-    return [make_run(optimizer, a, preset=preset, seed=s) for s, a in enumerate(accuracies)]
+JITTER = (0.0, 0.002, -0.001)
 
 
 def check(verdict: Verdict, outcome: str) -> None:
     assert isinstance(verdict, Verdict)
-    assert verdict.outcome == outcome, verdict.line()
+    assert outcome in OUTCOMES
+    assert verdict.outcome == outcome, verdict.line() + " | " + verdict.flip
     assert verdict.line().startswith(f"Verdict: {outcome} - ")
-    assert verdict.sentence.endswith(".")
+    assert verdict.sentence.endswith(".") and "\n" not in verdict.sentence
+    assert verdict.flip.endswith(".") and verdict.flip[0].isupper()
 
 
 # adam_is_best_default ---------------------------------------------------------------------
 
-def test_adam_clearly_best_is_confirmed():
-    results = make_results(seeded("adam", [0.975, 0.976, 0.977]) + seeded("sgd", [0.90, 0.91, 0.90])
-                           + seeded("adadelta", [0.960, 0.961, 0.962]))
+def test_adam_alone_ahead_is_confirmed():
+    results = make_results(seeded("adam", [0.975, 0.977, 0.976])
+                           + seeded("sgd", [0.90, 0.91, 0.905])
+                           + seeded("adadelta", [0.960, 0.962, 0.961]))
     verdict = claims.adam_is_best_default(results)
     check(verdict, "confirmed")
-    assert verdict.numbers["order"] == ["adam", "adadelta", "sgd"]
-    assert "Adam (97.60" in verdict.sentence and "SGD" in verdict.sentence
+    assert verdict.numbers["presets"]["pytorch"]["order"] == ["adam", "adadelta", "sgd"]
+    assert "Adam (97.60 ± " in verdict.sentence and "n = 3" in verdict.sentence
+    assert "Adadelta" in verdict.flip and "smaller" in verdict.flip
 
 
-def test_a_tie_within_the_seed_spread_depends():
-    results = make_results(seeded("adam", [0.970, 0.980]) + seeded("adadelta", [0.976, 0.977])
-                           + seeded("sgd", [0.9, 0.9]))
+def test_a_tie_at_the_top_is_inconclusive():
+    results = make_results(seeded("adam", [0.970, 0.980, 0.975])
+                           + seeded("adadelta", [0.976, 0.977, 0.975]) + seeded("sgd", [0.9] * 3))
+    verdict = claims.adam_is_best_default(results)
+    check(verdict, "inconclusive")
+    assert verdict.numbers["presets"]["pytorch"]["leaders"] == ["adadelta", "adam"]
+    assert "interval that excludes zero" in verdict.flip
+
+
+def test_adam_reliably_beaten_is_refuted():
+    results = make_results(seeded("adam", [0.95, 0.951, 0.949])
+                           + seeded("rmsprop", [0.97, 0.972, 0.971]))
+    verdict = claims.adam_is_best_default(results)
+    check(verdict, "refuted")
+    assert "RMSprop" in verdict.sentence
+
+
+def test_best_under_one_preset_and_beaten_under_the_other_depends():
+    runs = seeded("adam", [0.95, 0.951, 0.952]) + seeded("sgd", [0.97, 0.971, 0.973])
+    runs += seeded("adam", [0.98, 0.981, 0.982], "keras")
+    runs += seeded("sgd", [0.90, 0.91, 0.90], "keras")
+    results = make_results(runs)
     verdict = claims.adam_is_best_default(results)
     check(verdict, "depends")
-    assert verdict.numbers["leader"] == "adadelta"
-    assert verdict.numbers["gap"] == pytest.approx(0.0015)
-
-
-def test_adam_clearly_beaten_is_refuted():
-    results = make_results(seeded("adam", [0.95, 0.951]) + seeded("rmsprop", [0.97, 0.971]))
-    check(claims.adam_is_best_default(results), "refuted")
-
-
-def test_best_default_judges_only_the_requested_preset():
-    runs = seeded("adam", [0.95]) + seeded("sgd", [0.97])
-    runs += seeded("adam", [0.98], "keras") + seeded("sgd", [0.90], "keras")
-    results = make_results(runs)
-    check(claims.adam_is_best_default(results, "pytorch"), "refuted")
+    assert verdict.numbers["outcomes"] == {"pytorch": "refuted", "keras": "confirmed"}
+    assert "PyTorch's" in verdict.sentence and "Keras'" in verdict.sentence
     check(claims.adam_is_best_default(results, "keras"), "confirmed")
 
 
-def test_a_diverged_optimizer_ranks_last():
-    results = make_results([make_run("adam", 0.97), make_run("sgd", 0.5, status="diverged"),
-                            make_run("adagrad", 0.9)])
-    assert claims.ranking(results) == ["adam", "adagrad", "sgd"]
-    assert "diverged" in claims.adam_is_best_default(results).sentence
+def test_one_seed_is_inconclusive_and_says_so():
+    results = make_results(seeded("adam", [0.99]) + seeded("sgd", [0.5]))
+    verdict = claims.adam_is_best_default(results)
+    check(verdict, "inconclusive")
+    assert "n = 1" in verdict.sentence and "at least two seeds" in verdict.flip
 
 
-def test_several_learning_rates_per_optimizer_are_rejected():
+def test_a_diverged_optimizer_scores_zero():
+    results = make_results(seeded("adam", [0.97, 0.971])
+                           + seeded("sgd", [0.5, 0.5], status="diverged")
+                           + seeded("adagrad", [0.9, 0.91]))
+    verdict = claims.adam_is_best_default(results)
+    assert verdict.numbers["presets"]["pytorch"]["order"] == ["adam", "adagrad", "sgd"]
+    assert verdict.numbers["presets"]["pytorch"]["accuracy"]["sgd"] == 0.0
+
+
+def test_several_settings_per_optimizer_are_rejected():
     results = make_results([make_run("adam", 0.97, lr=1e-3), make_run("adam", 0.96, lr=1e-2),
                             make_run("sgd", 0.9)])
-    with pytest.raises(ValueError, match="several learning rates"):
+    with pytest.raises(ValueError, match="several runs"):
         claims.adam_is_best_default(results)
 
 
 # adadelta_is_worst ------------------------------------------------------------------------
 
-def both_presets(adadelta_pytorch: float, adadelta_keras: float) -> Results:
+def both_presets(pytorch: list[float], keras: list[float]) -> Results:
     runs = []
-    for preset, adadelta in (("pytorch", adadelta_pytorch), ("keras", adadelta_keras)):
-        runs += [make_run("adam", 0.97, preset=preset), make_run("sgd", 0.92, preset=preset),
-                 make_run("adadelta", adadelta, preset=preset)]
+    for preset, adadelta in (("pytorch", pytorch), ("keras", keras)):
+        runs += seeded("adam", [0.97, 0.972, 0.971], preset)
+        runs += seeded("sgd", [0.92, 0.925, 0.921], preset)
+        runs += seeded("adadelta", adadelta, preset)
     return make_results(runs)
 
 
+LOW, HIGH, TOP = [0.80, 0.81, 0.805], [0.95, 0.951, 0.952], [0.975, 0.977, 0.976]
+
+
+def test_adadelta_last_everywhere_is_confirmed():
+    verdict = claims.adadelta_is_worst(both_presets(LOW, LOW))
+    check(verdict, "confirmed")
+    assert "3rd of 3 under PyTorch's" in verdict.sentence
+    assert "SGD" in verdict.flip
+
+
+def test_adadelta_reliably_above_the_last_is_refuted():
+    check(claims.adadelta_is_worst(both_presets(HIGH, HIGH)), "refuted")
+
+
 def test_adadelta_last_under_one_preset_only_depends():
-    verdict = claims.adadelta_is_worst(both_presets(0.975, 0.75))
+    verdict = claims.adadelta_is_worst(both_presets(TOP, LOW))
     check(verdict, "depends")
-    assert verdict.numbers["ranks"]["pytorch"]["adadelta"] == 1
-    assert verdict.numbers["ranks"]["keras"]["adadelta"] == 3
-    assert "1st of 3 under PyTorch's" in verdict.sentence
+    assert verdict.numbers["presets"]["pytorch"]["places"] == (1, 1)
+    assert "1st of 3 under PyTorch's" in verdict.sentence and " but " in verdict.sentence
     assert "3rd of 3 under Keras'" in verdict.sentence
 
 
-def test_adadelta_last_everywhere_is_confirmed_and_nowhere_refuted():
-    check(claims.adadelta_is_worst(both_presets(0.8, 0.75)), "confirmed")
-    check(claims.adadelta_is_worst(both_presets(0.95, 0.93)), "refuted")
+def test_adadelta_tied_with_the_last_is_inconclusive():
+    verdict = claims.adadelta_is_worst(both_presets([0.92, 0.926, 0.919], [0.92, 0.926, 0.919]))
+    check(verdict, "inconclusive")
+    assert "2nd to 3rd of 3" in verdict.sentence
 
 
 def test_retuned_adadelta_is_quoted():
     retuned = make_results([make_run("adadelta", 0.977, preset="keras", lr=1.0)])
-    verdict = claims.adadelta_is_worst(both_presets(0.975, 0.75), retuned=retuned)
+    verdict = claims.adadelta_is_worst(both_presets(TOP, LOW), retuned=retuned)
     assert verdict.numbers["retuned_accuracy"] == pytest.approx(0.977)
-    assert "with lr 1 Keras' Adadelta reaches 97.7 %" in verdict.sentence
+    assert "with lr 1 Keras' Adadelta reaches 97.70 % (n = 1)" in verdict.sentence
 
 
-# learning-rate sweep ----------------------------------------------------------------------
+# adam_needs_least_tuning ------------------------------------------------------------------
 
-def test_good_range_interpolates_between_grid_points():
-    lrs = [1e-3, 1e-2, 1e-1, 1.0]
-    assert claims.good_range_decades(lrs, [0.90, 0.95, 0.95, 0.90], 0.01) == pytest.approx(1.4)
-    assert claims.good_range_decades(lrs, [0.5, 0.95, 0.5, 0.5], 0.01) == pytest.approx(
-        2 * 0.01 / 0.45)
-    assert claims.good_range_decades(lrs, [0.95] * 4, 0.01) == pytest.approx(3.0)
+LRS = (1e-4, 1e-3, 1e-2, 1e-1, 1.0)
 
 
-def test_good_intervals_can_be_split_and_end_between_grid_points():
-    lrs = [1e-3, 1e-2, 1e-1, 1.0]
-    (low, high), = claims.good_intervals(lrs, [0.90, 0.95, 0.95, 0.90], 0.01)
-    assert low == pytest.approx(10 ** -2.2) and high == pytest.approx(10 ** -0.8)
-    split = claims.good_intervals(lrs, [0.95, 0.5, 0.95, 0.5], 0.01)
-    assert len(split) == 2 and split[0][0] == pytest.approx(1e-3)
-    assert claims.good_intervals([1e-3, 1e-2], [0.97, 0.97], 0.01) == [
-        pytest.approx((1e-3, 1e-2))]
-
-
-def sweep(profiles: dict[str, list[float]], lrs=(1e-4, 1e-3, 1e-2, 1e-1, 1.0)) -> Results:
-    return make_results([make_run(name, accuracy, lr=lr)
+def sweep(profiles: dict[str, list[float]], jitter: dict[str, tuple] | None = None,
+          test_offset: float = 0.0, seeds=(0, 1, 2)) -> Results:
+    """Validation accuracy per learning rate; test = validation + ``test_offset``."""
+    jitter = jitter or {}
+    return make_results([make_run(name, a + test_offset + jitter.get(name, JITTER)[s], lr=lr,
+                                  val=a + jitter.get(name, JITTER)[s], seed=s)
                          for name, accuracies in profiles.items()
-                         for lr, accuracy in zip(lrs, accuracies)])
+                         for lr, a in zip(LRS, accuracies) for s in seeds])
 
 
-def test_adam_widest_and_best_is_confirmed():
-    results = sweep({"adam": [0.96, 0.97, 0.965, 0.90, 0.1],
-                     "sgd": [0.5, 0.8, 0.9, 0.96, 0.1]})
-    verdict = claims.adam_needs_least_tuning(results)
+WIDE = [0.96, 0.97, 0.975, 0.97, 0.96]
+NARROW_SGD = [0.5, 0.8, 0.95, 0.97, 0.9]
+
+
+def test_adam_wide_and_best_once_tuned_is_confirmed():
+    verdict = claims.adam_needs_least_tuning(sweep({"adam": WIDE, "sgd": NARROW_SGD}))
     check(verdict, "confirmed")
-    assert verdict.numbers["best_lr"] == {"adam": 1e-3, "sgd": 1e-1}
+    assert verdict.numbers["chosen_lr"] == {"adam": 1e-2, "sgd": 1e-1}
     assert verdict.numbers["width_decades"]["adam"] > verdict.numbers["width_decades"]["sgd"]
 
 
 def test_adam_narrow_and_beaten_is_refuted():
-    results = sweep({"adam": [0.5, 0.95, 0.5, 0.1, 0.1],
-                     "adagrad": [0.8, 0.97, 0.97, 0.97, 0.5]})
-    check(claims.adam_needs_least_tuning(results), "refuted")
+    verdict = claims.adam_needs_least_tuning(sweep({"adam": [0.5, 0.9, 0.96, 0.6, 0.1],
+                                                    "sgd": WIDE}))
+    check(verdict, "refuted")
+    assert "wider would have passed" in verdict.flip
 
 
-def test_adam_narrow_but_best_tuned_depends():
-    results = sweep({"adam": [0.5, 0.98, 0.5, 0.1, 0.1],
-                     "adagrad": [0.8, 0.97, 0.97, 0.97, 0.5]})
-    verdict = claims.adam_needs_least_tuning(results)
+def test_adam_narrow_but_best_once_tuned_depends():
+    verdict = claims.adam_needs_least_tuning(sweep({"adam": [0.5, 0.9, 0.98, 0.6, 0.1],
+                                                    "sgd": WIDE}))
     check(verdict, "depends")
-    assert verdict.numbers["tuned_best"] and not verdict.numbers["least_tuning"]
+    assert verdict.numbers["least_tuning"] is False and verdict.numbers["tuned_best"] is True
 
 
-def test_diverged_learning_rates_count_as_zero_accuracy():
-    runs = [make_run("adam", 0.97, lr=1e-3), make_run("adam", 0.9, lr=1.0, status="diverged")]
-    lrs, accuracies = claims.learning_rate_profile(make_results(runs), "adam")
-    assert lrs == [1e-3, 1.0] and accuracies == [0.97, 0.0]
+def test_adam_wide_but_tied_once_tuned_is_inconclusive():
+    verdict = claims.adam_needs_least_tuning(sweep(
+        {"adam": [0.97, 0.975, 0.975, 0.97, 0.97], "sgd": [0.5, 0.8, 0.975, 0.9, 0.5]},
+        jitter={"adam": (0.0, 0.002, -0.001), "sgd": (0.001, -0.001, 0.002)}))
+    check(verdict, "inconclusive")
 
 
-# noisy gradients --------------------------------------------------------------------------
-
-def batch_sweep(accuracy: dict[str, dict[int, dict[float, float]]]) -> dict[int, Results]:
-    """accuracy[optimizer][batch][lr] -> one Results per batch size."""
-    batches = {b for per_batch in accuracy.values() for b in per_batch}
-    return {b: make_results([make_run(name, a, lr=lr) for name, per_batch in accuracy.items()
-                             for lr, a in per_batch[b].items()]) for b in batches}
-
-
-def test_accuracy_by_batch_size_reads_default_fixed_and_retuned_learning_rates():
-    sgd_lr, rms_lr = hyperparameters("sgd")["lr"], hyperparameters("rmsprop")["lr"]
-    results = batch_sweep({"sgd": {8: {sgd_lr: 0.8, 0.1: 0.5}, 64: {sgd_lr: 0.7, 0.1: 0.96}},
-                           "rmsprop": {8: {rms_lr: 0.9, 0.1: 0.3}, 64: {rms_lr: 0.93, 0.1: 0.5}}})
-    assert claims.accuracy_by_batch_size(results, "default") == {
-        "sgd": {8: 0.8, 64: 0.7}, "rmsprop": {8: 0.9, 64: 0.93}}
-    assert claims.fixed_learning_rate(results, "sgd") == 0.1
-    assert claims.accuracy_by_batch_size(results, "fixed") == {
-        "sgd": {8: 0.5, 64: 0.96}, "rmsprop": {8: 0.9, 64: 0.93}}
-    assert claims.accuracy_by_batch_size(results, "retuned") == {
-        "sgd": {8: 0.8, 64: 0.96}, "rmsprop": {8: 0.9, 64: 0.93}}
-    off_grid = batch_sweep({"sgd": {8: {0.1: 0.95}}})
-    with pytest.raises(ValueError, match="not in the sweep"):
-        claims.accuracy_by_batch_size(off_grid, "default")
-    with pytest.raises(ValueError, match="must be"):
-        claims.accuracy_by_batch_size(results, "best")
+def test_width_is_measured_against_the_best_optimizer():
+    """A flat curve far below the best does not count as wide."""
+    verdict = claims.adam_needs_least_tuning(sweep({"adam": [0.5, 0.9, 0.975, 0.9, 0.5],
+                                                    "sgd": [0.90] * 5}))
+    assert verdict.numbers["width_decades"]["sgd"] == 0.0
+    check(verdict, "confirmed")
 
 
-def test_noise_cost_compares_the_smallest_batch_with_the_best():
-    assert claims.noise_cost({8: 0.90, 64: 0.95, 512: 0.93}) == pytest.approx(0.05)
-    assert claims.noise_cost({8: 0.96, 64: 0.95}) == 0.0
+def test_learning_rates_are_chosen_on_validation_and_report_seeds_report():
+    honest = sweep({"adam": WIDE, "sgd": NARROW_SGD})
+    shuffled = sweep({"adam": WIDE, "sgd": NARROW_SGD}, test_offset=-0.8)  # test at chance
+    a, b = (claims.adam_needs_least_tuning(r) for r in (honest, shuffled))
+    assert a.numbers["chosen_lr"] == b.numbers["chosen_lr"]
+    assert b.numbers["tuned"]["adam"] < 0.2
+    report = make_results([make_run(name, acc, lr=lr, seed=s)
+                           for name, lr, acc in (("adam", 1e-2, 0.90), ("sgd", 1e-1, 0.95))
+                           for s in (10, 11, 12)])
+    c = claims.adam_needs_least_tuning(honest, report=report)
+    assert c.numbers["tuned"] == {"adam": pytest.approx(0.90), "sgd": pytest.approx(0.95)}
+    assert c.numbers["tuned_best"] is False
+
+
+# rmsprop_tames_noise ----------------------------------------------------------------------
+
+def noise_sweep(table: dict[str, dict[int, dict[float, float]]], seeds=(0, 1, 2)
+                ) -> dict[int, Results]:
+    """table[optimizer][batch][lr] = accuracy (validation and test), plus a per-seed jitter."""
+    def jitter(name: str, batch: int, seed: int) -> float:
+        return ((seed * 3 + len(name) + batch) % 5 - 2) * 0.001
+    batches = {b for per_batch in table.values() for b in per_batch}
+    return {b: make_results([make_run(name, a + jitter(name, b, s), lr=lr, val=a, seed=s)
+                             for name, per_batch in table.items()
+                             for lr, a in per_batch[b].items() for s in seeds])
+            for b in batches}
+
+
+NOISY = {8: {0.01: 0.93, 0.1: 0.90}, 128: {0.01: 0.90, 0.1: 0.96}}   # cost 0.06 fixed, 0.03 retuned
+STEADY = {8: {0.01: 0.95, 0.1: 0.40}, 128: {0.01: 0.955, 0.1: 0.50}}  # cost 0.005
 
 
 def test_rmsprop_losing_less_everywhere_is_confirmed():
-    fixed = {"sgd": {8: 0.90, 128: 0.95}, "rmsprop": {8: 0.95, 128: 0.955}}
-    retuned = {"sgd": {8: 0.92, 128: 0.96}, "rmsprop": {8: 0.96, 128: 0.96}}
-    verdict = claims.rmsprop_tames_noise(fixed, retuned, {"sgd": 0.3, "rmsprop": 0.003})
+    verdict = claims.rmsprop_tames_noise(noise_sweep({"sgd": NOISY, "adagrad": NOISY,
+                                                      "rmsprop": STEADY}))
     check(verdict, "confirmed")
-    assert verdict.numbers["noise_cost"]["fixed"]["sgd"] == pytest.approx(0.05)
-    assert "(SGD 0.3, RMSprop 0.003)" in verdict.sentence
+    assert set(verdict.numbers["outcomes"]) == {"fixed/sgd", "fixed/adagrad", "retuned/sgd",
+                                                "retuned/adagrad"}
+    assert verdict.numbers["noise_cost"]["fixed"]["sgd"] == pytest.approx(0.06, abs=0.005)
+    assert verdict.numbers["learning_rates"]["fixed"]["sgd"] == {8: 0.1, 128: 0.1}
     assert "batch 8" in verdict.sentence and "batch 128" in verdict.sentence
 
 
-def test_rmsprop_losing_less_only_at_a_fixed_learning_rate_depends():
-    fixed = {"sgd": {8: 0.70, 128: 0.95}, "rmsprop": {8: 0.95, 128: 0.955}}
-    retuned = {"sgd": {8: 0.96, 128: 0.96}, "rmsprop": {8: 0.96, 128: 0.96}}
-    check(claims.rmsprop_tames_noise(fixed, retuned), "depends")
-
-
 def test_rmsprop_losing_more_is_refuted():
-    fixed = {"sgd": {8: 0.95, 128: 0.90}, "rmsprop": {8: 0.90, 128: 0.96}}
-    retuned = {"sgd": {8: 0.96, 128: 0.96}, "rmsprop": {8: 0.93, 128: 0.96}}
-    check(claims.rmsprop_tames_noise(fixed, retuned), "refuted")
+    check(claims.rmsprop_tames_noise(noise_sweep({"sgd": STEADY, "rmsprop": NOISY})), "refuted")
 
 
-# wall clock -------------------------------------------------------------------------------
+def test_rmsprop_better_at_a_fixed_rate_and_worse_retuned_depends():
+    sgd = {8: {0.01: 0.96, 0.1: 0.90}, 128: {0.01: 0.90, 0.1: 0.96}}  # 0.06 fixed, 0 retuned
+    rms = {8: {0.01: 0.935, 0.1: 0.40}, 128: {0.01: 0.955, 0.1: 0.50}}  # 0.02 both
+    verdict = claims.rmsprop_tames_noise(noise_sweep({"sgd": sgd, "rmsprop": rms}))
+    check(verdict, "depends")
+    assert verdict.numbers["outcomes"] == {"fixed/sgd": "confirmed", "retuned/sgd": "refuted"}
+
+
+def test_one_seed_is_inconclusive():
+    verdict = claims.rmsprop_tames_noise(noise_sweep({"sgd": NOISY, "rmsprop": STEADY},
+                                                     seeds=(0,)))
+    check(verdict, "inconclusive")
+    assert "at least two seeds" in verdict.flip
+
+
+def test_noise_needs_rmsprop_and_a_baseline():
+    with pytest.raises(ValueError):
+        claims.rmsprop_tames_noise(noise_sweep({"adam": NOISY, "rmsprop": STEADY}))
+
+
+# adam_is_faster ---------------------------------------------------------------------------
 
 STATE = {"sgd": 0, "adagrad": 1, "adadelta": 2, "rmsprop": 1, "adam": 2}
 
 
-def test_slower_steps_but_first_to_target_depends():
-    verdict = claims.adam_is_faster({"sgd": 1e-3, "adam": 1.2e-3, "adagrad": 1.1e-3},
-                                    {"sgd": None, "adam": 2.5, "adagrad": 4.0}, STATE)
+def reaching(epochs: dict[str, list[int | None]]) -> Results:
+    """Runs whose validation accuracy reaches 0.97 at the given epoch (None: never), 1 s each."""
+    runs = []
+    for name, per_seed in epochs.items():
+        for seed, at in enumerate(per_seed):
+            curve = [0.98 if at is not None and e + 1 >= at else 0.9 for e in range(6)]
+            runs.append(make_run(name, curve, seed=seed, seconds=1.0))
+    return make_results(runs)
+
+
+def test_dearer_steps_but_first_to_target_depends():
+    verdict = claims.adam_is_faster(reaching({"sgd": [None] * 3, "adam": [2] * 3,
+                                              "adagrad": [4] * 3}),
+                                    {"sgd": 1e-3, "adam": [1.2e-3, 1.3e-3], "adagrad": 1.1e-3},
+                                    STATE)
     check(verdict, "depends")
-    assert "1.20 ms against 1.00 ms for SGD (+20 %)" in verdict.sentence
-    assert "Adam reaches 97 % first, after 2.5 s (next Adagrad, 4.0 s); SGD does not" in (
-        verdict.sentence)
-    assert verdict.numbers["overhead"] == pytest.approx(0.2)
-    assert verdict.numbers["first_to_target"] == "adam"
+    assert verdict.numbers["rival"] == "adagrad" and verdict.numbers["sooner"] is True
+    assert verdict.numbers["seconds_per_step"]["adam"] == 1.2e-3
 
 
-def test_slower_steps_and_later_to_target_is_refuted():
-    verdict = claims.adam_is_faster({"sgd": 1.0, "adam": 1.2}, {"sgd": 2.0, "adam": 2.5}, STATE)
-    check(verdict, "refuted")
-    assert "SGD first after 2.0 s" in verdict.sentence
+def test_dearer_steps_and_later_to_target_is_refuted():
+    check(claims.adam_is_faster(reaching({"sgd": [2] * 3, "adam": [4] * 3}),
+                                {"sgd": 1e-3, "adam": 1.5e-3}, STATE), "refuted")
 
 
 def test_cheap_steps_and_first_to_target_is_confirmed():
-    verdict = claims.adam_is_faster({"sgd": 1.0, "adam": 1.03}, {"sgd": 3.0, "adam": 2.0}, STATE)
+    verdict = claims.adam_is_faster(reaching({"sgd": [5, 5, 6], "adam": [2, 2, 3]}),
+                                    {"sgd": 1e-3, "adam": 1.05e-3}, STATE)
     check(verdict, "confirmed")
-    tie = claims.adam_is_faster({"sgd": 1.0, "adam": 1.03}, {"sgd": 2.0, "adam": 2.1}, STATE)
-    check(tie, "confirmed")
-    assert "within 10% of the first, SGD (2.0 s)" in tie.sentence
-    cheapest = claims.adam_is_faster({"sgd": 1.0, "adam": 0.9}, {"sgd": 3.0, "adam": 2.0}, STATE)
-    assert "an Adam step is the cheapest" in cheapest.sentence
+
+
+def test_cheap_steps_and_tied_times_are_inconclusive():
+    verdict = claims.adam_is_faster(reaching({"rmsprop": [3, 2, 2], "adam": [2, 3, 2]}),
+                                    {"rmsprop": 1e-3, "adam": 1.0e-3}, STATE)
+    check(verdict, "inconclusive")
 
 
 def test_adam_not_reaching_the_target():
-    verdict = claims.adam_is_faster({"sgd": 1.0, "adam": 1.01}, {"sgd": 3.0, "adam": None}, STATE)
+    verdict = claims.adam_is_faster(reaching({"sgd": [3] * 3, "adam": [None, 2, 2]}),
+                                    {"sgd": 1e-3, "adam": 1e-3}, STATE)
+    assert verdict.numbers["sooner"] is False
+    assert "does not reach" in verdict.sentence
+
+
+# ranking_holds_for_cnn --------------------------------------------------------------------
+
+def ranked(accuracy: dict[str, float], preset: str = "pytorch") -> list:
+    return [run for name, a in accuracy.items()
+            for run in seeded(name, [a + j for j in JITTER], preset)]
+
+
+MLP = {"adam": 0.97, "sgd": 0.92, "adadelta": 0.85}
+
+
+def test_same_separated_order_confirms_the_ranking():
+    verdict = claims.ranking_holds_for_cnn(make_results(ranked(MLP)),
+                                           make_results(ranked({"adam": 0.99, "sgd": 0.97,
+                                                                "adadelta": 0.90})))
+    check(verdict, "confirmed")
+    assert verdict.numbers["presets"]["pytorch"]["kendall_tau"] == 1
+
+
+def test_a_reversed_pair_refutes_the_ranking():
+    verdict = claims.ranking_holds_for_cnn(make_results(ranked(MLP)),
+                                           make_results(ranked({"adam": 0.97, "sgd": 0.90,
+                                                                "adadelta": 0.98})))
+    check(verdict, "refuted")
+    assert ("adam", "adadelta") in verdict.numbers["presets"]["pytorch"]["reversed"]
+
+
+def test_a_cnn_that_cannot_separate_is_inconclusive():
+    cnn = [run for name, js in (("adam", (0, 0.002, -0.001)), ("sgd", (0.001, -0.001, 0.002)),
+                                ("adadelta", (0.002, 0.0, -0.002)))
+           for run in seeded(name, [0.98 + j for j in js])]
+    verdict = claims.ranking_holds_for_cnn(make_results(ranked(MLP)), make_results(cnn))
+    check(verdict, "inconclusive")
+    assert "cannot separate 3" in verdict.sentence
+
+
+def test_ranking_kept_under_one_preset_and_reversed_under_the_other_depends():
+    mlp = make_results(ranked(MLP) + ranked(MLP, "keras"))
+    cnn = make_results(ranked(MLP) + ranked({"adam": 0.85, "sgd": 0.92, "adadelta": 0.97},
+                                            "keras"))
+    verdict = claims.ranking_holds_for_cnn(mlp, cnn)
     check(verdict, "depends")
-    assert "Adam does not reach 97 %, SGD does after 3.0 s" in verdict.sentence
+    assert verdict.numbers["outcomes"] == {"pytorch": "confirmed", "keras": "refuted"}
 
 
-# CNN ranking ------------------------------------------------------------------------------
+# minibatch_is_middle_ground ---------------------------------------------------------------
 
-def ranked(accuracies: dict[str, float]) -> Results:
-    return make_results([make_run(name, a) for name, a in accuracies.items()])
-
-
-def test_kendall_tau():
-    assert claims.kendall_tau(["a", "b", "c"], ["a", "b", "c"]) == 1.0
-    assert claims.kendall_tau(["a", "b", "c"], ["c", "b", "a"]) == -1.0
-    assert claims.kendall_tau(["a", "b", "c", "d"], ["b", "a", "c", "d"]) == pytest.approx(4 / 6)
-    with pytest.raises(ValueError):
-        claims.kendall_tau(["a", "b"], ["a", "c"])
+def variants(losses: dict[int | None, tuple[list[float], float]], seeds=(0, 1, 2)):
+    """Batch size -> (test loss per epoch, seconds per epoch); seed s adds 0.001 * s."""
+    return {b: make_results([make_run("sgd", [0.9] * len(curve), seed=s, seconds=sec,
+                                      loss=[v + 0.001 * s for v in curve]) for s in seeds])
+            for b, (curve, sec) in losses.items()}
 
 
-def test_same_ends_confirm_the_ranking():
-    mlp = ranked({"adam": 0.97, "adagrad": 0.96, "rmsprop": 0.95, "sgd": 0.90})
-    cnn = ranked({"adam": 0.98, "adagrad": 0.95, "rmsprop": 0.96, "sgd": 0.85})
-    verdict = claims.ranking_holds_for_cnn(mlp, cnn)
-    check(verdict, "confirmed")
-    assert verdict.numbers["kendall_tau"] == pytest.approx(4 / 6)
-
-
-def test_ties_count_as_agreement_and_one_end_depends():
-    mlp = ranked({"adam": 0.97, "adagrad": 0.96, "sgd": 0.90})
-    cnn = ranked({"adam": 0.978, "adagrad": 0.98, "sgd": 0.97})
-    verdict = claims.ranking_holds_for_cnn(mlp, cnn)
-    assert verdict.numbers["best_agrees"]
-    check(verdict, "confirmed")
-    flipped = ranked({"adam": 0.95, "adagrad": 0.98, "sgd": 0.90})
-    check(claims.ranking_holds_for_cnn(mlp, flipped), "depends")
-
-
-def test_reversed_ranking_is_refuted():
-    mlp = ranked({"adam": 0.97, "adagrad": 0.96, "sgd": 0.90})
-    cnn = ranked({"adam": 0.90, "adagrad": 0.96, "sgd": 0.97})
-    check(claims.ranking_holds_for_cnn(mlp, cnn), "refuted")
-
-
-# gradient-descent variants ----------------------------------------------------------------
-
-def test_metric_at_seconds_takes_the_last_finished_epoch():
-    run = make_run("sgd", [0.5, 0.6, 0.7], seconds=2.0)
-    assert claims.metric_at_seconds(run, 4.5, "test_accuracy") == 0.6
-    assert claims.metric_at_seconds(run, 1.0, "test_accuracy") is None
-    assert claims.metric_at_seconds(run, 100.0, "test_accuracy") == 0.7
+SMALL = ([0.45, 0.35, 0.30], 3.0)
+MINI = ([0.50, 0.30, 0.20], 1.0)
 
 
 def test_minibatch_best_per_second_and_better_than_full_batch_is_confirmed():
-    verdict = claims.minibatch_is_middle_ground({8: 0.2, 64: 0.25, None: 1.5},
-                                                {8: 0.4, 64: 0.25, None: 1.0}, 64, 5, 1.0)
+    verdict = claims.minibatch_is_middle_ground(
+        variants({8: SMALL, 64: MINI, None: ([2.0, 1.5, 1.2], 0.5)}), 64, epochs=2)
     check(verdict, "confirmed")
-    assert "0.250 (batch 64)" in verdict.sentence and "(full batch)" in verdict.sentence
+    assert verdict.numbers["seconds"] == 1.5
+    assert "not every run finished an epoch (batch 8)" in verdict.sentence
 
 
-def test_minibatch_beaten_per_second_depends_and_beaten_everywhere_is_refuted():
-    check(claims.minibatch_is_middle_ground({8: 0.2, 64: 0.25, None: 1.5},
-                                            {8: 0.2, 64: 0.25, None: 1.0}, 64, 5, 1.0), "depends")
-    check(claims.minibatch_is_middle_ground({8: 0.2, 64: 1.6, None: 1.5},
-                                            {8: 0.2, 64: 1.6, None: 1.0}, 64, 5, 1.0), "refuted")
+def test_minibatch_beaten_per_second_only_depends():
+    verdict = claims.minibatch_is_middle_ground(
+        variants({8: SMALL, 64: MINI, None: ([0.6, 0.4, 0.35], 0.5)}), 64, epochs=2)
+    check(verdict, "depends")
 
 
-def test_no_finished_epoch_counts_as_worst():
-    verdict = claims.minibatch_is_middle_ground({8: 0.2, 64: 0.25, None: 1.5},
-                                                {8: None, 64: 0.25, None: 1.0}, 64, 5, 1.0)
-    check(verdict, "confirmed")
-    assert "no epoch (batch 8)" in verdict.sentence
+def test_minibatch_beaten_everywhere_is_refuted():
+    verdict = claims.minibatch_is_middle_ground(
+        variants({8: SMALL, 64: MINI, None: ([0.2, 0.1, 0.05], 0.5)}), 64, epochs=2)
+    check(verdict, "refuted")
+
+
+def test_one_seed_is_inconclusive_for_the_minibatch():
+    verdict = claims.minibatch_is_middle_ground(
+        variants({8: SMALL, 64: MINI, None: ([2.0, 1.5, 1.2], 0.5)}, seeds=(0,)), 64, epochs=2)
+    check(verdict, "inconclusive")
+
+
+def test_minibatch_needs_the_full_batch():
+    with pytest.raises(ValueError):
+        claims.minibatch_is_middle_ground(variants({8: SMALL, 64: MINI}), 64, epochs=2)
+
+
+def test_default_learning_rates_are_known():
+    assert hyperparameters("sgd")["lr"] > 0
+
+
+# the shared outcome rules ----------------------------------------------------------------
+
+def test_outcomes_combine_across_conditions_and_readings():
+    from optguide.claims._rules import across_conditions, both_parts, from_sign
+    assert [from_sign(s) for s in (1, -1, 0)] == ["confirmed", "refuted", "inconclusive"]
+    assert across_conditions({"a": "confirmed", "b": "confirmed"}) == "confirmed"
+    assert across_conditions({"a": "confirmed", "b": "refuted"}) == "depends"
+    assert across_conditions({"a": "confirmed", "b": "inconclusive"}) == "inconclusive"
+    assert across_conditions({"a": "refuted", "b": "refuted"}) == "refuted"
+    assert both_parts(True, True) == "confirmed" and both_parts(True, False) == "depends"
+    assert both_parts(False, None) == "refuted" and both_parts(False, False) == "refuted"
+    assert both_parts(True, None) == "inconclusive" and both_parts(None, None) == "inconclusive"
+
+
+def test_every_mnist_claim_lives_in_its_own_module():
+    for name in claims.__all__:
+        function = getattr(claims, name)
+        assert function.__module__ != "optguide.claims.mnist"
+        assert function.__module__.startswith("optguide.claims.")

@@ -12,7 +12,8 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = sorted((ROOT / "examples").glob("*/plot_*.py"))
-VERDICT = re.compile(r"^Verdict: (confirmed|refuted|depends) - \S.*$", re.MULTILINE)
+VERDICT = re.compile(r"^Verdict: (confirmed|refuted|depends|inconclusive) - \S.*$",
+                     re.MULTILINE)
 
 
 def test_every_example_has_a_title_a_claim_and_a_verdict():
@@ -22,6 +23,7 @@ def test_every_example_has_a_title_a_claim_and_a_verdict():
         assert text.startswith('"""'), f"{path.name}: no docstring (title and claim) at the top"
         assert "# %%" in text, f"{path.name}: no cells"
         assert ".line()" in text, f"{path.name}: does not print a computed verdict"
+        assert "print(verdict.flip)" in text, f"{path.name}: does not print what would flip it"
 
 
 def test_an_example_runs_as_a_plain_script(tmp_path):

@@ -221,7 +221,7 @@ def test_home_page_states_a_finding_and_shows_the_headline(pages):
 
 def test_example_page_ends_in_a_verdict(pages):
     text = pages["example"].page.locator("article").inner_text()
-    assert re.search(r"Verdict: (confirmed|refuted|depends) - ", text)
+    assert re.search(r"Verdict: (confirmed|refuted|depends|inconclusive) - ", text)
 
 
 # -------------------------------------------------------------------------- internal links

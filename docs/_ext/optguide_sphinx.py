@@ -29,9 +29,12 @@ from sphinx.util.docutils import SphinxDirective
 
 logger = logging.getLogger(__name__)
 
-VERDICT_LINE = re.compile(r"^\s*Verdict: (confirmed|refuted|depends) - (.+?)\s*$", re.MULTILINE)
-BADGE_COLORS = {"confirmed": "success", "refuted": "danger", "depends": "warning"}
-BADGE_TEXT = {"confirmed": "confirmed", "refuted": "refuted", "depends": "it depends"}
+VERDICT_LINE = re.compile(r"^\s*Verdict: (confirmed|refuted|depends|inconclusive) - (.+?)\s*$",
+                          re.MULTILINE)
+BADGE_COLORS = {"confirmed": "success", "refuted": "danger", "depends": "warning",
+                "inconclusive": "secondary"}
+BADGE_TEXT = {"confirmed": "confirmed", "refuted": "refuted", "depends": "it depends",
+              "inconclusive": "inconclusive"}
 
 #: Reading order of the gallery: the article's experiment first, then what explains it.
 EXAMPLE_ORDER = (
@@ -114,7 +117,7 @@ class VerdictsDirective(SphinxDirective):
             verdict = printed_verdict(generated)
             if verdict is None and executed.search(str(script)):
                 logger.warning(f"optguide-verdicts: example {name}.py printed no verdict line "
-                               f"('Verdict: confirmed|refuted|depends - ...')",
+                               f"('Verdict: confirmed|refuted|depends|inconclusive - ...')",
                                location=self.get_location())
             outcome, sentence = verdict or ("", "not executed in this build")
             label = f"sphx_glr_{gallery_name}_{name.replace('/', '_')}.py"

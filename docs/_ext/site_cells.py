@@ -10,8 +10,13 @@ from __future__ import annotations
 
 from typing import Any
 
-PRESET_NAMES = {"pytorch": "PyTorch", "keras": "Keras"}
-
+from optguide.analysis.names import (  # noqa: F401  (re-exported for the pages)
+    PRESET_NAMES,
+    optimizer_name,
+    ordinal,
+    possessive,
+    preset_name,
+)
 
 #: Figure size of a full-width figure with two panels (inches); text sizes below fit it.
 WIDE = (9, 3.6)
@@ -31,12 +36,6 @@ def setup_figures() -> None:
     mpl.rcParams.update(STYLE)
 
 
-def possessive(preset: str) -> str:
-    """``"PyTorch's"``, ``"Keras'"``."""
-    name = preset_name(preset)
-    return name + ("'" if name.endswith("s") else "'s")
-
-
 def show(value: Any) -> str:
     """A hyperparameter as text: ``0.001``, ``(0.9, 0.999)``, ``True``."""
     if isinstance(value, (tuple, list)):
@@ -44,10 +43,6 @@ def show(value: Any) -> str:
     if isinstance(value, float):
         return f"{value:g}"
     return str(value)
-
-
-def preset_name(preset: str) -> str:
-    return PRESET_NAMES.get(preset, preset)
 
 
 def defaults_markdown(name: str) -> str:
@@ -76,32 +71,35 @@ def defaults_table(name: str):
 
 
 def standing_sentence(name: str) -> str:
-    """Where optimizer ``name`` landed in the site's comparison, under each preset."""
+    """Where optimizer ``name`` landed in the site's comparison, under each preset.
+
+    Places come from the paired intervals (:func:`optguide.analysis.tie_groups`): an optimizer
+    that cannot be told apart from others shares their places ("2nd to 3rd").
+    """
+    from optguide.analysis import estimates, rank_range, scores, tie_groups, where
     from optguide.compare import compare
     from optguide.experiments import SITE_COMPARISON
-    from optguide.plots import LABELS
-    from optguide.report import summarize
 
     config = SITE_COMPARISON
-    rows = summarize(compare(config))
+    results = compare(config)
     parts = []
     for preset in config.presets:
-        own = sorted((r for r in rows if r.preset == preset),
-                     key=lambda r: -1.0 if r.accuracy_mean is None else r.accuracy_mean,
-                     reverse=True)
-        row = next(r for r in own if r.optimizer == name)
-        where = (f"{possessive(preset)} defaults (lr {show(row.lr)}, "
-                 f"{ordinal(own.index(row) + 1)} of {len(own)})")
-        if row.accuracy_mean is None:
-            parts.append(f"diverged with {where}")
+        own = where(results, preset=preset)
+        table = scores(own)
+        first, last = rank_range(name, tie_groups(table))
+        place = ordinal(first) if first == last else f"{ordinal(first)} to {ordinal(last)}"
+        run = where(own, optimizer=name).runs[0]
+        where_ = f"{possessive(preset)} defaults (lr {show(run.lr)}, {place} of {len(table)})"
+        if all(r.status != "ok" for r in where(own, optimizer=name).runs):
+            parts.append(f"diverged with {where_}")
         else:
             verb = "" if parts else "reached "
             unit = "" if parts else " test accuracy"
-            parts.append(f"{verb}{row.accuracy_mean * 100:.1f} ± {row.accuracy_std * 100:.1f} %"
-                         f"{unit} with {where}")
+            accuracy = estimates(table)[name].format(digits=1, unit=" %")
+            parts.append(f"{verb}{accuracy}{unit} with {where_}")
     return (f"In {{doc}}`the comparison </comparison>` ({config.epochs} epochs of the MLP on "
-            f"MNIST, {len(config.seeds)} seeds), {LABELS.get(name, name)} "
-            + " and ".join(parts) + ".")
+            f"MNIST, {len(config.seeds)} seeds, places from paired 95 % intervals), "
+            f"{optimizer_name(name)} " + " and ".join(parts) + ".")
 
 
 def standing(name: str):
@@ -111,6 +109,102 @@ def standing(name: str):
     return Markdown(standing_sentence(name))
 
 
-def ordinal(n: int) -> str:
-    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
-    return f"{n}{suffix}"
+def accuracy_cell(results, preset: str, name: str, metric: str = "test_accuracy") -> str:
+    """``"97.8 ± 0.1 % (n = 3)"`` for one optimizer under one preset; diverged runs count as 0
+    (the ranking rule) and are noted."""
+    from optguide.analysis import estimates, scores, where
+
+    own = where(results, preset=preset, optimizer=name)
+    diverged = sum(run.status != "ok" for run in own.runs)
+    if diverged == len(own.runs):
+        return "diverged"
+    text = estimates(scores(own, metric))[name].format(digits=1, unit=" %")
+    return text + (f", {diverged} diverged (counted as 0)" if diverged else "")
+
+
+def headline_html(results) -> str:
+    """The home page's table: test accuracy (mean ± 95 % CI, n) per optimizer and preset.
+
+    Bold: the optimizers whose validation accuracy cannot be told apart from the best one's
+    (:func:`optguide.analysis.leaders` on validation; the test set only reports).
+    """
+    from optguide.analysis import distinct, leaders, scores, where
+
+    presets = distinct(results, "preset")
+    best = {p: leaders(scores(where(results, preset=p), "val_accuracy")) for p in presets}
+    head = "".join(f"<th>{possessive(p)} defaults</th>" for p in presets)
+    body = []
+    for name in distinct(results, "optimizer"):
+        cells = []
+        for preset in presets:
+            lr = where(results, preset=preset, optimizer=name).runs[0].lr
+            text = (f"{accuracy_cell(results, preset, name)}"
+                    f"<span class='optguide-lr'>lr {show(lr)}</span>")
+            strong = name in best[preset]
+            cells.append(f"<td>{'<strong>' if strong else ''}{text}"
+                         f"{'</strong>' if strong else ''}</td>")
+        body.append(f"<tr><td>{optimizer_name(name)}</td>{''.join(cells)}</tr>")
+    return (f"<table class='optguide-headline'><thead><tr><th>Optimizer</th>{head}</tr>"
+            f"</thead><tbody>{''.join(body)}</tbody></table>")
+
+
+def finding_sentence(results) -> str:
+    """The home page's finding, from the paired intervals under each preset's defaults.
+
+    The leaders are the optimizers whose test accuracy cannot be told apart from the best's;
+    the ranking "depends on whose defaults" only when the two presets' leaders are disjoint.
+    """
+    from optguide.analysis import distinct, join_names, rank_range, scores, tie_groups, where
+
+    presets = distinct(results, "preset")
+    clauses, tops = [], {}
+    for preset in presets:
+        table = scores(where(results, preset=preset))
+        groups = tie_groups(table)
+        tops[preset] = set(groups[0])
+        names = join_names(f"**{optimizer_name(n)}**" for n in groups[0])
+        lead = (f"{names} {'leads' if len(groups[0]) == 1 else 'lead, not separable'}")
+        clause = f"with {possessive(preset)} defaults {lead}"
+        if "adadelta" in table:
+            first, last = rank_range("adadelta", groups)
+            place = ordinal(first) if first == last else f"{ordinal(first)} to {ordinal(last)}"
+            clause += f" and Adadelta ranks {place} of {len(table)}"
+        clauses.append(clause)
+    sets = list(tops.values())
+    if len(sets) > 1 and all(a.isdisjoint(b) for a in sets for b in sets if a is not b):
+        opening = "**The ranking depends on whose defaults you use**: "
+    elif all(s == sets[0] for s in sets):
+        opening = "Both libraries' defaults give the same leaders: "
+    else:
+        opening = "The leaders overlap but differ between the libraries' defaults: "
+    return (opening + "; ".join(clauses) + " (test accuracy; a lead counts only where the "
+            "paired 95 % interval over seeds excludes zero).")
+
+
+def extremes_markdown(results) -> str:
+    """Per preset, the best and the worst optimizers (tie groups) and the gap between them."""
+    from optguide.analysis import (
+        distinct,
+        join_names,
+        paired_difference,
+        ranking,
+        scores,
+        tie_groups,
+        where,
+    )
+
+    lines = []
+    for preset in distinct(results, "preset"):
+        table = scores(where(results, preset=preset))
+        groups = tie_groups(table)
+        order = ranking(table)
+
+        def listed(group, preset=preset):
+            return join_names(f"{optimizer_name(n)} ({accuracy_cell(results, preset, n)})"
+                              for n in group)
+
+        gap = paired_difference(table[order[0]], table[order[-1]])
+        lines.append(f"- **{preset_name(preset)} defaults**: best {listed(groups[0])}, worst "
+                     f"{listed(groups[-1])}; {optimizer_name(order[0])} minus "
+                     f"{optimizer_name(order[-1])}: {gap.format(digits=1)}.")
+    return "\n".join(lines)

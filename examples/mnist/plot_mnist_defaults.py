@@ -25,13 +25,13 @@ import time
 
 import matplotlib.pyplot as plt
 
-from optguide.claims.mnist import adam_is_best_default
+from optguide.analysis import where
+from optguide.claims.defaults import adam_is_best_default
 from optguide.compare import compare
 from optguide.experiments import SITE_COMPARISON
 from optguide.optimizers import hyperparameters
 from optguide.plots import COLORS, LABELS, learning_curves
 from optguide.report import table
-from optguide.results import Results
 
 PRESET = "pytorch"
 config = SITE_COMPARISON
@@ -52,8 +52,7 @@ start = time.perf_counter()
 site = compare(config)
 print(f"{len(site.runs)} runs {'read from the cache' if site.from_cache else 'trained'} "
       f"in {time.perf_counter() - start:.0f} s")
-results = Results({**site.config, "presets": [PRESET]}, site.environment,
-                  site.select(preset=PRESET))
+results = where(site, preset=PRESET)
 print(table(results))
 
 # %%
@@ -94,9 +93,10 @@ plt.show()
 # %%
 # Verdict
 # -------
-# :func:`optguide.claims.mnist.adam_is_best_default` compares the leader with the next
-# optimizer and counts a lead only when it is larger than the two optimizers' seed-to-seed
-# standard deviations added together.
+# :func:`optguide.claims.defaults.adam_is_best_default` judges the claim under both
+# libraries' defaults and counts a lead only when the 95 % interval of the per-seed
+# differences excludes zero.
 
-verdict = adam_is_best_default(results, PRESET)
+verdict = adam_is_best_default(site)
 print(verdict.line())
+print(verdict.flip)

@@ -174,3 +174,4 @@ animation = FuncAnimation(fig, show_step, frames=FRAMES + 1, interval=150)
 # plain SGD does there.
 verdict = valley_following(distances, STEPS)
 print(verdict.line())
+print(verdict.flip)

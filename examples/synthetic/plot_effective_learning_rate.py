@@ -163,3 +163,4 @@ plt.show()
 # A method's step size "shrinks" if it fell below half its value at step 100 by the end.
 verdict = shrinking_learning_rate(ratio, early_step=int(recorded[early]), late_step=STEPS)
 print(verdict.line())
+print(verdict.flip)

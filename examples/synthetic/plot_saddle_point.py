@@ -167,3 +167,4 @@ plt.show()
 # "Poorly" means: at least twice the median escape time of momentum and the adaptive methods.
 verdict = saddle_escape(escape, STEPS, OFFSET)
 print(verdict.line())
+print(verdict.flip)

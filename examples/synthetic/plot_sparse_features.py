@@ -233,3 +233,4 @@ accuracy = {LABELS[name]: float(history[name]["rare_accuracy"][-1, :, chosen[nam
             for name in OPTIMIZERS}
 verdict = sparse_features(accuracy, datasets=DATASETS)
 print(verdict.line())
+print(verdict.flip)

@@ -1,9 +1,44 @@
-"""The analysis layer between results and every page: statistics, rankings, names, phrasing.
+"""The analysis layer between results and every page: filtering, scores, rankings, paired
+statistics, sweeps, timing, names and phrasing.
 
-Pages, examples and claims call these functions instead of re-implementing them.
-:mod:`optguide.analysis.stats` holds the paired statistics over seeds.
+Pages, examples and claims call these functions instead of re-implementing them:
+
+- :mod:`~optguide.analysis.filtering`: :func:`where` (runs matching criteria, as Results);
+- :mod:`~optguide.analysis.scoring`: the one ranking rule (a diverged run scores 0 accuracy),
+  per-seed :func:`scores`, :func:`ranking`, :func:`tie_groups`;
+- :mod:`~optguide.analysis.stats`: paired differences with 95 % t-intervals;
+- :mod:`~optguide.analysis.sweep`: learning-rate profiles and choices on validation;
+- :mod:`~optguide.analysis.batches`: sweeps at several batch sizes, noise costs;
+- :mod:`~optguide.analysis.timing`: time to a target, a metric after a budget;
+- :mod:`~optguide.analysis.names`: display names and phrasing.
 """
 
+from .filtering import distinct, select, split, where
+from .names import (
+    COLORS,
+    OPTIMIZER_NAMES,
+    PRESET_NAMES,
+    batch_label,
+    join_names,
+    number,
+    optimizer_name,
+    ordinal,
+    percent,
+    points,
+    possessive,
+    preset_name,
+)
+from .scoring import (
+    DIVERGED_ACCURACY,
+    estimates,
+    final_metric,
+    kendall_tau,
+    mean_score,
+    rank_range,
+    ranking,
+    scores,
+    tie_groups,
+)
 from .stats import (
     Estimate,
     PairedDifference,
@@ -13,6 +48,15 @@ from .stats import (
     paired_difference,
     t_quantile_975,
 )
+from .sweep import SELECTION_METRIC, best_learning_rate, good_intervals, good_range_decades, profile
+from .timing import epochs_to, metric_at_seconds, seconds_to, time_to_target
 
-__all__ = ["Estimate", "PairedDifference", "laggards", "leaders", "mean_ci",
-           "paired_difference", "t_quantile_975"]
+__all__ = ["COLORS", "DIVERGED_ACCURACY", "Estimate", "OPTIMIZER_NAMES", "PRESET_NAMES",
+           "PairedDifference", "SELECTION_METRIC", "batch_label", "best_learning_rate",
+           "distinct", "epochs_to", "estimates", "final_metric", "good_intervals",
+           "good_range_decades", "join_names", "kendall_tau", "laggards", "leaders", "mean_ci",
+           "mean_score", "metric_at_seconds", "number", "optimizer_name", "ordinal",
+           "paired_difference",
+           "percent", "points", "possessive", "preset_name", "profile", "rank_range", "ranking",
+           "scores", "seconds_to", "select", "split", "t_quantile_975", "tie_groups",
+           "time_to_target", "where"]

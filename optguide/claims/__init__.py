@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-OUTCOMES = ("confirmed", "refuted", "depends")
+OUTCOMES = ("confirmed", "refuted", "depends", "inconclusive")
 
 
 @dataclass(frozen=True)
@@ -29,12 +29,16 @@ class Verdict:
         One sentence with the numbers that decided it.
     numbers : dict
         Those numbers, for tables and tests.
+    flip : str
+        One sentence, computed from the numbers, saying what result would have flipped the
+        verdict.
     """
 
     claim: str
     outcome: str
     sentence: str
     numbers: dict[str, Any] = field(default_factory=dict)
+    flip: str = ""
 
     def __post_init__(self) -> None:
         if self.outcome not in OUTCOMES:

@@ -12,22 +12,11 @@ from collections.abc import Mapping, Sequence
 
 import numpy as np
 
+from ..analysis.names import join_names as _names
+from ..analysis.names import number as _number
 from . import Verdict
 
 __all__ = ["valley_following", "saddle_escape", "sparse_features", "shrinking_learning_rate"]
-
-
-def _names(names: Sequence[str]) -> str:
-    """``"a"``, ``"a and b"``, ``"a, b and c"``."""
-    names = list(names)
-    if len(names) <= 1:
-        return "".join(names)
-    return ", ".join(names[:-1]) + " and " + names[-1]
-
-
-def _number(value: float) -> str:
-    """``1e-6`` rather than Python's ``1e-06``."""
-    return f"{value:g}".replace("e-0", "e-").replace("e+0", "e+")
 
 
 def _steps(value: int | None, limit: int) -> str:
@@ -79,9 +68,26 @@ def valley_following(distances: Mapping[str, Mapping[str, float]], steps: int,
         groups.append(f"{where}: {_names([m for m in methods if wins[m] == count])}")
     sentence = (f"After {steps} steps at tuned learning rates {baseline} ended {base} from the "
                 f"minimum; the others ended closer on " + "; on ".join(groups))
+    if outcome == "confirmed":
+        m, s = min(((m, s) for m in methods for s in surfaces),
+                   key=lambda ms: distances[ms[1]][baseline] / max(distances[ms[1]][ms[0]], 1e-300))
+        flip = (f"Had {m} ended farther than {baseline} on the {s} surface "
+                f"({distances[s][m]:.2g} against {distances[s][baseline]:.2g}, the closest "
+                f"call), the verdict would have been depends.")
+    elif outcome == "refuted":
+        m = max(methods, key=wins.get)
+        flip = (f"Had {m} also ended closer than {baseline} on {math.floor(n / 2) + 1 - wins[m]} "
+                f"more surface(s) (it won {wins[m]} of {n}), the verdict would have been depends.")
+    else:
+        short = {m: [s for s in surfaces if not distances[s][m] < distances[s][baseline]]
+                 for m in methods}
+        flip = ("It would have been confirmed had every method also ended closer than "
+                f"{baseline} where it did not ("
+                + "; ".join(f"{m}: {_names(short[m])}" for m in methods if short[m])
+                + "), and refuted had no method won on most surfaces.")
     return Verdict(
         claim="Momentum and adaptive methods follow a valley better than plain SGD.",
-        outcome=outcome, sentence=sentence + ".",
+        outcome=outcome, sentence=sentence + ".", flip=flip,
         numbers={"distances": {s: dict(d) for s, d in distances.items()}, "wins": wins,
                  "steps": steps})
 
@@ -142,55 +148,80 @@ def saddle_escape(escape_steps: Mapping[str, int | None], steps: int, start_offs
                 f"{spread} (median {middle})")
     if outcome == "depends":
         sentence += ": the noise, not the update rule, rescues SGD"
+    gd_text, noisy_text = _steps(escape_steps[gd], steps), _steps(escape_steps[noisy], steps)
+    if outcome == "refuted":
+        flip = (f"Had gradient descent needed more than the others' median of {middle} steps "
+                f"(it needed {gd_text}), the claim would not have been refuted.")
+    elif outcome == "confirmed":
+        flip = (f"Had SGD with gradient noise escaped in fewer than {factor:g} x {middle} steps "
+                f"(it needed {noisy_text}), the verdict would have been depends; had gradient "
+                f"descent escaped within {middle}, refuted.")
+    else:
+        flip = (f"Had SGD with gradient noise needed at least {factor:g} x {middle} steps (it "
+                f"needed {noisy_text}), the verdict would have been confirmed.")
     return Verdict(claim="SGD handles saddle points poorly.", outcome=outcome,
-                   sentence=sentence + ".",
+                   sentence=sentence + ".", flip=flip,
                    numbers={"escape_steps": dict(escape_steps), "median_others": median,
                             "steps": steps})
 
 
 def sparse_features(rare_accuracy: Mapping[str, float], adagrad: str = "Adagrad",
-                    sgd: str = "SGD", margin: float = 0.02, datasets: int = 1) -> Verdict:
+                    margin: float = 0.02, datasets: int = 1) -> Verdict:
     """Test the claim "Adagrad suits sparse data" (rare but informative features).
+
+    "Suits best" is read against every method measured, not only SGD.
 
     Parameters
     ----------
     rare_accuracy : mapping
         Method name -> test accuracy (0-1) on the examples whose label is decided by a rare
-        feature. Must contain ``adagrad`` and ``sgd``.
-    adagrad, sgd : str
-        Names of the two methods compared.
+        feature. Must contain ``adagrad`` and at least one other method.
+    adagrad : str
+        Name of the method the claim is about.
     margin : float
-        Accuracy difference (0-1) below which the two count as tied.
+        Accuracy difference (0-1) below which two methods count as tied (the examples'
+        spread over data sets).
     datasets : int
         Number of data sets the accuracies are averaged over (for the sentence).
 
     Returns
     -------
     Verdict
-        ``confirmed`` if Adagrad beats SGD by at least ``margin``, ``refuted`` if SGD beats
-        Adagrad by at least ``margin``, ``depends`` if they are within ``margin``.
+        ``confirmed`` if Adagrad beats every other method by at least ``margin``,
+        ``refuted`` if some method beats Adagrad by at least ``margin``, ``inconclusive``
+        otherwise (Adagrad ties with the best of the others).
     """
-    if adagrad not in rare_accuracy or sgd not in rare_accuracy:
-        raise ValueError(f"rare_accuracy needs {adagrad!r} and {sgd!r}")
-    difference = rare_accuracy[adagrad] - rare_accuracy[sgd]
+    others = [m for m in rare_accuracy if m != adagrad]
+    if adagrad not in rare_accuracy or not others:
+        raise ValueError(f"rare_accuracy needs {adagrad!r} and at least one other method")
+    rival = max(others, key=rare_accuracy.get)
+    difference = rare_accuracy[adagrad] - rare_accuracy[rival]
     if difference >= margin:
         outcome = "confirmed"
     elif difference <= -margin:
         outcome = "refuted"
     else:
-        outcome = "depends"
-    others = [m for m in rare_accuracy if m not in (adagrad, sgd)]
+        outcome = "inconclusive"
     averaged = f" (mean of {datasets} data sets)" if datasets > 1 else ""
     sentence = (f"On test examples decided by a rare feature{averaged}, {adagrad} reached "
-                f"{100 * rare_accuracy[adagrad]:.1f} % accuracy and {sgd} "
-                f"{100 * rare_accuracy[sgd]:.1f} %")
-    if others:
-        sentence += " (" + ", ".join(f"{m} {100 * rare_accuracy[m]:.1f} %" for m in others) + ")"
-    if outcome == "depends":
+                f"{100 * rare_accuracy[adagrad]:.1f} % accuracy, the best of the others "
+                f"{rival} {100 * rare_accuracy[rival]:.1f} %")
+    rest = [m for m in others if m != rival]
+    if rest:
+        sentence += " (" + ", ".join(f"{m} {100 * rare_accuracy[m]:.1f} %" for m in rest) + ")"
+    if outcome == "inconclusive":
         sentence += f", within {100 * margin:g} points of each other"
+    gap = 100 * (margin - abs(difference))
+    if outcome == "inconclusive":
+        flip = (f"A gap of {100 * margin:g} points either way between {adagrad} and {rival} "
+                f"(now {100 * difference:+.1f}) would have decided it.")
+    else:
+        flip = (f"Had the gap between {adagrad} and {rival} ({100 * difference:+.1f} points) "
+                f"been {-gap:.1f} points smaller, within {100 * margin:g} points, the verdict "
+                f"would have been inconclusive.")
     return Verdict(claim="Adagrad suits sparse data.", outcome=outcome, sentence=sentence + ".",
                    numbers={"rare_accuracy": dict(rare_accuracy), "difference": difference,
-                            "datasets": datasets})
+                            "rival": rival, "datasets": datasets}, flip=flip)
 
 
 def shrinking_learning_rate(ratios: Mapping[str, float], early_step: int, late_step: int,
@@ -236,7 +267,19 @@ def shrinking_learning_rate(ratios: Mapping[str, float], early_step: int, late_s
                 f"rate changed by a factor of {ratios[adagrad]:.2g}, against {others}")
     if outcome == "depends":
         sentence += f"; {_names(failed)} shrank too"
+    if outcome == "refuted":
+        flip = (f"Had {adagrad}'s factor been below {shrink:g} (it was "
+                f"{ratios[adagrad]:.2g}), the claim would not have been refuted.")
+    elif outcome == "confirmed":
+        low = min(fixes, key=ratios.get)
+        flip = (f"Had {low}'s factor fallen below {steady:g} (it was {ratios[low]:.2g}), the "
+                f"verdict would have been depends; had {adagrad}'s reached {shrink:g} (it was "
+                f"{ratios[adagrad]:.2g}), refuted.")
+    else:
+        flip = (f"Had {_names(failed)} kept a factor of at least {steady:g} ("
+                + ", ".join(f"{m} {ratios[m]:.2g}" for m in failed)
+                + "), the verdict would have been confirmed.")
     return Verdict(claim="Adagrad's learning rate keeps shrinking; RMSprop and Adadelta fix that.",
-                   outcome=outcome, sentence=sentence + ".",
+                   outcome=outcome, sentence=sentence + ".", flip=flip,
                    numbers={"ratios": dict(ratios), "early_step": early_step,
                             "late_step": late_step})

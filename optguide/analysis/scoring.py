@@ -1,0 +1,119 @@
+"""One ranking rule: the score of a run, per-seed scores of options, orders and tie groups.
+
+The score of a run is a metric at its last finished epoch. A diverged run (or one that
+finished no epoch) scores **0 accuracy** (or an infinite loss), so it ranks last everywhere:
+in verdicts, tables and page sentences alike. Options are compared on per-seed scores
+``{option: {seed: value}}`` with the paired statistics of :mod:`optguide.analysis.stats`; an
+order between two options is only stated where their paired interval separates.
+"""
+
+from __future__ import annotations
+
+import math
+import statistics
+from collections.abc import Mapping, Sequence
+from itertools import combinations
+
+from ..results import Results, Run
+from .stats import Estimate, leaders, mean_ci, paired_difference
+
+Scores = Mapping[str, Mapping[int, float]]
+
+#: What a diverged run scores on an accuracy metric.
+DIVERGED_ACCURACY = 0.0
+
+
+def higher_is_better(metric: str) -> bool:
+    """Accuracies rank high-first, losses low-first."""
+    return not metric.endswith("loss")
+
+
+def final_metric(run: Run, metric: str = "test_accuracy") -> float:
+    """``metric`` at the run's last epoch; a diverged run scores 0 accuracy (infinite loss)."""
+    if run.status != "ok" or not run.history:
+        return DIVERGED_ACCURACY if higher_is_better(metric) else math.inf
+    return float(run.history[-1][metric])
+
+
+def scores(results: Results, metric: str = "test_accuracy", by: str = "optimizer"
+           ) -> dict[str, dict[int, float]]:
+    """Per-seed final scores: option (the run attribute ``by``) -> seed -> :func:`final_metric`.
+
+    Raises
+    ------
+    ValueError
+        When one option has two runs with the same seed (several settings: filter first with
+        :func:`optguide.analysis.filtering.where`), or when there are no runs.
+    """
+    if not results.runs:
+        raise ValueError("no runs to score")
+    table: dict[str, dict[int, float]] = {}
+    for run in results.runs:
+        option = getattr(run, by)
+        seeds = table.setdefault(option, {})
+        if run.seed in seeds:
+            raise ValueError(f"{option} has several runs with seed {run.seed} (several settings, "
+                             f"e.g. learning rates or presets); select one setting first")
+        seeds[run.seed] = final_metric(run, metric)
+    return table
+
+
+def mean_score(values: Mapping[int, float]) -> float:
+    """Mean over seeds."""
+    return statistics.fmean(values.values())
+
+
+def estimates(table: Scores) -> dict[str, Estimate]:
+    """Option -> mean over seeds with its 95 % interval
+    (:func:`~optguide.analysis.stats.mean_ci`)."""
+    return {option: mean_ci(list(values.values())) for option, values in table.items()}
+
+
+def ranking(table: Scores, higher_better: bool = True) -> list[str]:
+    """Options from best to worst mean score (ties keep their order of appearance)."""
+    sign = 1 if higher_better else -1
+    return sorted(table, key=lambda option: -sign * mean_score(table[option]))
+
+
+def tie_groups(table: Scores, higher_better: bool = True) -> list[list[str]]:
+    """The ranking as groups that the paired intervals can tell apart, best group first.
+
+    The first group is :func:`~optguide.analysis.stats.leaders` (the best mean and every
+    option not separated from it); the next groups repeat the rule on what is left. Inside a
+    group the order is by mean and means nothing.
+    """
+    if not higher_better:
+        table = {k: {s: -v for s, v in seeds.items()} for k, seeds in table.items()}
+    left = dict(table)
+    groups = []
+    while left:
+        group = leaders(left)
+        groups.append(group)
+        for option in group:
+            del left[option]
+    return groups
+
+
+def rank_range(option: str, groups: Sequence[Sequence[str]]) -> tuple[int, int]:
+    """The places (1-based, best first) ``option`` may take given :func:`tie_groups`."""
+    start = 1
+    for group in groups:
+        if option in group:
+            return start, start + len(group) - 1
+        start += len(group)
+    raise KeyError(option)
+
+
+def separated_order(table: Scores, a: str, b: str) -> int:
+    """+1 when ``a`` scores reliably higher than ``b``, -1 reliably lower, 0 not separated."""
+    return paired_difference(table[a], table[b]).sign
+
+
+def kendall_tau(first: Sequence[str], second: Sequence[str]) -> float:
+    """Kendall's rank correlation of two orderings of the same items (1: same, -1: reversed)."""
+    if set(first) != set(second) or len(first) < 2:
+        raise ValueError("both orderings must hold the same two or more items")
+    position = {item: i for i, item in enumerate(second)}
+    pairs = list(combinations(first, 2))
+    concordant = sum(position[a] < position[b] for a, b in pairs)
+    return (2 * concordant - len(pairs)) / len(pairs)

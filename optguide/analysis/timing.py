@@ -1,0 +1,70 @@
+"""Time and epochs to a target, and a metric after a training budget.
+
+The target is read on the validation split by default: it is a measurement of speed, not a
+report of the final accuracy, and the test set only reports.
+"""
+
+from __future__ import annotations
+
+from ..results import Results, Run
+
+
+def seconds_to(run: Run, target: float, metric: str = "val_accuracy") -> float | None:
+    """Training seconds until ``run``'s ``metric`` first reaches ``target`` (``None``: never).
+
+    Where the run has a ``trace`` (validation accuracy every ``eval_every`` of an epoch) and
+    ``metric`` is in it, the time is that of the first trace point that reaches ``target``;
+    otherwise it is the sum of the ``seconds`` of the history's entries up to the first epoch
+    that does, so its resolution is one epoch.
+    """
+    if run.trace and metric in run.trace[0]:
+        return next((point["seconds"] for point in run.trace if point[metric] >= target), None)
+    elapsed = 0.0
+    for entry in run.history:
+        elapsed += entry["seconds"]
+        if entry[metric] >= target:
+            return elapsed
+    return None
+
+
+def epochs_to(run: Run, target: float, metric: str = "val_accuracy") -> float | None:
+    """The ``epoch`` of the first entry whose ``metric`` reaches ``target`` (``None``: never)."""
+    return next((e["epoch"] for e in run.history if e[metric] >= target), None)
+
+
+def time_to_target(results: Results, target: float, metric: str = "val_accuracy",
+                   by: str = "optimizer") -> dict[str, dict[int, float | None]]:
+    """Option -> seed -> :func:`seconds_to` (``None`` where the run never got there)."""
+    table: dict[str, dict[int, float | None]] = {}
+    for run in results.runs:
+        table.setdefault(getattr(run, by), {})[run.seed] = seconds_to(run, target, metric)
+    return table
+
+
+def metric_at_seconds(run: Run, seconds: float, metric: str = "val_loss") -> float | None:
+    """``metric`` at the last entry ``run`` finished within ``seconds`` of training.
+
+    ``None`` when not even the first entry was finished by then.
+    """
+    value, elapsed = None, 0.0
+    for entry in run.history:
+        elapsed += entry["seconds"]
+        if elapsed > seconds:
+            break
+        value = entry[metric]
+    return value
+
+
+def metric_at_examples(run: Run, examples: float, examples_per_epoch: float,
+                       metric: str = "val_loss") -> float | None:
+    """``metric`` at the last entry finished within ``examples`` training examples.
+
+    Equal compute for different batch sizes: every run has processed the same number of
+    examples (``epoch * examples_per_epoch``).
+    """
+    value = None
+    for entry in run.history:
+        if entry["epoch"] * examples_per_epoch > examples * (1 + 1e-9):
+            break
+        value = entry[metric]
+    return value

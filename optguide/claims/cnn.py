@@ -1,0 +1,103 @@
+"""The claim that the optimizers' ranking on the MLP carries over to a CNN."""
+
+from __future__ import annotations
+
+from itertools import combinations
+
+from ..analysis.filtering import distinct, where
+from ..analysis.names import optimizer_name, possessive
+from ..analysis.scoring import estimates, kendall_tau, ranking, scores, tie_groups
+from ..analysis.stats import paired_difference
+from ..results import Results
+from . import Verdict
+from ._rules import across_conditions, to_close, to_separate
+
+__all__ = ["ranking_holds_for_cnn", "chain"]
+
+
+def chain(table) -> str:
+    """The ranking as tie groups: ``"Adam 97.9 ≈ RMSprop 97.8 > SGD 95.0"`` (percent)."""
+    est = estimates(table)
+    return " > ".join(" ≈ ".join(f"{optimizer_name(n)} {est[n].mean * 100:.1f}" for n in group)
+                      for group in tie_groups(table))
+
+
+def ranking_holds_for_cnn(mlp: Results, cnn: Results, preset: str | None = None,
+                          metric: str = "test_accuracy") -> Verdict:
+    """Test whether the optimizers' ranking on the MLP carries over to a CNN, pair by pair.
+
+    Every pair of optimizers that the MLP's paired intervals order is looked up on the CNN:
+    *kept* (same order, separated), *reversed* (opposite order, separated) or *unresolved*
+    (not separated on the CNN).
+
+    Parameters
+    ----------
+    mlp, cnn : Results
+        The same comparison (one setting per optimizer and preset, the same seeds) on the
+        two models.
+    preset : str, optional
+        Compare only this preset; default every preset in ``mlp``.
+    metric : str, default "test_accuracy"
+        The reported score.
+
+    Returns
+    -------
+    Verdict
+        Per preset ``refuted`` when the CNN reverses a pair, ``confirmed`` when it keeps every
+        pair the MLP orders (at least one), ``inconclusive`` otherwise; across presets
+        ``depends`` when confirmed under some defaults and refuted under others.
+    """
+    presets = [preset] if preset is not None else distinct(mlp, "preset")
+    outcomes, parts, flips, numbers = {}, [], [], {}
+    for p in presets:
+        on_mlp = scores(where(mlp, preset=p), metric)
+        on_cnn = scores(where(cnn, preset=p), metric)
+        if set(on_mlp) != set(on_cnn):
+            raise ValueError("the two comparisons must hold the same optimizers")
+        kept, reversed_, unresolved = [], [], []
+        for a, b in combinations(ranking(on_mlp), 2):
+            on_m = paired_difference(on_mlp[a], on_mlp[b])
+            if not on_m.separated:
+                continue
+            if on_m.sign < 0:
+                a, b = b, a
+            on_c = paired_difference(on_cnn[a], on_cnn[b])
+            (kept if on_c.sign > 0 else reversed_ if on_c.sign < 0 else unresolved).append(
+                (a, b, on_c))
+        if reversed_:
+            outcomes[p] = "refuted"
+            a, b, d = reversed_[0]
+            flips.append(f"under {possessive(p)} defaults the CNN's reversal of "
+                         f"{optimizer_name(a)} over {optimizer_name(b)} would have been a tie "
+                         f"{to_close(d)}")
+        elif kept and not unresolved:
+            outcomes[p] = "confirmed"
+            a, b, d = min(kept, key=lambda item: item[2].low)
+            flips.append(f"under {possessive(p)} defaults the CNN's order of {optimizer_name(a)} "
+                         f"over {optimizer_name(b)} would have been a tie {to_close(d)}")
+        else:
+            outcomes[p] = "inconclusive"
+            if unresolved:
+                a, b, d = unresolved[0]
+                flips.append(f"under {possessive(p)} defaults ordering {optimizer_name(a)} and "
+                             f"{optimizer_name(b)} on the CNN needs {to_separate(d)}")
+            else:
+                flips.append(f"under {possessive(p)} defaults the MLP separates no pair: more "
+                             f"seeds would be needed before the CNN can agree or disagree")
+        tau = kendall_tau(ranking(on_mlp), ranking(on_cnn))
+        parts.append(f"under {possessive(p)} defaults MLP {chain(on_mlp)} %, CNN "
+                     f"{chain(on_cnn)} %: of the {len(kept) + len(reversed_) + len(unresolved)} "
+                     f"pairs the MLP orders, the CNN keeps {len(kept)}, reverses "
+                     f"{len(reversed_)} and cannot separate {len(unresolved)} (Kendall's tau of "
+                     f"the mean orders {tau:.2f})")
+        numbers[p] = {"order_mlp": ranking(on_mlp), "order_cnn": ranking(on_cnn),
+                      "kendall_tau": tau, "kept": [(a, b) for a, b, _ in kept],
+                      "reversed": [(a, b) for a, b, _ in reversed_],
+                      "unresolved": [(a, b) for a, b, _ in unresolved],
+                      "accuracy_mlp": {n: estimates(on_mlp)[n].mean for n in on_mlp},
+                      "accuracy_cnn": {n: estimates(on_cnn)[n].mean for n in on_cnn}}
+    sentence, flip = "; ".join(parts), "; ".join(flips)
+    return Verdict("The optimizers rank the same on a CNN as on the MLP.",
+                   across_conditions(outcomes), sentence[0].upper() + sentence[1:] + ".",
+                   {"outcomes": outcomes, "presets": numbers},
+                   flip=flip[0].upper() + flip[1:] + ".")

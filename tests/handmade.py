@@ -1,0 +1,40 @@
+"""Hand-made results for the analysis and claim tests: runs with chosen final numbers."""
+
+from __future__ import annotations
+
+from optguide.optimizers import hyperparameters
+from optguide.results import Results, Run
+
+
+def make_run(optimizer: str, accuracy: float | list[float], *, preset: str = "pytorch",
+             seed: int = 0, lr: float | None = None, seconds: float = 1.0,
+             loss: float | list[float] | None = None, status: str = "ok",
+             val: float | list[float] | None = None) -> Run:
+    """A run whose test accuracy follows ``accuracy`` (a list: one value per epoch).
+
+    The validation accuracy follows ``val`` (default: the test accuracy); losses are
+    ``1 - accuracy`` unless ``loss`` is given.
+    """
+    curve = accuracy if isinstance(accuracy, list) else [accuracy]
+    vals = curve if val is None else (val if isinstance(val, list) else [val] * len(curve))
+    losses = ([1 - a for a in curve] if loss is None
+              else loss if isinstance(loss, list) else [loss] * len(curve))
+    overrides = {} if lr is None else {"lr": lr}
+    history = [{"epoch": i + 1, "train_loss": 1 - a, "val_loss": 1 - v, "val_accuracy": v,
+                "test_loss": l, "test_accuracy": a, "seconds": seconds}
+               for i, (a, v, l) in enumerate(zip(curve, vals, losses))]
+    return Run(optimizer, preset, seed, hyperparameters(optimizer, preset, **overrides), status,
+               [] if status == "diverged" else history, 1 if status == "diverged" else None)
+
+
+def make_results(runs: list[Run]) -> Results:
+    return Results({"epochs": max((len(r.history) for r in runs), default=0),
+                    "optimizers": list(dict.fromkeys(r.optimizer for r in runs)),
+                    "presets": list(dict.fromkeys(r.preset for r in runs))}, {}, runs)
+
+
+def seeded(optimizer: str, accuracies: list[float], preset: str = "pytorch", **kwargs
+           ) -> list[Run]:
+    """One run per seed (0, 1, ...) with these final accuracies."""
+    return [make_run(optimizer, a, preset=preset, seed=s, **kwargs)
+            for s, a in enumerate(accuracies)]

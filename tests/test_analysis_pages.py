@@ -1,0 +1,55 @@
+"""The page helpers of docs/_ext/site_cells.py go through the analysis layer."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+from handmade import make_results, seeded
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "docs" / "_ext"))
+site_cells = pytest.importorskip("site_cells")
+
+
+def two_presets():
+    runs = []
+    for preset, adam, sgd in (("pytorch", 0.975, 0.90), ("keras", 0.90, 0.975)):
+        runs += seeded("adam", [adam, adam + 0.002, adam - 0.001], preset)
+        runs += seeded("sgd", [sgd, sgd + 0.001, sgd + 0.002], preset)
+        runs += seeded("adadelta", [0.5, 0.5, 0.5], preset, status="diverged")
+    return make_results(runs)
+
+
+def test_the_page_names_come_from_the_analysis_layer():
+    from optguide.analysis import names
+    assert site_cells.possessive is names.possessive
+    assert site_cells.ordinal(2) == "2nd" and site_cells.preset_name("keras") == "Keras"
+
+
+def test_headline_bolds_the_validation_leaders_and_shows_n():
+    results = two_presets()
+    html = site_cells.headline_html(results)
+    assert "97.5 ± 0.4 % (n = 3)" in html
+    assert "<strong>97.5" in html and "<strong>90.0" not in html
+    assert "diverged" in html
+
+
+def test_bold_rows_ignore_the_test_set():
+    """Test accuracy at chance, validation intact: the same rows are bold."""
+    honest = two_presets()
+    shuffled = two_presets()
+    for run in shuffled.runs:
+        for entry in run.history:
+            entry["test_accuracy"] = 0.1
+    count = site_cells.headline_html(honest).count("<strong>")
+    assert count == site_cells.headline_html(shuffled).count("<strong>") == 2
+
+
+def test_finding_and_extremes_use_tie_groups():
+    results = two_presets()
+    sentence = site_cells.finding_sentence(results)
+    assert sentence.startswith("**The ranking depends on whose defaults you use**")
+    assert "Adadelta ranks 3rd of 3" in sentence
+    extremes = site_cells.extremes_markdown(results)
+    assert extremes.count("\n") == 1 and "worst Adadelta (diverged)" in extremes

@@ -187,9 +187,9 @@ def tuned_table(results: Results, fmt: str = "markdown") -> str:
                              "" if row.test.half_width is None else row.test.half_width,
                              row.test.n, row.diverged, row.at_edge])
         return buffer.getvalue()
-    from .analysis.headline import PRESET_NAMES
+    from .analysis.names import preset_name
 
-    body = [[row.label, PRESET_NAMES.get(preset, preset),
+    body = [[row.label, preset_name(preset),
              f"{row.lr:g}" + (" (grid edge)" if row.at_edge else ""),
              f"{row.val_accuracy * 100:.2f}", row.test.format(),
              f"{row.diverged}/{row.runs}"] for row in rows.values()]

@@ -29,6 +29,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from .analysis.names import optimizer_name
+from .analysis.scoring import final_metric
+from .analysis.sweep import SELECTION_METRIC
 from .compare import Config, ConfigError, compare
 from .optimizers import OPTIMIZERS, PRESETS, hyperparameters
 from .results import Results, Run
@@ -61,14 +64,11 @@ class Candidate:
     schedule: str = "constant"
 
 
-_LABELS = {"sgd": "SGD", "adagrad": "Adagrad", "adadelta": "Adadelta", "rmsprop": "RMSprop",
-           "adam": "Adam"}
-
 #: The tuned configurations: the five optimizers as the presets define them, and SGD as
 #: practitioners use it (Nesterov momentum 0.9 and a cosine decay of the learning rate), which
 #: has no library default and so appears only in tuned tables.
 CANDIDATES: dict[str, Candidate] = {
-    **{name: Candidate(name, name, _LABELS.get(name, name)) for name in OPTIMIZERS},
+    **{name: Candidate(name, name, optimizer_name(name)) for name in OPTIMIZERS},
     "sgd_nesterov_cosine": Candidate("sgd_nesterov_cosine", "sgd", "SGD + Nesterov + cosine",
                                      (("momentum", 0.9), ("nesterov", True)), "cosine"),
 }
@@ -208,13 +208,6 @@ def candidate_of(run: Run) -> str:
     return max(matches, key=lambda spec: len(spec.overrides)).name
 
 
-def final_val_accuracy(run: Run) -> float:
-    """Final validation accuracy; 0 for a diverged run (the selection's one rule)."""
-    if run.status != "ok" or not run.history:
-        return 0.0
-    return run.final["val_accuracy"]
-
-
 @dataclass(frozen=True)
 class Choice:
     """The selection of one candidate: the grid's validation means and the chosen rate."""
@@ -231,14 +224,15 @@ class Choice:
 def choose(candidate: str, runs: list[Run], widenings: int = 0) -> Choice:
     """Pick the rate with the best mean final validation accuracy among ``runs``.
 
-    Reads ``val_accuracy`` only. When several rates tie for the best mean, the middle one of
-    them is chosen (the lower of the two middles for an even count).
+    Reads ``val_accuracy`` only (a diverged run scores 0, the analysis layer's one rule,
+    :func:`optguide.analysis.scoring.final_metric`). When several rates tie for the best
+    mean, the middle one of them is chosen (the lower of the two middles for an even count).
     """
     rates = sorted({run.lr for run in runs})
     grid = []
     for lr in rates:
         at = [run for run in runs if run.lr == lr]
-        grid.append((lr, statistics.fmean(final_val_accuracy(r) for r in at),
+        grid.append((lr, statistics.fmean(final_metric(r, SELECTION_METRIC) for r in at),
                      sum(r.status != "ok" for r in at)))
     top = max(row[1] for row in grid)
     tied = [row for row in grid if row[1] == top]

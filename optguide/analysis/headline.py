@@ -15,17 +15,9 @@ from dataclasses import dataclass
 
 from ..results import Results, Run
 from ..tune import CANDIDATES, Study, choices, report_runs
+from .names import join_names, possessive
+from .scoring import final_metric
 from .stats import Estimate, leaders, mean_ci, paired_difference
-
-#: Display names of the presets.
-PRESET_NAMES = {"pytorch": "PyTorch", "keras": "Keras"}
-
-
-def final_test_accuracy(run: Run) -> float:
-    """Final test accuracy of a run; 0 when it diverged (ranked last, everywhere)."""
-    if run.status != "ok" or not run.history:
-        return 0.0
-    return run.final["test_accuracy"]
 
 
 @dataclass(frozen=True)
@@ -51,7 +43,7 @@ class Row:
 
 
 def _row(key: str, label: str, runs: list[Run], **extra) -> Row:
-    scores = {run.seed: final_test_accuracy(run) for run in runs}
+    scores = {run.seed: final_metric(run, "test_accuracy") for run in runs}
     lrs = {run.lr for run in runs}
     if len(lrs) != 1:
         raise ValueError(f"{label}: runs with several learning rates {sorted(lrs)}; "
@@ -101,16 +93,8 @@ def scores(rows: Mapping[str, Row]) -> dict[str, dict[int, float]]:
 
 
 def names(keys: Iterable[str]) -> str:
-    """``"Adam"``, ``"Adam and RMSprop"``, ``"SGD, Adam and RMSprop"``."""
-    labels = [CANDIDATES[key].label if key in CANDIDATES else key for key in keys]
-    if len(labels) <= 1:
-        return "".join(labels)
-    return ", ".join(labels[:-1]) + " and " + labels[-1]
-
-
-def possessive(preset: str) -> str:
-    name = PRESET_NAMES.get(preset, preset)
-    return name + ("'" if name.endswith("s") else "'s")
+    """``"Adam"``, ``"Adam and RMSprop"``, ``"SGD + Nesterov + cosine and Adam"``."""
+    return join_names(CANDIDATES[key].label if key in CANDIDATES else key for key in keys)
 
 
 def column_finding(rows: Mapping[str, Row], column: str) -> str:

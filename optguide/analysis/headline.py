@@ -15,9 +15,9 @@ from dataclasses import dataclass
 
 from ..results import Results, Run
 from ..tune import CANDIDATES, Study, choices, report_runs
-from .names import join_names, possessive
-from .scoring import final_metric
-from .stats import Estimate, leaders, mean_ci, paired_difference
+from .names import join_names, ordinal, possessive
+from .scoring import final_metric, rank_range, tie_groups
+from .stats import Estimate, PairedDifference, leaders, mean_ci, paired_difference
 
 
 @dataclass(frozen=True)
@@ -33,6 +33,7 @@ class Row:
     lr: float
     test: Estimate
     scores: dict[int, float]
+    val_scores: dict[int, float]
     diverged: int
     val_accuracy: float | None = None
     at_edge: bool = False
@@ -44,11 +45,12 @@ class Row:
 
 def _row(key: str, label: str, runs: list[Run], **extra) -> Row:
     scores = {run.seed: final_metric(run, "test_accuracy") for run in runs}
+    val_scores = {run.seed: final_metric(run, "val_accuracy") for run in runs}
     lrs = {run.lr for run in runs}
     if len(lrs) != 1:
         raise ValueError(f"{label}: runs with several learning rates {sorted(lrs)}; "
                          "a row needs one")
-    return Row(key, label, lrs.pop(), mean_ci(list(scores.values())), scores,
+    return Row(key, label, lrs.pop(), mean_ci(list(scores.values())), scores, val_scores,
                sum(run.status != "ok" for run in runs), **extra)
 
 
@@ -89,7 +91,14 @@ def selection_curves(study_results: Results) -> dict[str, list[tuple[float, floa
 
 
 def scores(rows: Mapping[str, Row]) -> dict[str, dict[int, float]]:
+    """Per-seed test accuracies of the rows, for :mod:`optguide.analysis.stats`."""
     return {key: row.scores for key, row in rows.items()}
+
+
+def validation_leaders(rows: Mapping[str, Row]) -> list[str]:
+    """Options whose validation accuracy is not separated from the best one's (the rows a
+    table may mark: chosen on validation, never on test)."""
+    return leaders({key: row.val_scores for key, row in rows.items()})
 
 
 def names(keys: Iterable[str]) -> str:
@@ -97,35 +106,70 @@ def names(keys: Iterable[str]) -> str:
     return join_names(CANDIDATES[key].label if key in CANDIDATES else key for key in keys)
 
 
-def column_finding(rows: Mapping[str, Row], column: str) -> str:
-    """Who leads a column, only as far as paired intervals separate the options.
+@dataclass(frozen=True)
+class Column:
+    """One column of the headline table: whose values, and a row per optimizer."""
 
-    ``column`` names it in the sentence (e.g. "with PyTorch's defaults").
-    """
-    table = scores(rows)
-    top = leaders(table)
+    key: str
+    title: str
+    rows: dict[str, Row]
+
+
+def headline_columns(defaults: Results, study_results: Results) -> list[Column]:
+    """A column per preset of ``defaults`` (library defaults), then the tuned column."""
+    presets = list(dict.fromkeys(run.preset for run in defaults.runs))
+    columns = [Column(p, f"{possessive(p)} defaults", default_rows(defaults, p))
+               for p in presets]
+    study = Study.from_dict(study_results.config)
+    columns.append(Column("tuned", f"Tuned on validation ({possessive(study.preset)} other "
+                          "values)", tuned_rows(study_results)))
+    return columns
+
+
+def column_clause(column: Column) -> str:
+    """Who leads a column and where Adadelta stands, as far as paired intervals separate."""
+    table = scores(column.rows)
+    groups = tie_groups(table)
+    top = groups[0]
     if len(top) == len(table):
-        return (f"{column}, the paired 95 % intervals separate none of the "
-                f"{len(table)} optimizers")
-    if len(top) == 1:
-        return f"{column}, {names(top)} is ahead of every other optimizer"
-    return f"{column}, {names(top)} are ahead of the rest but not separated from each other"
+        return (f"{column.title}: the paired 95 % intervals separate none of the "
+                f"{len(table)} options")
+    lead = (f"**{names(top)}** leads" if len(top) == 1
+            else f"**{names(top)}** lead, not separable from each other")
+    clause = f"{column.title}: {lead}"
+    if "adadelta" in table:
+        first, last = rank_range("adadelta", groups)
+        place = ordinal(first) if first == last else f"{ordinal(first)} to {ordinal(last)}"
+        clause += f"; Adadelta ranks {place} of {len(table)}"
+    return clause
 
 
-def tuning_gain(defaults: Mapping[str, Row], tuned: Mapping[str, Row]) -> dict[str, object]:
+def headline_finding(columns: list[Column]) -> str:
+    """The finding under the headline table, computed from the paired intervals.
+
+    One clause per column, then whether the leaders change between the columns (a ranking
+    "depends" on the protocol only when the leader sets differ).
+    """
+    tops = {column.key: frozenset(tie_groups(scores(column.rows))[0]) for column in columns}
+    defaults = [c.key for c in columns if c.key != "tuned"]
+    by_defaults = len({tops[k] for k in defaults}) > 1
+    by_tuning = "tuned" in tops and any(tops["tuned"] != tops[k] for k in defaults)
+    if by_defaults and by_tuning:
+        opening = ("**The leaders depend on whose defaults are used, and change again when "
+                   "each learning rate is tuned**")
+    elif by_defaults:
+        opening = "**The leaders depend on whose defaults are used**"
+    elif by_tuning:
+        opening = "**The leaders change when each learning rate is tuned**"
+    else:
+        opening = "Defaults and tuning give the same leaders"
+    return (opening + ". " + ". ".join(column_clause(c) for c in columns)
+            + ". (Test accuracy over the report seeds; a lead counts only where the paired "
+            "95 % interval over seeds excludes zero.)")
+
+
+def tuning_gain(defaults: Mapping[str, Row], tuned: Mapping[str, Row]
+                ) -> dict[str, PairedDifference]:
     """Per optimizer in both: paired difference tuned minus defaults (test accuracy)."""
     return {key: paired_difference(tuned[key].scores, defaults[key].scores)
             for key in defaults if key in tuned}
-
-
-def headline_finding(defaults: Results, study_results: Results) -> str:
-    """The sentences the home page prints under the headline table, from the numbers."""
-    presets = list(dict.fromkeys(run.preset for run in defaults.runs))
-    parts = [column_finding(default_rows(defaults, p), f"With {possessive(p)} defaults")
-             for p in presets]
-    tuned = tuned_rows(study_results)
-    parts.append(column_finding(tuned, "With each learning rate tuned on validation"))
-    same_top = {frozenset(leaders(scores(default_rows(defaults, p)))) for p in presets}
-    tail = ("the leaders change with whose defaults are used" if len(same_top) > 1
-            else "both libraries' defaults give the same leaders")
-    return ". ".join(parts) + f"; {tail}."

@@ -1,4 +1,10 @@
-"""Summary statistics of results and the tables that show them."""
+"""Summary statistics of results and the tables that show them.
+
+Every table states a mean with the half-width of its 95 % confidence interval over seeds
+and the number of runs ``n`` (:class:`optguide.analysis.stats.Estimate`); one run shows
+``n = 1``, never "± 0.00". A diverged run scores accuracy 0 (the analysis layer's one rule,
+:func:`optguide.analysis.scoring.final_metric`) and is counted in the "Diverged" column.
+"""
 
 from __future__ import annotations
 
@@ -6,103 +12,86 @@ import csv
 import html
 import io
 import statistics
-from collections.abc import Iterable
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 
-from .results import Results, Run
+from .analysis.names import optimizer_name, preset_name
+from .analysis.scoring import final_metric
+from .analysis.stats import Estimate, mean_ci
+from .analysis.timing import epochs_to
+from .results import Results
 
-#: The accuracy the "epochs to target" column counts to (the article's 97 %).
+#: The test accuracy the "epochs to target" column counts to (a reporting threshold, not a
+#: choice: nothing is selected by it).
 TARGET_ACCURACY = 0.97
 
 
 @dataclass(frozen=True)
 class Summary:
-    """One row of the comparison table: an optimizer under a preset (and learning rate)."""
+    """One row of the comparison table: an optimizer under a preset, learning rate and
+    schedule. ``*_ci`` are 95 % half-widths (``None`` for one run)."""
 
     optimizer: str
     preset: str
     lr: float
+    schedule: str
     runs: int
     diverged: int
-    accuracy_mean: float | None
-    accuracy_std: float | None
+    accuracy_mean: float
+    accuracy_ci: float | None
     loss_mean: float | None
-    loss_std: float | None
+    loss_ci: float | None
     seconds_per_epoch: float | None
     epochs_to_target: float | None
     reached_target: int
 
-
-def _mean_std(values: list[float]) -> tuple[float | None, float | None]:
-    if not values:
-        return None, None
-    return statistics.fmean(values), (statistics.stdev(values) if len(values) > 1 else 0.0)
-
-
-def epochs_to(run: Run, accuracy: float = TARGET_ACCURACY) -> int | None:
-    """First epoch at which ``run`` reaches ``accuracy`` on the test set (``None``: never)."""
-    return next((e["epoch"] for e in run.history if e["test_accuracy"] >= accuracy), None)
-
-
-def seconds_to(run: Run, accuracy: float = TARGET_ACCURACY) -> float | None:
-    """Training seconds until ``run`` first reaches ``accuracy`` (``None``: never)."""
-    elapsed = 0.0
-    for entry in run.history:
-        elapsed += entry["seconds"]
-        if entry["test_accuracy"] >= accuracy:
-            return elapsed
-    return None
+    @property
+    def accuracy(self) -> Estimate:
+        return Estimate(self.accuracy_mean, self.accuracy_ci, self.runs)
 
 
 def summarize(results: Results, target: float = TARGET_ACCURACY) -> list[Summary]:
-    """Mean and standard deviation over seeds for every (optimizer, preset, learning rate).
+    """Mean and 95 % CI over seeds for every (optimizer, preset, learning rate, schedule).
 
-    Final accuracy and loss are averaged over the runs that did not diverge; "epochs to
-    target" over the runs that reached ``target``.
+    Accuracy counts a diverged run as 0; the loss is averaged over the runs that finished;
+    "epochs to target" (test accuracy) over the runs that reached ``target``.
     """
-    keys: list[tuple[str, str, float]] = []
+    groups: dict[tuple, list] = {}
     for run in results.runs:
-        key = (run.optimizer, run.preset, run.lr)
-        if key not in keys:
-            keys.append(key)
+        groups.setdefault((run.optimizer, run.preset, run.lr, run.schedule), []).append(run)
     rows = []
-    for optimizer, preset, lr in keys:
-        runs = [r for r in results.runs if (r.optimizer, r.preset, r.lr) == (optimizer, preset, lr)]
+    for (optimizer, preset, lr, schedule), runs in groups.items():
         finished = [r for r in runs if r.status == "ok" and r.history]
-        accuracy = _mean_std([r.final["test_accuracy"] for r in finished])
-        loss = _mean_std([r.final["test_loss"] for r in finished])
+        accuracy = mean_ci([final_metric(r, "test_accuracy") for r in runs])
+        loss = mean_ci([r.final["test_loss"] for r in finished]) if finished else None
         seconds = [e["seconds"] for r in finished for e in r.history]
-        reached = [epochs for r in finished if (epochs := epochs_to(r, target)) is not None]
-        rows.append(Summary(optimizer, preset, lr, len(runs), len(runs) - len(finished),
-                            *accuracy, *loss, statistics.fmean(seconds) if seconds else None,
-                            statistics.fmean(reached) if reached else None, len(reached)))
+        reached = [e for r in finished if (e := epochs_to(r, target, "test_accuracy")) is not None]
+        rows.append(Summary(
+            optimizer, preset, lr, schedule, len(runs), len(runs) - len(finished),
+            accuracy.mean, accuracy.half_width, loss.mean if loss else None,
+            loss.half_width if loss else None,
+            statistics.fmean(seconds) if seconds else None,
+            statistics.fmean(reached) if reached else None, len(reached)))
     return rows
 
 
-def best(rows: Iterable[Summary]) -> Summary:
-    """The row with the highest mean final accuracy."""
-    return max((r for r in rows if r.accuracy_mean is not None), key=lambda r: r.accuracy_mean)
-
-
-COLUMNS = ("Optimizer", "Preset", "Learning rate", "Test accuracy (%)", "Test loss",
-           "Seconds / epoch", "Epochs to 97 %", "Diverged")
+COLUMNS = ("Optimizer", "Preset", "Learning rate", "Test accuracy (%), mean ± 95 % CI",
+           "Test loss", "Seconds / epoch", "Epochs to 97 %", "Diverged")
 
 
 def _cells(row: Summary, epochs: int | None) -> list[str]:
-    def pm(mean: float | None, std: float | None, scale: float, digits: int) -> str:
-        if mean is None:
-            return "n/a"
-        return f"{mean * scale:.{digits}f} ± {std * scale:.{digits}f}"
-
     if row.epochs_to_target is None:
         target = f"> {epochs}" if epochs else "never"
     else:
         target = f"{row.epochs_to_target:.1f}"
         if row.reached_target < row.runs - row.diverged:
             target += f" ({row.reached_target}/{row.runs - row.diverged} runs)"
-    return [row.optimizer, row.preset, f"{row.lr:g}",
-            pm(row.accuracy_mean, row.accuracy_std, 100, 2),
-            pm(row.loss_mean, row.loss_std, 1, 3),
+    loss = ("n/a" if row.loss_mean is None else
+            Estimate(row.loss_mean, row.loss_ci, row.runs - row.diverged).format(1, 3,
+                                                                                   show_n=False))
+    schedule = "" if row.schedule == "constant" else f", {row.schedule}"
+    return [optimizer_name(row.optimizer), preset_name(row.preset), f"{row.lr:g}{schedule}",
+            row.accuracy.format(digits=2), loss,
             "n/a" if row.seconds_per_epoch is None else f"{row.seconds_per_epoch:.2f}",
             target, f"{row.diverged}/{row.runs}"]
 
@@ -127,6 +116,30 @@ def markdown_cell(text: str) -> str:
     return " ".join(text.replace("\\", "\\\\").replace("|", "\\|").splitlines())
 
 
+def render(columns: Sequence[str], body: list[list[str]], fmt: str) -> str:
+    """Display rows (already formatted text) as a ``markdown`` or ``html`` table."""
+    if fmt == "markdown":
+        lines = ["| " + " | ".join(columns) + " |", "|" + "|".join("---" for _ in columns) + "|"]
+        lines += ["| " + " | ".join(markdown_cell(c) for c in cells) + " |" for cells in body]
+        return "\n".join(lines) + "\n"
+    if fmt == "html":
+        head = "".join(f"<th>{html.escape(c)}</th>" for c in columns)
+        trs = "".join("<tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in cells) + "</tr>"
+                      for cells in body)
+        return (f'<div class="optguide-scroll"><table class="optguide-table"><thead><tr>{head}'
+                f"</tr></thead><tbody>{trs}</tbody></table></div>\n")
+    raise ValueError(f"unknown table format {fmt!r}; choose from markdown, csv, html")
+
+
+def render_csv(header: Sequence[str], rows: list[list[object]]) -> str:
+    """Raw numbers as CSV, with cells a spreadsheet would run as formulas made inert."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(header)
+    writer.writerows([csv_safe(value) for value in row] for row in rows)
+    return buffer.getvalue()
+
+
 def format_table(rows: list[Summary], fmt: str = "markdown", epochs: int | None = None) -> str:
     """Render summary rows as ``markdown``, ``csv`` or ``html``.
 
@@ -134,25 +147,9 @@ def format_table(rows: list[Summary], fmt: str = "markdown", epochs: int | None 
     got there. CSV carries the raw numbers, the other formats rounded text.
     """
     if fmt == "csv":
-        buffer = io.StringIO()
-        fields = list(asdict(rows[0])) if rows else list(Summary.__dataclass_fields__)
-        writer = csv.DictWriter(buffer, fieldnames=fields, lineterminator="\n")
-        writer.writeheader()
-        writer.writerows({key: csv_safe(value) for key, value in asdict(row).items()}
-                         for row in rows)
-        return buffer.getvalue()
-    body = [_cells(row, epochs) for row in rows]
-    if fmt == "markdown":
-        lines = ["| " + " | ".join(COLUMNS) + " |", "|" + "|".join("---" for _ in COLUMNS) + "|"]
-        lines += ["| " + " | ".join(markdown_cell(c) for c in cells) + " |" for cells in body]
-        return "\n".join(lines) + "\n"
-    if fmt == "html":
-        head = "".join(f"<th>{html.escape(c)}</th>" for c in COLUMNS)
-        trs = "".join("<tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in cells) + "</tr>"
-                      for cells in body)
-        return (f'<table class="optguide-table"><thead><tr>{head}</tr></thead>'
-                f"<tbody>{trs}</tbody></table>\n")
-    raise ValueError(f"unknown table format {fmt!r}; choose from markdown, csv, html")
+        fields = list(Summary.__dataclass_fields__)
+        return render_csv(fields, [list(asdict(row).values()) for row in rows])
+    return render(COLUMNS, [_cells(row, epochs) for row in rows], fmt)
 
 
 def table(results: Results, fmt: str = "markdown") -> str:
@@ -178,30 +175,14 @@ def tuned_table(results: Results, fmt: str = "markdown") -> str:
     rows = tuned_rows(results)
     preset = Study.from_dict(results.config).preset
     if fmt == "csv":
-        buffer = io.StringIO()
-        writer = csv.writer(buffer, lineterminator="\n")
-        writer.writerow(["optimizer", "preset", "lr", "val_accuracy", "accuracy_mean",
-                         "accuracy_ci", "n", "diverged", "at_edge"])
-        for key, row in rows.items():
-            writer.writerow([key, preset, repr(row.lr), row.val_accuracy, row.test.mean,
-                             "" if row.test.half_width is None else row.test.half_width,
-                             row.test.n, row.diverged, row.at_edge])
-        return buffer.getvalue()
-    from .analysis.names import preset_name
-
+        return render_csv(
+            ["optimizer", "preset", "lr", "val_accuracy", "accuracy_mean", "accuracy_ci", "n",
+             "diverged", "at_edge"],
+            [[key, preset, row.lr, row.val_accuracy, row.test.mean,
+              "" if row.test.half_width is None else row.test.half_width, row.test.n,
+              row.diverged, row.at_edge] for key, row in rows.items()])
     body = [[row.label, preset_name(preset),
              f"{row.lr:g}" + (" (grid edge)" if row.at_edge else ""),
              f"{row.val_accuracy * 100:.2f}", row.test.format(),
              f"{row.diverged}/{row.runs}"] for row in rows.values()]
-    if fmt == "markdown":
-        lines = ["| " + " | ".join(TUNED_COLUMNS) + " |",
-                 "|" + "|".join("---" for _ in TUNED_COLUMNS) + "|"]
-        lines += ["| " + " | ".join(cells) + " |" for cells in body]
-        return "\n".join(lines) + "\n"
-    if fmt == "html":
-        head = "".join(f"<th>{html.escape(c)}</th>" for c in TUNED_COLUMNS)
-        trs = "".join("<tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in cells) + "</tr>"
-                      for cells in body)
-        return (f'<table class="optguide-table"><thead><tr>{head}</tr></thead>'
-                f"<tbody>{trs}</tbody></table>\n")
-    raise ValueError(f"unknown table format {fmt!r}; choose from markdown, csv, html")
+    return render(TUNED_COLUMNS, body, fmt)

@@ -27,9 +27,14 @@ def test_the_page_names_come_from_the_analysis_layer():
     assert site_cells.ordinal(2) == "2nd" and site_cells.preset_name("keras") == "Keras"
 
 
+def columns_of(results):
+    from optguide.analysis.headline import Column, default_rows
+
+    return [Column(p, f"{p} defaults", default_rows(results, p)) for p in ("pytorch", "keras")]
+
+
 def test_headline_bolds_the_validation_leaders_and_shows_n():
-    results = two_presets()
-    html = site_cells.headline_html(results)
+    html = site_cells.headline_html(columns_of(two_presets()))
     assert "97.5 ± 0.4 % (n = 3)" in html
     assert "<strong>97.5" in html and "<strong>90.0" not in html
     assert "diverged" in html
@@ -42,14 +47,20 @@ def test_bold_rows_ignore_the_test_set():
     for run in shuffled.runs:
         for entry in run.history:
             entry["test_accuracy"] = 0.1
-    count = site_cells.headline_html(honest).count("<strong>")
-    assert count == site_cells.headline_html(shuffled).count("<strong>") == 2
+    count = site_cells.headline_html(columns_of(honest)).count("<strong>")
+    assert count == site_cells.headline_html(columns_of(shuffled)).count("<strong>") == 2
 
 
-def test_finding_and_extremes_use_tie_groups():
-    results = two_presets()
-    sentence = site_cells.finding_sentence(results)
-    assert sentence.startswith("**The ranking depends on whose defaults you use**")
-    assert "Adadelta ranks 3rd of 3" in sentence
-    extremes = site_cells.extremes_markdown(results)
+def test_a_row_without_library_default_says_so():
+    from optguide.analysis.headline import Column
+
+    columns = columns_of(two_presets())
+    tuned = dict(columns[0].rows)
+    tuned["sgd_nesterov_cosine"] = tuned.pop("sgd")
+    html = site_cells.headline_html(columns + [Column("tuned", "tuned", tuned)])
+    assert "no library default" in html
+
+
+def test_extremes_use_tie_groups():
+    extremes = site_cells.extremes_markdown(two_presets())
     assert extremes.count("\n") == 1 and "worst Adadelta (diverged)" in extremes

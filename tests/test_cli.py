@@ -37,7 +37,7 @@ def test_compare_table_plot(data_env, tmp_path, capsys):
                  "--seeds", "0,1", "--validation-size", "100", "--out", str(out), "--quiet"])
     assert code == 0
     table = capsys.readouterr().out
-    assert "| sgd | keras |" in table and "| adam | keras |" in table
+    assert "| SGD | Keras |" in table and "| Adam | Keras |" in table
     payload = json.loads(out.read_text())
     assert payload["schema"] == 2 and len(payload["runs"]) == 4
 

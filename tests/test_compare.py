@@ -126,11 +126,14 @@ def test_summary_and_table(small_config, fake_mnist_dir, isolated_cache):
 
 
 def test_epochs_and_seconds_to_target():
+    from optguide.analysis.timing import epochs_to, seconds_to
+
     run = results.Run("adam", "pytorch", 0, {"lr": 1e-3}, "ok", [
         {"epoch": 1, "train_loss": 1, "test_loss": 1, "test_accuracy": 0.9, "seconds": 2.0},
         {"epoch": 2, "train_loss": 1, "test_loss": 1, "test_accuracy": 0.975, "seconds": 3.0}])
-    assert report.epochs_to(run) == 2 and report.seconds_to(run) == 5.0
-    assert report.epochs_to(run, 0.99) is None
+    assert epochs_to(run, 0.97, "test_accuracy") == 2
+    assert seconds_to(run, 0.97, "test_accuracy") == 5.0
+    assert epochs_to(run, 0.99, "test_accuracy") is None
 
 
 def test_learning_curves_figure(small_config, fake_mnist_dir, isolated_cache):

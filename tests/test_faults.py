@@ -489,7 +489,7 @@ def test_cache_write_failure_keeps_the_results(code, env, capsys, monkeypatch):
     out = env.tmp / "r.json"
     status = main([*BASE, "--out", str(out)])
     captured = capsys.readouterr()
-    assert status == 0 and "| sgd | pytorch |" in captured.out
+    assert status == 0 and "| SGD | PyTorch |" in captured.out
     assert "optguide: warning: cannot write the results cache" in captured.err
     assert os.strerror(code) in captured.err and "Traceback" not in captured.err
     valid_results(out)

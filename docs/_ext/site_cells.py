@@ -122,63 +122,60 @@ def accuracy_cell(results, preset: str, name: str, metric: str = "test_accuracy"
     return text + (f", {diverged} diverged (counted as 0)" if diverged else "")
 
 
-def headline_html(results) -> str:
-    """The home page's table: test accuracy (mean ± 95 % CI, n) per optimizer and preset.
-
-    Bold: the optimizers whose validation accuracy cannot be told apart from the best one's
-    (:func:`optguide.analysis.leaders` on validation; the test set only reports).
-    """
-    from optguide.analysis import distinct, leaders, scores, where
-
-    presets = distinct(results, "preset")
-    best = {p: leaders(scores(where(results, preset=p), "val_accuracy")) for p in presets}
-    head = "".join(f"<th>{possessive(p)} defaults</th>" for p in presets)
-    body = []
-    for name in distinct(results, "optimizer"):
-        cells = []
-        for preset in presets:
-            lr = where(results, preset=preset, optimizer=name).runs[0].lr
-            text = (f"{accuracy_cell(results, preset, name)}"
-                    f"<span class='optguide-lr'>lr {show(lr)}</span>")
-            strong = name in best[preset]
-            cells.append(f"<td>{'<strong>' if strong else ''}{text}"
-                         f"{'</strong>' if strong else ''}</td>")
-        body.append(f"<tr><td>{optimizer_name(name)}</td>{''.join(cells)}</tr>")
-    return (f"<table class='optguide-headline'><thead><tr><th>Optimizer</th>{head}</tr>"
-            f"</thead><tbody>{''.join(body)}</tbody></table>")
-
-
-def finding_sentence(results) -> str:
-    """The home page's finding, from the paired intervals under each preset's defaults.
-
-    The leaders are the optimizers whose test accuracy cannot be told apart from the best's;
-    the ranking "depends on whose defaults" only when the two presets' leaders are disjoint.
-    """
-    from optguide.analysis import distinct, join_names, rank_range, scores, tie_groups, where
-
-    presets = distinct(results, "preset")
-    clauses, tops = [], {}
-    for preset in presets:
-        table = scores(where(results, preset=preset))
-        groups = tie_groups(table)
-        tops[preset] = set(groups[0])
-        names = join_names(f"**{optimizer_name(n)}**" for n in groups[0])
-        lead = (f"{names} {'leads' if len(groups[0]) == 1 else 'lead, not separable'}")
-        clause = f"with {possessive(preset)} defaults {lead}"
-        if "adadelta" in table:
-            first, last = rank_range("adadelta", groups)
-            place = ordinal(first) if first == last else f"{ordinal(first)} to {ordinal(last)}"
-            clause += f" and Adadelta ranks {place} of {len(table)}"
-        clauses.append(clause)
-    sets = list(tops.values())
-    if len(sets) > 1 and all(a.isdisjoint(b) for a in sets for b in sets if a is not b):
-        opening = "**The ranking depends on whose defaults you use**: "
-    elif all(s == sets[0] for s in sets):
-        opening = "Both libraries' defaults give the same leaders: "
+def row_cell(row) -> str:
+    """One cell of a headline column: ``"97.8 ± 0.1 % (n = 5)"`` and the learning rate used;
+    diverged runs count as 0 (the ranking rule) and are noted."""
+    if row.diverged == row.runs:
+        text = "diverged"
     else:
-        opening = "The leaders overlap but differ between the libraries' defaults: "
-    return (opening + "; ".join(clauses) + " (test accuracy; a lead counts only where the "
-            "paired 95 % interval over seeds excludes zero).")
+        text = row.test.format(digits=1, unit=" %")
+        if row.diverged:
+            text += f", {row.diverged} diverged (counted as 0)"
+    edge = " (edge of the grid)" if row.at_edge else ""
+    return f"{text}<span class='optguide-lr'>lr {show(row.lr)}{edge}</span>"
+
+
+def headline_html(columns) -> str:
+    """The home page's table: test accuracy (mean ± 95 % CI, n) per optimizer and column.
+
+    ``columns`` from :func:`optguide.analysis.headline.headline_columns`. Bold: the options
+    whose *validation* accuracy cannot be told apart from the best one's in that column
+    (:func:`~optguide.analysis.headline.validation_leaders`); the test set only reports.
+    """
+    from optguide.analysis.headline import validation_leaders
+
+    bold = {column.key: validation_leaders(column.rows) for column in columns}
+    keys = list(dict.fromkeys(key for column in columns for key in column.rows))
+    labels = {key: row.label for column in columns for key, row in column.rows.items()}
+    head = "".join(f"<th>{column.title}</th>" for column in columns)
+    body = []
+    for key in keys:
+        cells = []
+        for column in columns:
+            row = column.rows.get(key)
+            if row is None:
+                cells.append("<td class='optguide-none'>no library default</td>")
+                continue
+            text = row_cell(row)
+            cells.append(f"<td><strong>{text}</strong></td>" if key in bold[column.key]
+                         else f"<td>{text}</td>")
+        body.append(f"<tr><td>{labels[key]}</td>{''.join(cells)}</tr>")
+    return (f"<div class='optguide-scroll'><table class='optguide-headline'><thead><tr>"
+            f"<th>Optimizer</th>{head}</tr></thead><tbody>{''.join(body)}</tbody></table></div>")
+
+
+def budget_sentence(defaults, study_results) -> str:
+    """What the table cost: runs and run-epochs of the defaults columns and of the study."""
+    from optguide.tune import Study, budget
+
+    study = Study.from_dict(study_results.config)
+    cost = budget(study_results)
+    epochs = defaults.config["epochs"]
+    return (f"Budget: the default columns are {len(defaults.runs)} runs of {epochs} epochs; "
+            f"the tuned column cost {cost.runs} runs ({cost.select_runs} choosing the learning "
+            f"rates on seeds {', '.join(map(str, study.select_seeds))}, {cost.report_runs} "
+            f"reporting on seeds {', '.join(map(str, study.report_seeds))}), "
+            f"{cost.run_epochs:,} run-epochs in all.")
 
 
 def extremes_markdown(results) -> str:

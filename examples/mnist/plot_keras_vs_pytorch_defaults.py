@@ -28,8 +28,8 @@ from optguide.claims.mnist import adadelta_is_worst
 from optguide.compare import compare
 from optguide.experiments import SITE_COMPARISON
 from optguide.optimizers import build, hyperparameters
-from optguide.plots import COLORS, LABELS, learning_curves
-from optguide.report import summarize, table
+from optguide.plots import COLORS, LABELS, learning_curves, summary_table
+from optguide.report import summarize
 from optguide.results import Results
 
 PRESETS = SITE_COMPARISON.presets
@@ -95,12 +95,12 @@ print(f"sqrt(epsilon) = {math.sqrt(eps):.2e} for Keras' epsilon {eps:g}")
 # seed.
 
 site = compare(SITE_COMPARISON)
-print(table(site))
 
 RETUNED = SITE_COMPARISON.replace(optimizers=("adadelta",), presets=("keras",), seeds=(0,),
                                   learning_rates=(hyperparameters("adadelta", "pytorch")["lr"],))
 retuned = compare(RETUNED)
-print(table(retuned))
+(summary_table(site, "The site comparison, both presets")
+ + summary_table(retuned, "Keras' Adadelta at PyTorch's learning rate"))
 
 # %%
 # Learning curves under each library's defaults

@@ -29,8 +29,7 @@ from optguide.claims.mnist import adam_is_best_default
 from optguide.compare import compare
 from optguide.experiments import SITE_COMPARISON
 from optguide.optimizers import hyperparameters
-from optguide.plots import COLORS, LABELS, learning_curves
-from optguide.report import table
+from optguide.plots import COLORS, LABELS, learning_curves, summary_table
 from optguide.results import Results
 
 PRESET = "pytorch"
@@ -54,7 +53,7 @@ print(f"{len(site.runs)} runs {'read from the cache' if site.from_cache else 'tr
       f"in {time.perf_counter() - start:.0f} s")
 results = Results({**site.config, "presets": [PRESET]}, site.environment,
                   site.select(preset=PRESET))
-print(table(results))
+summary_table(results)
 
 # %%
 # Learning curves

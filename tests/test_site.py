@@ -249,6 +249,14 @@ def test_example_page_opens_with_its_verdict(pages):
     assert box.locator(".optguide-verdict-sentence").inner_text().strip()
 
 
+def test_examples_are_in_the_sidebar(pages, site):
+    links = pages["home"].page.locator("nav.bd-docs-nav a").evaluate_all(
+        "links => links.map(a => a.getAttribute('href'))")
+    examples = {path for path in _site_pages(site) if _is_example(path)}
+    listed = {href.split("#")[0] for href in links if "plot_" in href}
+    assert listed == examples
+
+
 def test_gallery_cards_carry_the_verdict_badges(pages_in_modes):
     examples = [path for path in pages_in_modes.paths if _is_example(path)]
     cards = pages_in_modes.cards
@@ -268,12 +276,20 @@ async () => {
     await Promise.race([MathJax.startup.promise, new Promise(r => setTimeout(r, 15000))]);
   }
   const width = document.documentElement.clientWidth;
+  // An element cut by a scrolling (or clipping) box does not widen the page.
+  const scrollsInside = el => {
+    for (let box = el.parentElement; box && box !== document.body; box = box.parentElement) {
+      if (getComputedStyle(box).overflowX !== "visible") return true;
+    }
+    return false;
+  };
   const wide = [];
   if (document.documentElement.scrollWidth > width + 1) {
     for (const el of document.querySelectorAll("body *")) {
       const box = el.getBoundingClientRect();
       if (box.right > width + 1 && box.width > 0 && getComputedStyle(el).position !== "fixed"
-          && !el.closest("dialog, .bd-sidebar-primary, .bd-sidebar-secondary")) {
+          && !el.closest("dialog, .bd-sidebar-primary, .bd-sidebar-secondary")
+          && !scrollsInside(el)) {
         wide.push(el.tagName.toLowerCase() + "." + String(el.className).split(" ").join(".")
                   + " (" + Math.round(box.right) + " px)");
         if (wide.length >= 4) break;

@@ -387,6 +387,45 @@ def _subsections_under_title(text: str) -> str:
     return text[:first.end()] + rest
 
 
+# ---------------------------------------------------------------------------------- alt text
+
+#: Comments matplotlib writes into an SVG for each text it draws.
+_SVG_TEXT = re.compile(r"<!--\s*(.*?)\s*-->", re.DOTALL)
+
+
+def figure_description(svg: str, limit: int = 8) -> str | None:
+    """A figure's texts (titles, axis labels, legend entries) from its matplotlib SVG.
+
+    Tick labels (numbers) are left out; None when the figure has no such text.
+    """
+    texts: list[str] = []
+    for text in _SVG_TEXT.findall(svg):
+        text = html.unescape(text).replace("$", "").strip()
+        if (len(text) < 3 or not re.search(r"[A-Za-z]{2}", text) or text in texts
+                or text.startswith(("Created with", "\\"))):
+            continue
+        texts.append(text)
+    if not texts:
+        return None
+    return "Figure: " + "; ".join(texts[:limit]) + ("; ..." if len(texts) > limit else "")
+
+
+def _describe_figures(app: Sphinx, doctree: nodes.document, docname: str) -> None:
+    """doctree-resolved: alt text from the figure's own texts for images that have none."""
+    for image in doctree.findall(nodes.image):
+        uri = image.get("uri", "")
+        if image.get("alt") or not uri.endswith(".svg"):
+            continue
+        for base in (Path(app.srcdir), Path(app.srcdir, docname).parent):
+            path = (base / uri).resolve()
+            if path.is_file():
+                description = figure_description(path.read_text(encoding="utf-8",
+                                                                errors="replace"))
+                if description:
+                    image["alt"] = description
+                break
+
+
 def _offer_executed_notebook(app: Sphinx, pagename: str, templatename: str,
                              context: dict[str, Any], doctree: Any) -> None:
     """Copy the executed notebook of a MyST page next to its source for the download menu."""
@@ -418,6 +457,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.add_directive("optguide-verdict-box", VerdictBoxDirective)
     app.connect("source-read", _insert_verdict_boxes)
     app.connect("source-read", _drop_remote_scripts)
+    app.connect("doctree-resolved", _describe_figures)
     # Before the book theme builds its header buttons (priority 501).
     app.connect("html-page-context", _offer_executed_notebook, priority=400)
     app.connect("build-finished", _check_required_outputs)

@@ -26,7 +26,7 @@ import matplotlib.pyplot as plt
 from optguide.claims import mnist as claims
 from optguide.compare import Config, compare
 from optguide.optimizers import hyperparameters
-from optguide.plots import COLORS, LABELS
+from optguide.plots import COLORS, LABELS, legend_below
 
 SWEEP = Config(optimizers=("sgd", "rmsprop", "adam"), presets=("pytorch",), seeds=(0,),
                train_size=2048, learning_rates=(3e-4, 1e-3, 3e-3, 1e-2, 3e-2, 0.1, 0.3, 1.0))
@@ -73,7 +73,7 @@ for ax, (view, accuracy) in zip(axes, views.items()):
     ax.set_xlabel("batch size (smaller: noisier gradients)")
     ax.set_title(titles[view], fontsize="medium")
     ax.grid(alpha=0.3)
-    ax.legend(fontsize="small", loc="lower left")
+    legend_below(ax, ncols=1)
 axes[0].set_ylabel("final test accuracy (%)")
 fig.suptitle("Same number of updates for every batch size; batches from large to small")
 plt.show()

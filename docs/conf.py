@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import datetime
 import hashlib
+import importlib.util
 import os
 import sys
 from pathlib import Path
@@ -43,6 +44,8 @@ matplotlib.use("Agg")
 # The notebook kernels inherit this environment: a MPLBACKEND set by the caller (Agg, say,
 # in a CI shell) would replace their inline backend and silently drop every figure of the pages.
 os.environ.pop("MPLBACKEND", None)
+
+from optguide_sphinx import ExampleHook  # docs/_ext, put on sys.path above
 
 import optguide
 from optguide.compare import code_hash
@@ -124,6 +127,12 @@ sphinx_gallery_conf = {
     "doc_module": ("optguide",),
     "backreferences_dir": "gen_modules/backreferences",
     "image_scrapers": ("matplotlib",),
+    # Before each example: matplotlib's defaults, then the site's style (optguide.plots.STYLE);
+    # after it: the verdict it showed, saved for the box under its title (optguide_sphinx).
+    "reset_modules": ("matplotlib", ExampleHook()),
+    "reset_modules_order": "both",
+    # Figures also at twice the resolution, for high-density screens.
+    "image_srcset": ["2x"],
     "matplotlib_animations": (True, "jshtml"),
     "show_memory": True,
     "abort_on_example_error": True,
@@ -139,6 +148,15 @@ html_theme = "sphinx_book_theme"
 html_title = "optguide"
 html_short_title = "optguide"
 html_static_path = ["_static"]
+
+# -- Math: MathJax served with the site (pip package sphinx-mathjax-offline, MathJax 3.2.2);
+# a page loads nothing from the network.
+_mathjax = importlib.util.find_spec("sphinx-mathjax-offline")
+if _mathjax is None or not _mathjax.submodule_search_locations:
+    raise RuntimeError("the site serves MathJax from the package sphinx-mathjax-offline: "
+                       "pip install -e '.[docs]'")
+html_static_path.append(str(Path(next(iter(_mathjax.submodule_search_locations))) / "static"))
+mathjax_path = "mathjax/tex-chtml.js"
 html_css_files = ["optguide.css"]
 html_favicon = "_static/favicon.svg"
 # pydata-sphinx-theme logs a console error on a first visit without a default colour mode.

@@ -1,4 +1,9 @@
-"""Figures from results: learning curves with a band over seeds."""
+"""Figures from results: learning curves with a band over seeds; the site's names and style.
+
+:data:`LABELS` and :data:`PRESET_LABELS` are the display names every figure, table and
+sentence of the site uses (``SGD``, ``Adagrad``, ``PyTorch``, ``Keras``);
+:func:`use_style` sizes text for figures shown the width of a page's text column.
+"""
 
 from __future__ import annotations
 
@@ -22,16 +27,35 @@ COLORS = {"sgd": "#4c72b0", "adagrad": "#dd8452", "adadelta": "#c44e52",
 LABELS = {"sgd": "SGD", "adagrad": "Adagrad", "adadelta": "Adadelta", "rmsprop": "RMSprop",
           "adam": "Adam", "momentum": "SGD + momentum", "nesterov": "Nesterov",
           "noisy_sgd": "noisy SGD"}
-LINESTYLES = {"pytorch": "-", "keras": "--"}
+#: Display names of the presets (the libraries whose defaults they copy).
+PRESET_LABELS = {"pytorch": "PyTorch", "keras": "Keras"}
+LINESTYLES = {"pytorch": "-", "keras": (0, (5, 2))}
+#: Text sizes for figures 7-11 inches wide shown 700-800 px wide (about 11 px text or more).
+STYLE = {"font.size": 12, "axes.titlesize": 13, "axes.labelsize": 12, "legend.fontsize": 11,
+         "xtick.labelsize": 11, "ytick.labelsize": 11, "figure.titlesize": 14,
+         "lines.linewidth": 2.0, "axes.spines.top": False, "axes.spines.right": False,
+         "legend.framealpha": 0.9, "savefig.bbox": "tight"}
 METRICS = {"test_accuracy": "test accuracy", "test_loss": "test loss",
            "train_loss": "training loss"}
 
 
+def use_style() -> None:
+    """Apply :data:`STYLE` to matplotlib's defaults (the site does before each example)."""
+    import matplotlib as mpl
+
+    mpl.rcParams.update(STYLE)
+
+
+def preset_label(preset: str) -> str:
+    """``"PyTorch"``, ``"Keras"``: the display name of a preset."""
+    return PRESET_LABELS.get(preset, preset)
+
+
 def label(optimizer: str, preset: str | None = None, lr: float | None = None) -> str:
-    """``"Adam (keras)"``, ``"SGD, lr=0.1"``: how a run group is named in legends."""
+    """``"Adam (Keras)"``, ``"SGD, lr=0.1"``: how a run group is named in legends."""
     text = LABELS.get(optimizer, optimizer)
     if preset:
-        text += f" ({preset})"
+        text += f" ({preset_label(preset)})"
     if lr is not None:
         text += f", lr={lr:g}"
     return text
@@ -69,6 +93,7 @@ def learning_curves(results: Results, metric: str = "test_accuracy", x: str = "e
     for run in results.runs:
         groups.setdefault((run.optimizer, run.preset, run.lr), []).append(run)
     presets = {preset for _, preset, _ in groups}
+    drawn: list[np.ndarray] = []
     for (optimizer, preset, lr), runs in groups.items():
         length = min((len(r.history) for r in runs), default=0)
         style = dict(color=COLORS.get(optimizer), linestyle=LINESTYLES.get(preset, "-"))
@@ -84,6 +109,7 @@ def learning_curves(results: Results, metric: str = "test_accuracy", x: str = "e
         else:
             xs = np.mean([np.cumsum([e["seconds"] for e in r.history[:length]]) for r in runs], 0)
         ax.plot(xs, values.mean(0), label=name, **style)
+        drawn.append(values)
         if len(runs) > 1:
             ax.fill_between(xs, values.min(0), values.max(0), color=style["color"], alpha=0.18,
                             linewidth=0)
@@ -95,6 +121,80 @@ def learning_curves(results: Results, metric: str = "test_accuracy", x: str = "e
         ax.xaxis.get_major_locator().set_params(integer=True)
     if metric.endswith("loss"):
         ax.set_yscale("log")
+    elif drawn:
+        low = min(float(v.min()) for v in drawn)
+        high = max(float(v.max()) for v in drawn)
+        if high - low > 10:
+            accuracy_axis(ax, low, high)
     ax.grid(alpha=0.3)
-    ax.legend(fontsize="small", ncols=2 if len(groups) > 5 else 1)
+    legend_below(ax, ncols=min(len(groups), 3))
     return ax.figure
+
+
+#: Accuracy ticks (%) of :func:`accuracy_axis`.
+ACCURACY_TICKS = (1, 5, 10, 20, 30, 50, 70, 80, 90, 95, 97, 98, 99, 99.5, 99.8, 99.9)
+
+
+def _logit_percent(y):
+    y = np.clip(np.asarray(y, dtype=float), 1e-3, 100 - 1e-3) / 100
+    return np.log(y / (1 - y))
+
+
+def _expit_percent(z):
+    return 100 / (1 + np.exp(-np.asarray(z, dtype=float)))
+
+
+def accuracy_axis(ax: Axes, low: float, high: float) -> None:
+    """A logit y axis for accuracies (%) from ``low`` to ``high``.
+
+    Every curve stays in view, and the region near 100 %, where optimizers differ by tenths
+    of a percent, is spread out instead of squashed into one band.
+    """
+    from matplotlib.ticker import NullLocator
+
+    low = max(low - 0.15 * max(1.0, 100 - low), 0.5)
+    high = min(high + 0.25 * (100 - high), 99.95)
+    ax.set_yscale("function", functions=(_logit_percent, _expit_percent))
+    ax.set_ylim(low, high)
+    ticks = [t for t in ACCURACY_TICKS if low <= t <= high]
+    ax.set_yticks(ticks, [f"{t:g}" for t in ticks])
+    ax.yaxis.set_minor_locator(NullLocator())
+    if ax.get_ylabel() and "logit" not in ax.get_ylabel():
+        ax.set_ylabel(ax.get_ylabel() + ", logit scale")
+
+
+def legend_below(ax: Axes, ncols: int = 3, **kwargs) -> None:
+    """A legend under the axes (below the x label), where it never covers data."""
+    handles, labels = ax.get_legend_handles_labels()
+    if not handles:
+        return
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.2), ncols=max(1, ncols),
+              frameon=False, **kwargs)
+
+
+class HTML(str):
+    """Text that notebooks and sphinx-gallery show as HTML (it has ``_repr_html_``)."""
+
+    def _repr_html_(self) -> str:
+        return str(self)
+
+    def __add__(self, other: str) -> HTML:
+        return HTML(str(self) + str(other))
+
+
+def summary_table(results: Results, caption: str | None = None) -> HTML:
+    """The comparison table of ``results`` as HTML, with display names (``SGD``, ``PyTorch``).
+
+    Shown as a table when it is the last expression of a notebook cell or gallery block.
+    """
+    import html
+    from dataclasses import replace
+
+    from .report import format_table, summarize
+
+    rows = [replace(row, optimizer=LABELS.get(row.optimizer, row.optimizer),
+                    preset=preset_label(row.preset)) for row in summarize(results)]
+    text = format_table(rows, "html", epochs=results.config.get("epochs"))
+    if caption:
+        text = text.replace("<thead>", f"<caption>{html.escape(caption)}</caption><thead>", 1)
+    return HTML(text)

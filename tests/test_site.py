@@ -3,7 +3,13 @@
 One session-scoped fixture builds the site with the README's command (``-W``: any warning fails)
 into a temporary folder; set ``OPTGUIDE_SITE_HTML`` to an already built ``html`` folder to test
 that instead. The browser tests drive Debian's chromium through Playwright (no browser download)
-against a local HTTP server. Set ``OPTGUIDE_SHOTS_DIR`` to also save full-page screenshots.
+against a local HTTP server.
+
+The sweep opens every built page in three modes (:data:`MODES`: 1366 px, a 390 px phone and
+1366 px in dark mode) in one browser and records what a reader would hit: requests leaving the
+local server (they are blocked), console errors, horizontal overflow, raw LaTeX, images that do
+not load, and examples whose verdict is missing or not in the first screen. Set
+``OPTGUIDE_SHOTS_DIR`` to also save screenshots (:data:`SHOTS` pages, every mode).
 """
 
 from __future__ import annotations
@@ -22,7 +28,9 @@ from urllib.parse import unquote, urljoin, urlsplit
 
 import pytest
 
+from optguide.claims import OUTCOME_LABELS, OUTCOMES
 from optguide.experiments import SITE_COMPARISON
+from optguide.plots import LABELS, PRESET_LABELS
 
 pytestmark = pytest.mark.slow
 
@@ -36,6 +44,17 @@ PAGES = {
     "guide": "guide/adam.html",
     "example": "auto_examples/mnist/plot_mnist_defaults.html",
 }
+#: Viewports of the sweep over every page; "dark" asks for the dark colour scheme.
+MODES = {
+    "desktop": {"viewport": {"width": 1366, "height": 900}},
+    "phone": {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True},
+    "dark": {"viewport": {"width": 1366, "height": 900}, "color_scheme": "dark"},
+}
+#: Pages screenshotted (first screen and full page) when OPTGUIDE_SHOTS_DIR is set.
+SHOTS = ("index.html", "comparison.html", "guide/adam.html", "auto_examples/index.html",
+         "auto_examples/mnist/plot_mnist_defaults.html",
+         "auto_examples/mnist/plot_keras_vs_pytorch_defaults.html",
+         "auto_examples/synthetic/plot_2d_trajectories.html")
 #: Pages that must show at least one figure.
 PAGES_WITH_FIGURES = ("home", "comparison", "example")
 #: Generous: a cold build is minutes on two cores; this only stops a hung kernel.
@@ -100,7 +119,7 @@ class LoadedPage:
     def __init__(self, browser, base: str, path: str) -> None:
         self.base = base
         self.url = urljoin(base, path)
-        self.page = browser.new_page(viewport={"width": 1280, "height": 900})
+        self.page = browser.new_page(viewport={"width": 1366, "height": 900})
         self.errors: list[str] = []
         self.page.on("console", self._console)
         self.page.on("pageerror", lambda error: self.errors.append(f"page error: {error}"))
@@ -158,7 +177,7 @@ def test_comparison_table_has_a_numeric_row_per_optimizer_and_preset(pages):
     assert table.count() == 1
     header = [text.strip() for text in table.locator("thead th").all_inner_texts()]
     rows = table.locator("tbody tr")
-    expected = {(name, preset) for name in SITE_COMPARISON.optimizers
+    expected = {(LABELS[name], PRESET_LABELS[preset]) for name in SITE_COMPARISON.optimizers
                 for preset in SITE_COMPARISON.presets}
     assert rows.count() == len(expected)
     accuracy_column = next(i for i, name in enumerate(header) if "accuracy" in name.lower())
@@ -216,12 +235,173 @@ def test_home_page_states_a_finding_and_shows_the_headline(pages):
     assert page.locator("table.optguide-headline tbody tr").count() == len(
         SITE_COMPARISON.optimizers)
     finding = page.locator(".admonition").filter(has_text="Finding")
-    assert finding.count() == 1 and "Adadelta ranks" in finding.inner_text()
+    assert finding.count() == 1 and "highest mean accuracy" in finding.inner_text()
+    page.evaluate("() => window.scrollTo(0, 0)")
+    top = finding.evaluate("element => element.getBoundingClientRect().top")
+    assert top < page.viewport_size["height"] - 60, f"the finding starts at {top:.0f} px"
 
 
-def test_example_page_ends_in_a_verdict(pages):
-    text = pages["example"].page.locator("article").inner_text()
-    assert re.search(r"Verdict: (confirmed|refuted|depends|inconclusive) - ", text)
+def test_example_page_opens_with_its_verdict(pages):
+    box = pages["example"].page.locator("article div.optguide-verdict-box")
+    assert box.count() == 1
+    outcome = box.locator(".optguide-verdict-badge").inner_text().strip().lower()
+    assert outcome in {OUTCOME_LABELS[name] for name in OUTCOMES}
+    assert box.locator(".optguide-verdict-sentence").inner_text().strip()
+
+
+def test_examples_are_in_the_sidebar(pages, site):
+    links = pages["home"].page.locator("nav.bd-docs-nav a").evaluate_all(
+        "links => links.map(a => a.getAttribute('href'))")
+    examples = {path for path in _site_pages(site) if _is_example(path)}
+    listed = {href.split("#")[0] for href in links if "plot_" in href}
+    assert listed == examples
+
+
+def test_gallery_cards_carry_the_verdict_badges(pages_in_modes):
+    examples = [path for path in pages_in_modes.paths if _is_example(path)]
+    cards = pages_in_modes.cards
+    assert cards == len(examples), f"{cards} badged cards for {len(examples)} examples"
+
+
+# ------------------------------------------------------------- every page, three modes
+
+def _is_example(path: str) -> bool:
+    return path.startswith("auto_examples/") and Path(path).name.startswith("plot_")
+
+
+#: Runs in each page once it has loaded: waits for MathJax, then reports what a reader sees.
+_INSPECT = r"""
+async () => {
+  if (window.MathJax && MathJax.startup && MathJax.startup.promise) {
+    await Promise.race([MathJax.startup.promise, new Promise(r => setTimeout(r, 15000))]);
+  }
+  const width = document.documentElement.clientWidth;
+  // An element cut by a scrolling (or clipping) box does not widen the page.
+  const scrollsInside = el => {
+    for (let box = el.parentElement; box && box !== document.body; box = box.parentElement) {
+      if (getComputedStyle(box).overflowX !== "visible") return true;
+    }
+    return false;
+  };
+  const wide = [];
+  if (document.documentElement.scrollWidth > width + 1) {
+    for (const el of document.querySelectorAll("body *")) {
+      const box = el.getBoundingClientRect();
+      if (box.right > width + 1 && box.width > 0 && getComputedStyle(el).position !== "fixed"
+          && !el.closest("dialog, .bd-sidebar-primary, .bd-sidebar-secondary")
+          && !scrollsInside(el)) {
+        wide.push(el.tagName.toLowerCase() + "." + String(el.className).split(" ").join(".")
+                  + " (" + Math.round(box.right) + " px)");
+        if (wide.length >= 4) break;
+      }
+    }
+    if (!wide.length) wide.push("scrollWidth " + document.documentElement.scrollWidth);
+  }
+  const raw = [];
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+    if (!/\\(begin|frac|end)\b/.test(node.textContent)) continue;
+    const parent = node.parentElement;
+    if (!parent || parent.closest("pre, code, script, style, textarea, mjx-container, "
+                                  + "mjx-assistive-mml, .highlight")) continue;
+    if (parent.getClientRects().length === 0) continue;
+    raw.push(node.textContent.trim().slice(0, 60));
+  }
+  const images = Array.from(document.images)
+    .filter(img => img.getClientRects().length > 0 || img.closest("article"))
+    .filter(img => img.naturalWidth === 0).map(img => img.currentSrc || img.src);
+  const box = document.querySelector("article div.optguide-verdict-box");
+  const verdict = box ? {top: box.getBoundingClientRect().top + window.scrollY,
+                         badge: (box.querySelector(".optguide-verdict-badge") || {}).textContent}
+                      : null;
+  return {overflow: wide, raw: raw.slice(0, 3), broken: images, verdict: verdict,
+          cards: document.querySelectorAll(".sphx-glr-thumbcontainer .optguide-card-badge").length,
+          dark: document.documentElement.dataset.theme === "dark",
+          height: window.innerHeight};
+}
+"""
+
+
+class Sweep:
+    """What every page showed in every mode: ``problems[check]`` lists ``mode path: detail``."""
+
+    def __init__(self, paths: list[str]) -> None:
+        self.paths = paths
+        self.problems: dict[str, list[str]] = {
+            check: [] for check in ("remote", "console", "overflow", "math", "images",
+                                    "verdict", "dark")}
+        self.cards = 0
+
+    def add(self, check: str, mode: str, path: str, detail: object) -> None:
+        self.problems[check].append(f"{mode} {path}: {detail}")
+
+
+def _site_pages(site: Path) -> list[str]:
+    return sorted(path.relative_to(site).as_posix() for path in site.rglob("*.html")
+                  if path.relative_to(site).parts[0] not in NOT_PAGES)
+
+
+@pytest.fixture(scope="session")
+def pages_in_modes(browser, server, site) -> Sweep:
+    """Open every built page in every mode of :data:`MODES` (one tab per mode, reused)."""
+    sweep = Sweep(_site_pages(site))
+    shots = os.environ.get("OPTGUIDE_SHOTS_DIR")
+    for mode, options in MODES.items():
+        context = browser.new_context(**options)
+        current = {"path": ""}
+
+        def route(route, request=None, *, mode=mode, current=current) -> None:
+            if route.request.url.startswith(server) or route.request.url.startswith("data:"):
+                route.continue_()
+            else:
+                sweep.add("remote", mode, current["path"], route.request.url)
+                route.abort()
+
+        context.route("**/*", route)
+        page = context.new_page()
+        page.on("console", lambda message, mode=mode, current=current: sweep.add(
+            "console", mode, current["path"], message.text) if message.type == "error" else None)
+        page.on("pageerror", lambda error, mode=mode, current=current: sweep.add(
+            "console", mode, current["path"], f"page error: {error}"))
+        for path in sweep.paths:
+            current["path"] = path
+            response = page.goto(urljoin(server, path), wait_until="load")
+            assert response is not None and response.status == 200, f"{path}: {response}"
+            page.evaluate(_LOAD_ALL_IMAGES)
+            seen = page.evaluate(_INSPECT)
+            if seen["overflow"]:
+                sweep.add("overflow", mode, path, seen["overflow"])
+            if seen["raw"]:
+                sweep.add("math", mode, path, seen["raw"])
+            if seen["broken"]:
+                sweep.add("images", mode, path, seen["broken"])
+            if mode == "dark" and not seen["dark"]:
+                sweep.add("dark", mode, path, "not in dark mode")
+            if _is_example(path):
+                verdict = seen["verdict"]
+                if verdict is None or (verdict["badge"] or "").strip() == "no verdict":
+                    sweep.add("verdict", mode, path, f"no verdict box ({verdict})")
+                elif verdict["top"] > seen["height"] - 60:
+                    sweep.add("verdict", mode, path,
+                              f"verdict at {verdict['top']:.0f} px, below the first screen")
+            if mode == "desktop" and path == "auto_examples/index.html":
+                sweep.cards = seen["cards"]
+            if shots and path in SHOTS:
+                name = f"{mode}-{path.replace('/', '_').removesuffix('.html')}"
+                page.screenshot(path=str(Path(shots) / f"{name}.png"))
+                page.screenshot(path=str(Path(shots) / f"{name}-full.png"), full_page=True)
+        context.close()
+    return sweep
+
+
+@pytest.mark.parametrize("check", ["remote", "console", "overflow", "math", "images",
+                                   "verdict", "dark"])
+def test_every_page_in_every_mode(pages_in_modes, check):
+    """remote: no request leaves the local server; console: no errors; overflow: no
+    horizontal scrolling; math: no raw LaTeX left; images: all load; verdict: each example
+    shows its verdict in the first screen; dark: dark mode applies."""
+    problems = pages_in_modes.problems[check]
+    assert not problems, f"{len(problems)} {check} problems:\n" + "\n".join(problems[:40])
 
 
 # -------------------------------------------------------------------------- internal links

@@ -25,8 +25,7 @@ from optguide.analysis import estimates, ranking, scores
 from optguide.claims.cnn import ranking_holds_for_cnn
 from optguide.compare import Config, compare
 from optguide.models import cnn, count_parameters, mlp
-from optguide.plots import COLORS, LABELS, learning_curves
-from optguide.report import table
+from optguide.plots import COLORS, LABELS, learning_curves, summary_table
 
 print(cnn())
 print(f"CNN: {count_parameters(cnn()):,} weights; MLP: {count_parameters(mlp()):,} weights")
@@ -44,8 +43,7 @@ print(f"{MLP.train_size:,} training images, batch {MLP.batch_size}, {MLP.epochs}
       f"seeds {', '.join(map(str, MLP.seeds))}, PyTorch's defaults")
 on_mlp = compare(MLP)
 on_cnn = compare(CNN)
-print("MLP\n" + table(on_mlp))
-print("CNN\n" + table(on_cnn))
+summary_table(on_mlp, "MLP") + summary_table(on_cnn, "CNN")
 
 # %%
 # Learning curves

@@ -31,8 +31,15 @@ from optguide.claims.defaults import adadelta_is_worst
 from optguide.compare import compare
 from optguide.experiments import SITE_COMPARISON
 from optguide.optimizers import build, hyperparameters
-from optguide.plots import COLORS, LABELS, learning_curves
-from optguide.report import summarize, table
+from optguide.plots import (
+    COLORS,
+    LABELS,
+    PRESET_LABELS,
+    learning_curves,
+    legend_below,
+    summary_table,
+)
+from optguide.report import summarize
 
 PRESETS = SITE_COMPARISON.presets
 OPTIMIZERS = SITE_COMPARISON.optimizers
@@ -104,12 +111,12 @@ print(f"sqrt(epsilon) = {math.sqrt(eps):.2e} for Keras' epsilon {eps:g}")
 # seed.
 
 site = compare(SITE_COMPARISON)
-print(table(site))
 
 RETUNED = SITE_COMPARISON.replace(optimizers=("adadelta",), presets=("keras",), seeds=(0,),
                                   learning_rates=(hyperparameters("adadelta", "pytorch")["lr"],))
 retuned = compare(RETUNED)
-print(table(retuned))
+(summary_table(site, "The site comparison, both presets")
+ + summary_table(retuned, "Keras' Adadelta at PyTorch's learning rate"))
 
 # %%
 # Learning curves under each library's defaults
@@ -121,12 +128,12 @@ print(table(retuned))
 fig, axes = plt.subplots(1, 2, figsize=(11, 4.2), sharey=True, layout="constrained")
 for ax, preset in zip(axes, PRESETS):
     learning_curves(where(site, preset=preset), "test_accuracy", ax=ax)
-    ax.set_title(f"{preset} defaults")
+    ax.set_title(f"{PRESET_LABELS[preset]} defaults")
 retuned_curve = np.mean([[e["test_accuracy"] * 100 for e in run.history]
                          for run in retuned.runs], axis=0)
 axes[1].plot(np.arange(1, len(retuned_curve) + 1), retuned_curve, color=COLORS["adadelta"],
              linestyle=":", marker="o", label=f"Adadelta, lr={retuned.runs[0].lr:g}")
-axes[1].legend(fontsize="small")
+legend_below(axes[1], ncols=2)
 axes[1].set_ylabel("")
 fig.suptitle("Test accuracy of the same MLP under each library's default settings")
 plt.show()
@@ -149,14 +156,14 @@ for offset, preset, hatch in ((-width / 2, "pytorch", None), (width / 2, "keras"
         values = finals[name, preset]
         mean = sum(values) / len(values)
         ax.bar(position + offset, mean, width, color=COLORS[name], hatch=hatch,
-               edgecolor="white", label=preset if position == 0 else None)
+               edgecolor="white", label=PRESET_LABELS[preset] if position == 0 else None)
         ax.errorbar(position + offset, mean, yerr=[[mean - min(values)], [max(values) - mean]],
                     color="black", capsize=3, linewidth=1)
         ax.text(position + offset, mean + 0.4, f"{mean:.1f}", ha="center", fontsize=8)
 adadelta = OPTIMIZERS.index("adadelta")
 ax.bar(adadelta + width / 2, retuned_curve[-1], width, fill=False, linestyle="--",
        edgecolor=COLORS["adadelta"], linewidth=1.5,
-       label=f"keras, Adadelta lr={retuned.runs[0].lr:g}")
+       label=f"Keras, Adadelta lr={retuned.runs[0].lr:g}")
 ax.text(adadelta + width / 2, retuned_curve[-1] + 0.4, f"{retuned_curve[-1]:.1f}", ha="center",
         fontsize=8, color=COLORS["adadelta"])
 lowest = min(min(values) for values in finals.values())
@@ -164,7 +171,7 @@ ax.set_ylim(max(0, math.floor(lowest / 5) * 5 - 5), 100)
 ax.set_xticks(range(len(OPTIMIZERS)), [LABELS[name] for name in OPTIMIZERS])
 ax.set_ylabel(f"test accuracy after {SITE_COMPARISON.epochs} epochs (%)")
 ax.set_title("PyTorch's defaults (plain bars) against Keras' defaults (hatched)")
-ax.legend(fontsize="small", loc="lower left")
+legend_below(ax, ncols=3)
 ax.grid(axis="y", alpha=0.3)
 plt.show()
 

@@ -30,7 +30,7 @@ from optguide.analysis import good_intervals, good_range_decades, profile
 from optguide.claims.tuning import adam_needs_least_tuning
 from optguide.compare import Config, compare
 from optguide.optimizers import hyperparameters
-from optguide.plots import COLORS, LABELS
+from optguide.plots import COLORS, LABELS, legend_below
 
 SWEEP = Config(optimizers=("sgd", "adagrad", "adadelta", "rmsprop", "adam"), presets=("pytorch",),
                seeds=(0,), epochs=3, batch_size=64, train_size=10_000,
@@ -77,7 +77,7 @@ for ax in (left, right):
     ax.set_xlabel("learning rate")
     ax.grid(alpha=0.3, which="both")
 left.set_ylabel("validation accuracy (%)")
-left.legend(fontsize="small", loc="lower left")
+legend_below(left, ncols=3)
 plt.show()
 
 # %%
@@ -119,7 +119,7 @@ right.plot([], [], marker="o", color="gray", linestyle="", label="best learning 
 right.set_xticks(positions, [LABELS[n] for n in names])
 right.set_ylabel("validation accuracy (%)")
 right.set_title("Default against tuned")
-right.legend(fontsize="small")
+legend_below(right, ncols=2)
 for ax in (left, right):
     ax.grid(axis="y", alpha=0.3)
 plt.show()

@@ -30,8 +30,7 @@ from optguide.claims.defaults import adam_is_best_default
 from optguide.compare import compare
 from optguide.experiments import SITE_COMPARISON
 from optguide.optimizers import hyperparameters
-from optguide.plots import COLORS, LABELS, learning_curves
-from optguide.report import table
+from optguide.plots import COLORS, LABELS, learning_curves, summary_table
 
 PRESET = "pytorch"
 config = SITE_COMPARISON
@@ -53,7 +52,7 @@ site = compare(config)
 print(f"{len(site.runs)} runs {'read from the cache' if site.from_cache else 'trained'} "
       f"in {time.perf_counter() - start:.0f} s")
 results = where(site, preset=PRESET)
-print(table(results))
+summary_table(results)
 
 # %%
 # Learning curves

@@ -27,7 +27,7 @@ from optguide.analysis import batches, estimates
 from optguide.claims.noise import rmsprop_tames_noise
 from optguide.compare import Config, compare
 from optguide.optimizers import hyperparameters
-from optguide.plots import COLORS, LABELS
+from optguide.plots import COLORS, LABELS, legend_below
 
 SWEEP = Config(optimizers=("sgd", "adagrad", "rmsprop", "adam"), presets=("pytorch",),
                seeds=(0, 1, 2),
@@ -74,7 +74,7 @@ for ax, (view, accuracy) in zip(axes, views.items()):
     ax.set_xlabel("batch size (smaller: noisier gradients)")
     ax.set_title(titles[view], fontsize="medium")
     ax.grid(alpha=0.3)
-    ax.legend(fontsize="small", loc="lower left")
+    legend_below(ax, ncols=1)
 axes[0].set_ylabel("final test accuracy (%)")
 fig.suptitle("Same number of updates for every batch size; batches from large to small")
 plt.show()

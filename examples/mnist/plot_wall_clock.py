@@ -170,7 +170,6 @@ for name in OPTIMIZERS:
 fig, (left, right) = plt.subplots(1, 2, figsize=(11, 4.2), layout="constrained")
 learning_curves(timed, "test_accuracy", x="seconds", ax=left)
 left.axhline(TARGET_ACCURACY * 100, color="gray", linestyle=":")
-left.set_ylim(max(left.get_ylim()[0], 85), 100)
 left.set_title("Test accuracy against training time")
 learning_curves(timed, "test_loss", x="seconds", ax=right)
 right.set_title("Test loss against training time")

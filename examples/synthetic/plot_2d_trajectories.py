@@ -144,16 +144,16 @@ plt.rcParams["animation.frame_format"] = "jpeg"
 FRAMES = 30
 stride = STEPS // FRAMES
 surface = surfaces["Rosenbrock"]
-fig, ax = plt.subplots(figsize=(4.8, 3.9), dpi=72, layout="constrained")
+fig, ax = plt.subplots(figsize=(6.4, 3.9), dpi=72, layout="constrained")
 draw_surface(ax, surface)
-lines = {m: ax.plot([], [], color=COLORS[m], linewidth=1.5)[0] for m in METHODS}
+lines = {m: ax.plot([], [], color=COLORS[m], linewidth=1.5, label=LABELS[m])[0] for m in METHODS}
 heads = {m: ax.plot([], [], "o", color=COLORS[m], markersize=4)[0] for m in METHODS}
 title = ax.set_title("")
 
 
 def show_step(frame):
-    """Draw every path up to step ``frame * stride``."""
-    step = frame * stride
+    """Draw every path up to step ``(frame + 1) * stride``."""
+    step = (frame + 1) * stride
     for method in METHODS:
         path = paths["Rosenbrock", method][: step + 1]
         lines[method].set_data(*path.T)
@@ -162,10 +162,11 @@ def show_step(frame):
     return [*lines.values(), *heads.values(), title]
 
 
+fig.legend(loc="outside right upper", fontsize="small")
 show_step(0)
 fig.canvas.draw()  # lay the figure out once, then keep that layout for every frame
 fig.set_layout_engine("none")
-animation = FuncAnimation(fig, show_step, frames=FRAMES + 1, interval=150)
+animation = FuncAnimation(fig, show_step, frames=FRAMES, interval=150)
 
 # %%
 # Verdict

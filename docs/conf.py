@@ -192,7 +192,7 @@ SITE_EXTRA.mkdir(parents=True, exist_ok=True)
 os.environ["OPTGUIDE_SITE_EXTRA"] = str(SITE_EXTRA)
 html_extra_path = [str(SITE_EXTRA)]
 #: Files the built site must contain (checked when the build finishes).
-optguide_required_outputs = ["results/site_comparison.json"]
+optguide_required_outputs = ["results/site_comparison.json", "results/site_study.json"]
 
 copybutton_prompt_text = r">>> |\.\.\. |\$ "
 copybutton_prompt_is_regexp = True

@@ -11,24 +11,17 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from .analysis.names import COLORS, OPTIMIZER_NAMES, PRESET_NAMES
 from .results import Results
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure
 
-#: One color per optimizer, the same on every figure of the site.
-#: Also for the SGD variants of the small-problem examples ("momentum", "nesterov") and
-#: SGD with added gradient noise ("noisy_sgd").
-COLORS = {"sgd": "#4c72b0", "adagrad": "#dd8452", "adadelta": "#c44e52",
-          "rmsprop": "#8172b3", "adam": "#55a868", "momentum": "#937860",
-          "nesterov": "#da8bc3", "noisy_sgd": "#64b5cd"}
-#: Display names.
-LABELS = {"sgd": "SGD", "adagrad": "Adagrad", "adadelta": "Adadelta", "rmsprop": "RMSprop",
-          "adam": "Adam", "momentum": "SGD + momentum", "nesterov": "Nesterov",
-          "noisy_sgd": "noisy SGD"}
-#: Display names of the presets (the libraries whose defaults they copy).
-PRESET_LABELS = {"pytorch": "PyTorch", "keras": "Keras"}
+#: Colors and display names come from the analysis layer (one source for figures, tables and
+#: sentences); ``LABELS`` and ``PRESET_LABELS`` are their names here.
+LABELS = OPTIMIZER_NAMES
+PRESET_LABELS = PRESET_NAMES
 LINESTYLES = {"pytorch": "-", "keras": (0, (5, 2))}
 #: Text sizes for figures 7-11 inches wide shown 700-800 px wide (about 11 px text or more).
 STYLE = {"font.size": 12, "axes.titlesize": 13, "axes.labelsize": 12, "legend.fontsize": 11,
@@ -36,7 +29,8 @@ STYLE = {"font.size": 12, "axes.titlesize": 13, "axes.labelsize": 12, "legend.fo
          "lines.linewidth": 2.0, "axes.spines.top": False, "axes.spines.right": False,
          "legend.framealpha": 0.9, "savefig.bbox": "tight"}
 METRICS = {"test_accuracy": "test accuracy", "test_loss": "test loss",
-           "train_loss": "training loss"}
+           "train_loss": "training loss", "val_accuracy": "validation accuracy",
+           "val_loss": "validation loss"}
 
 
 def use_style() -> None:
@@ -198,3 +192,38 @@ def summary_table(results: Results, caption: str | None = None) -> HTML:
     if caption:
         text = text.replace("<thead>", f"<caption>{html.escape(caption)}</caption><thead>", 1)
     return HTML(text)
+
+
+#: Colors of the tuned configurations that are not plain optimizers.
+CANDIDATE_COLORS = {"sgd_cosine": "#2a4a7f", "sgd_nesterov_cosine": "#da8bc3"}
+
+
+def sensitivity(study_results: Results, ax: Axes | None = None) -> Figure:
+    """Validation accuracy against learning rate for every candidate of a tuning study.
+
+    One line per candidate: the mean final validation accuracy over the selection seeds at
+    each rate of its (widened) grid, a diverged run counting as 0; the chosen rate is ringed.
+    The test set is not shown: this is the figure the choices were made from.
+    """
+    import matplotlib.pyplot as plt
+
+    from .tune import CANDIDATES, choices
+
+    if ax is None:
+        _, ax = plt.subplots(figsize=(9, 4.4), layout="constrained")
+    for name, choice in choices(study_results).items():
+        rates = [lr for lr, _, _ in choice.grid]
+        means = [100 * acc for _, acc, _ in choice.grid]
+        color = CANDIDATE_COLORS.get(name, COLORS.get(CANDIDATES[name].optimizer))
+        style = "--" if CANDIDATES[name].schedule != "constant" else "-"
+        ax.plot(rates, means, marker="o", markersize=4, color=color, linestyle=style,
+                label=CANDIDATES[name].label)
+        ax.plot([choice.lr], [100 * choice.val_accuracy], marker="o", markersize=11,
+                markerfacecolor="none", markeredgecolor=color, linestyle="")
+    ax.set_xscale("log")
+    ax.set_xlabel("learning rate")
+    ax.set_ylabel("final validation accuracy (%)")
+    ax.set_ylim(0, 100)
+    ax.grid(alpha=0.3)
+    legend_below(ax, ncols=4)
+    return ax.figure

@@ -131,9 +131,9 @@ def build_parser() -> argparse.ArgumentParser:
                       help="seeds that choose the rate (default 0,1)")
     tune.add_argument("--report-seeds", type=_csv(int), default=(10, 11, 12, 13, 14),
                       help="other seeds that report test accuracy (default 10-14)")
-    tune.add_argument("--max-widenings", type=int, default=2,
+    tune.add_argument("--max-widenings", type=int, default=4,
                       help="how often a grid grows by a half-decade when the best rate is at "
-                           "its edge (default 2; 0 keeps the grid as given)")
+                           "its edge (default 4; 0 keeps the grid as given)")
     _add_training_options(tune, default_out="tuned.json")
 
     table = commands.add_parser("table", help="print the summary table of a results file")

@@ -24,6 +24,7 @@ shows, including the chosen rates, is a pure function of that file.
 from __future__ import annotations
 
 import dataclasses
+import math
 import statistics
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -88,7 +89,11 @@ def default_grid(candidate: str, preset: str = "pytorch",
 
 
 def _round(lr: float) -> float:
-    """Rates to 4 significant digits, so grids built twice compare equal."""
+    """A rate to 4 significant digits, snapped to an exact half-decade power of ten when it is
+    one (so a grid widened step by step stays on the grid: 0.1, not 0.09999)."""
+    exponent = 2 * math.log10(lr)
+    if abs(exponent - round(exponent)) < 1e-4:
+        lr = 10 ** (round(exponent) / 2)
     return float(f"{lr:.4g}")
 
 
@@ -122,7 +127,7 @@ class Study:
     batch_size: int | None = 64
     train_size: int | None = None
     validation_size: int = 10_000
-    max_widenings: int = 2
+    max_widenings: int = 4
 
     def __post_init__(self) -> None:
         for name in ("candidates", "learning_rates", "select_seeds", "report_seeds"):

@@ -158,6 +158,8 @@ if _mathjax is None or not _mathjax.submodule_search_locations:
 html_static_path.append(str(Path(next(iter(_mathjax.submodule_search_locations))) / "static"))
 mathjax_path = "mathjax/tex-chtml.js"
 html_css_files = ["optguide.css"]
+# Search results: summaries from the article only; equal titles told apart.
+html_js_files = ["optguide-search.js"]
 html_favicon = "_static/favicon.svg"
 # pydata-sphinx-theme logs a console error on a first visit without a default colour mode.
 html_context = {"default_mode": "auto"}

@@ -309,6 +309,11 @@ class VerdictBoxDirective(SphinxDirective):
         sentence = verdict["sentence"] if verdict else (
             "This example was not executed in this build, so it has no verdict here.")
         box += nodes.paragraph(sentence, sentence, classes=["optguide-verdict-sentence"])
+        if verdict and verdict.get("flip"):
+            flip = nodes.paragraph(classes=["optguide-verdict-flip"])
+            flip += nodes.emphasis("What would have flipped it: ", "What would have flipped it: ")
+            flip += nodes.Text(verdict["flip"])
+            box += flip
         return [box]
 
 

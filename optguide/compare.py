@@ -207,8 +207,11 @@ class Config:
         return specs
 
     def to_dict(self) -> dict[str, Any]:
-        return {key: list(value) if isinstance(value, tuple) else value
-                for key, value in dataclasses.asdict(self).items()}
+        """The configuration as JSON data (tuples as lists, overrides as ``[name, value]``)."""
+        values = {key: list(value) if isinstance(value, tuple) else value
+                  for key, value in dataclasses.asdict(self).items()}
+        values["overrides"] = [list(pair) for pair in self.overrides]
+        return values
 
     @classmethod
     def from_dict(cls, values: dict[str, Any]) -> Config:
@@ -325,7 +328,7 @@ def read_cache(path: Path, identity: dict[str, Any]) -> Results | None:
         raise CacheMismatch(f"{path} is corrupt (not JSON)") from None
     if not isinstance(envelope, dict) or envelope.get("cache_format") != CACHE_FORMAT:
         raise CacheMismatch(f"{path} is not a cache file of this version")
-    if envelope.get("key") != identity:
+    if envelope.get("key") != json.loads(json.dumps(identity)):  # compared as JSON data
         raise CacheMismatch(f"{path} was stored for another configuration, code or data")
     payload = envelope.get("results")
     try:

@@ -124,3 +124,13 @@ def test_cli_tune_rejects_shared_seeds_in_one_line(tmp_path, capsys):
     err = capsys.readouterr().err
     assert code == 2 and err.startswith("optguide: error: ") and err.count("\n") == 1
     assert "must differ" in err
+
+
+def test_a_config_with_overrides_is_served_from_the_cache(tmp_path, isolated_cache):
+    from optguide.compare import Config, compare
+
+    root = make_fake_mnist(tmp_path / "d")
+    config = Config(optimizers=("sgd",), epochs=1, validation_size=100, batch_size=32,
+                    overrides={"momentum": 0.9, "nesterov": True}, schedule="cosine")
+    assert not compare(config, data_root=root).from_cache
+    assert compare(config, data_root=root).from_cache

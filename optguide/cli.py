@@ -140,11 +140,13 @@ def build_parser() -> argparse.ArgumentParser:
     table.add_argument("results", type=Path)
     table.add_argument("--format", choices=("markdown", "csv", "html"), default="markdown")
 
-    plot = commands.add_parser("plot", help="draw learning curves of a results file")
+    plot = commands.add_parser("plot", help="draw learning curves of a results file (of a "
+                               "tuning study: validation accuracy against learning rate)")
     plot.add_argument("results", type=Path)
     plot.add_argument("--out", type=Path, default=Path("curves.png"))
-    plot.add_argument("--metric", choices=("test_accuracy", "test_loss", "train_loss"),
-                      default="test_accuracy")
+    plot.add_argument("--metric", default="test_accuracy",
+                      choices=("test_accuracy", "test_loss", "train_loss", "val_accuracy",
+                               "val_loss"))
     plot.add_argument("--x", choices=("epoch", "seconds"), default="epoch")
 
     data = commands.add_parser("data", help="report where MNIST is and check its files")
@@ -253,12 +255,16 @@ def _plot(args: argparse.Namespace) -> None:
     import matplotlib
 
     matplotlib.use("Agg")
-    from .plots import learning_curves
+    from .plots import learning_curves, sensitivity
     from .results import load, write_output
+    from .tune import is_study
 
     results = load(args.results)
     _check_writable(args.out)
-    figure = learning_curves(results, metric=args.metric, x=args.x)
+    # A tuning study's figure is the one its choices were made from: validation accuracy
+    # against learning rate.
+    figure = (sensitivity(results) if is_study(results)
+              else learning_curves(results, metric=args.metric, x=args.x))
     image_format = args.out.suffix.lstrip(".").lower() or "png"
     formats = figure.canvas.get_supported_filetypes()
     if image_format not in formats:

@@ -134,3 +134,15 @@ def test_a_config_with_overrides_is_served_from_the_cache(tmp_path, isolated_cac
                     overrides={"momentum": 0.9, "nesterov": True}, schedule="cosine")
     assert not compare(config, data_root=root).from_cache
     assert compare(config, data_root=root).from_cache
+
+
+def test_plot_of_a_study_is_its_sensitivity_figure(tmp_path, isolated_cache, monkeypatch):
+    from optguide.cli import main
+
+    monkeypatch.setenv("OPTGUIDE_DATA_DIR", str(make_fake_mnist(tmp_path / "d")))
+    out = tmp_path / "t.json"
+    assert main(["tune", "--optimizers", "adam", "--learning-rates", "0.001,0.01",
+                 "--epochs", "1", "--validation-size", "100", "--report-seeds", "3",
+                 "--max-widenings", "0", "--out", str(out), "--quiet"]) == 0
+    assert main(["plot", str(out), "--out", str(tmp_path / "s.png")]) == 0
+    assert (tmp_path / "s.png").stat().st_size > 10_000

@@ -203,6 +203,8 @@ def sensitivity(study_results: Results, ax: Axes | None = None) -> Figure:
 
     One line per candidate: the mean final validation accuracy over the selection seeds at
     each rate of its (widened) grid, a diverged run counting as 0; the chosen rate is ringed.
+    The logit axis (:func:`accuracy_axis`) spreads the region near 100 %; rates whose mean is
+    below chance sit at the bottom edge.
     The test set is not shown: this is the figure the choices were made from.
     """
     import matplotlib.pyplot as plt
@@ -211,9 +213,11 @@ def sensitivity(study_results: Results, ax: Axes | None = None) -> Figure:
 
     if ax is None:
         _, ax = plt.subplots(figsize=(9, 4.4), layout="constrained")
+    shown: list[float] = []
     for name, choice in choices(study_results).items():
         rates = [lr for lr, _, _ in choice.grid]
         means = [100 * acc for _, acc, _ in choice.grid]
+        shown += means
         color = CANDIDATE_COLORS.get(name, COLORS.get(CANDIDATES[name].optimizer))
         style = "--" if CANDIDATES[name].schedule != "constant" else "-"
         ax.plot(rates, means, marker="o", markersize=4, color=color, linestyle=style,
@@ -223,7 +227,7 @@ def sensitivity(study_results: Results, ax: Axes | None = None) -> Figure:
     ax.set_xscale("log")
     ax.set_xlabel("learning rate")
     ax.set_ylabel("final validation accuracy (%)")
-    ax.set_ylim(0, 100)
+    accuracy_axis(ax, max(min(shown), 10.0), max(shown))  # below chance (10 %): at the floor
     ax.grid(alpha=0.3)
     legend_below(ax, ncols=4)
     return ax.figure

@@ -78,8 +78,8 @@ def adagrad_beats_sgd(defaults: Results, study: Results) -> Verdict:
             raise ValueError(f"{where_}: need both Adagrad and SGD")
         diff = paired_difference(rows["adagrad"].scores, rows["sgd"].scores)
         outcomes[key] = from_sign(diff.sign)
-        parts.append(f"{where_} Adagrad reaches {rows['adagrad'].test.format(unit=' %')} and "
-                     f"SGD {rows['sgd'].test.format(unit=' %')}, Adagrad minus SGD "
+        parts.append(f"{where_} Adagrad reaches {rows['adagrad'].test.format(unit=' %', show_n=False)} and "
+                     f"SGD {rows['sgd'].test.format(unit=' %', show_n=False)}, Adagrad minus SGD "
                      f"{diff.format()}")
         flips.append(_flip(diff, f"{where_} the comparison"))
         numbers[key] = {"difference": diff, "adagrad": rows["adagrad"].test.mean,
@@ -170,8 +170,8 @@ def sgd_can_beat_adam(study: Results,
         diff = paired_difference(rows[variant].scores, rows["adam"].scores)
         signs[variant] = diff.sign
         parts.append(f"{label(variant)} (lr {rows[variant].lr:g}, "
-                     f"{rows[variant].test.format(unit=' %')}) minus Adam (lr "
-                     f"{rows['adam'].lr:g}, {rows['adam'].test.format(unit=' %')}): "
+                     f"{rows[variant].test.format(unit=' %', show_n=False)}) minus Adam (lr "
+                     f"{rows['adam'].lr:g}, {rows['adam'].test.format(unit=' %', show_n=False)}): "
                      f"{diff.format()}")
         flips.append(_flip(diff, f"{label(variant)} against Adam"))
         numbers[variant] = diff

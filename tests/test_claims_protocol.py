@@ -203,7 +203,7 @@ def test_same_tie_groups_confirm():
                                         tuned({"adam": 0.98, "adagrad": 0.97, "sgd": 0.95}))
     check(verdict, "confirmed")
     assert "Adam > Adagrad > SGD, tuned it is Adam > Adagrad > SGD" in verdict.sentence
-    assert "Kendall's tau +1.00" in verdict.sentence
+    assert "Kendall's tau +1.00; the leaders stay, 0 of 3 pairs" in verdict.sentence
     assert "tuning raises 3 and lowers 0 of 3 reliably" in verdict.sentence
     assert "the tie groups would have changed had that difference" in verdict.flip
 
@@ -212,6 +212,8 @@ def test_groups_that_change_with_tuning_refute():
     verdict = claims.defaults_make_fair(defaults({"keras": ORDERED}), tuned(REVERSED))
     check(verdict, "refuted")
     assert verdict.numbers["presets"]["keras"]["tau"] == pytest.approx(-1.0)
+    assert "the leaders change, 3 of 3 pairs change their separated order and 3 reverse" \
+        in verdict.sentence
     assert "pairs whose order changed" in verdict.flip
 
 

@@ -75,7 +75,7 @@ plt.show()
 differences = {title: paired_difference(rows["adagrad"].scores, rows["sgd"].scores)
                for title, rows in columns.items()}
 fig, ax = plt.subplots(figsize=(7, 2.6), layout="constrained")
-for y, (title, diff) in enumerate(differences.items()):
+for y, diff in enumerate(differences.values()):
     ax.errorbar(diff.mean * 100, y, xerr=[[(diff.mean - diff.low) * 100],
                                           [(diff.high - diff.mean) * 100]],
                 fmt="o", color="black", capsize=4)

@@ -122,7 +122,7 @@ TRAIN_IMAGES = 60_000  # MNIST's training images, before the validation hold-out
 steps = steps_per_epoch(SITE_STUDY.train_size or TRAIN_IMAGES - SITE_STUDY.validation_size,
                         SITE_STUDY.batch_size)
 fig, ax = plt.subplots(figsize=(7.5, 3.6), layout="constrained")
-for y, name in enumerate(OPTIMIZERS):
+for name in OPTIMIZERS:
     reached = [epochs_to(run, TARGET_ACCURACY) for run in report_runs(study, name)]
     print(f"{label(name):>9} (lr {rows[name].lr:g}): epochs to "
           f"{TARGET_ACCURACY:.0%} validation accuracy per seed {reached}")

@@ -30,6 +30,11 @@ def _capital(text: str) -> str:
     return text[0].upper() + text[1:]
 
 
+def _accuracy(row: Row) -> str:
+    """``"97.45 ± 0.17 %"`` (the paired difference that follows gives n)."""
+    return row.test.format(unit=" %", show_n=False)
+
+
 def _columns(defaults: Results | None, study: Results | None
              ) -> dict[str, tuple[str, dict[str, Row]]]:
     """Column key -> (words for it, rows): each preset of ``defaults``, then ``"tuned"``."""
@@ -78,8 +83,8 @@ def adagrad_beats_sgd(defaults: Results, study: Results) -> Verdict:
             raise ValueError(f"{where_}: need both Adagrad and SGD")
         diff = paired_difference(rows["adagrad"].scores, rows["sgd"].scores)
         outcomes[key] = from_sign(diff.sign)
-        parts.append(f"{where_} Adagrad reaches {rows['adagrad'].test.format(unit=' %', show_n=False)} and "
-                     f"SGD {rows['sgd'].test.format(unit=' %', show_n=False)}, Adagrad minus SGD "
+        parts.append(f"{where_} Adagrad reaches {_accuracy(rows['adagrad'])} and "
+                     f"SGD {_accuracy(rows['sgd'])}, Adagrad minus SGD "
                      f"{diff.format()}")
         flips.append(_flip(diff, f"{where_} the comparison"))
         numbers[key] = {"difference": diff, "adagrad": rows["adagrad"].test.mean,
@@ -170,8 +175,8 @@ def sgd_can_beat_adam(study: Results,
         diff = paired_difference(rows[variant].scores, rows["adam"].scores)
         signs[variant] = diff.sign
         parts.append(f"{label(variant)} (lr {rows[variant].lr:g}, "
-                     f"{rows[variant].test.format(unit=' %', show_n=False)}) minus Adam (lr "
-                     f"{rows['adam'].lr:g}, {rows['adam'].test.format(unit=' %', show_n=False)}): "
+                     f"{_accuracy(rows[variant])}) minus Adam (lr "
+                     f"{rows['adam'].lr:g}, {_accuracy(rows['adam'])}): "
                      f"{diff.format()}")
         flips.append(_flip(diff, f"{label(variant)} against Adam"))
         numbers[variant] = diff
@@ -201,6 +206,10 @@ def _preset_fairness(default: Mapping[str, Row], tuned: Mapping[str, Row]) -> di
     return {"common": common, "groups": groups, "outcome": outcome,
             "tau": kendall_tau(ranking(before), ranking(after)),
             "changed": changed_pairs(before, after),
+            "reversed": [p for p in changed_pairs(before, after)
+                         if paired_difference(before[p[0]], before[p[1]]).sign
+                         * paired_difference(after[p[0]], after[p[1]]).sign < 0],
+            "same_leaders": set(groups[0][0]) == set(groups[1][0]),
             "pairs": (pair_differences(before), pair_differences(after)),
             "gain": tuning_gain({k: default[k] for k in common}, {k: tuned[k] for k in common})}
 
@@ -240,8 +249,11 @@ def defaults_make_fair(defaults: Results, study: Results) -> Verdict:
         down = [k for k, d in gains.items() if d.sign < 0]
         parts.append(f"{where_} the ranking is {groups_text(found['groups'][0], label)}, tuned "
                      f"it is {groups_text(found['groups'][1], label)} (Kendall's tau "
-                     f"{found['tau']:+.2f}; tuning raises {len(up)} and lowers {len(down)} of "
-                     f"{len(gains)} reliably)")
+                     f"{found['tau']:+.2f}; the leaders "
+                     f"{'stay' if found['same_leaders'] else 'change'}, "
+                     f"{len(found['changed'])} of {len(found['pairs'][0])} pairs change their "
+                     f"separated order and {len(found['reversed'])} reverse; tuning raises "
+                     f"{len(up)} and lowers {len(down)} of {len(gains)} reliably)")
         flips.append(_fairness_flip(where_, found))
         numbers[preset] = found
     return Verdict("Default values make the comparison of optimizers fair.",

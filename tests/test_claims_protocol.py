@@ -204,7 +204,8 @@ def test_same_tie_groups_confirm():
     check(verdict, "confirmed")
     assert "Adam > Adagrad > SGD, tuned it is Adam > Adagrad > SGD" in verdict.sentence
     assert "Kendall's tau +1.00; the leaders stay, 0 of 3 pairs" in verdict.sentence
-    assert "tuning raises 3 and lowers 0 of 3 reliably" in verdict.sentence
+    assert ("tuning moves 3 of 3 learning rates and reliably raises 3 and lowers 0 of those"
+            in verdict.sentence)
     assert "the tie groups would have changed had that difference" in verdict.flip
 
 
@@ -215,6 +216,16 @@ def test_groups_that_change_with_tuning_refute():
     assert "the leaders change, 3 of 3 pairs change their separated order and 3 reverse" \
         in verdict.sentence
     assert "pairs whose order changed" in verdict.flip
+
+
+def test_a_rate_tuning_left_alone_is_no_gain():
+    rerun = study({"adam": around(0.9745), "adagrad": around(0.97), "sgd": around(0.95)})
+    rerun = Results(rerun.config, {}, [dataclasses.replace(
+        run, hyperparameters={**run.hyperparameters, "lr": 1e-3}) if run.optimizer == "adam"
+        else run for run in rerun.runs])
+    verdict = claims.defaults_make_fair(defaults({"pytorch": ORDERED}), rerun)
+    assert "tuning moves 2 of 3 learning rates and reliably raises 2 and lowers 0" \
+        in verdict.sentence
 
 
 def test_fair_under_one_library_and_not_the_other_depends():

@@ -4,8 +4,8 @@ Adagrad against SGD: under each library's defaults and with tuned learning rates
 
 The claim: **Adagrad performs better than SGD**. Stated without a setting, it can mean "at
 the values a library ships" or "each at its best learning rate", and the two need not agree:
-a default learning rate is one number a library picked, and SGD is the optimizer most
-sensitive to it. This example answers the claim in three columns, the same network trained
+a default learning rate is one number a library picked, and the two libraries pick different
+ones for both optimizers. This example answers the claim in three columns, the same network trained
 on the same seeds: PyTorch's defaults, Keras' defaults, and each learning rate tuned on
 validation (:data:`~optguide.experiments.SITE_STUDY`). It trains nothing of its own: it reads
 the site's two experiments from the results cache.

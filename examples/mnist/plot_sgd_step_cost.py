@@ -26,7 +26,7 @@ tell.
 # The cost of one update
 # ----------------------
 # Each optimizer (``torch.optim``'s, at PyTorch's defaults, as a user runs it) updates the
-# MLP's 101,770 weights from a fixed gradient. A block of updates is timed with
+# MLP's weights from a fixed gradient. A block of updates is timed with
 # :func:`time.perf_counter`; the optimizers take turns, block after block, so that whatever
 # else the machine does falls on all of them alike, and each keeps the median of its blocks.
 # One thread, as the study's runs trained.
@@ -114,7 +114,7 @@ plt.show()
 # records validation accuracy after every epoch. The target, 97 % validation accuracy, is the
 # site's table target; validation, not test, because a speed is not a report of accuracy.
 # Seconds to it are the epochs it took times an epoch's measured cost (steps per epoch x
-# (pass + update)); the resolution is therefore one epoch, a fifth of the training.
+# (pass + update)); the resolution is therefore one epoch.
 
 study = tune(SITE_STUDY)
 rows = tuned_rows(study)

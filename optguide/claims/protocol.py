@@ -8,6 +8,7 @@ is paired seed by seed, and a difference counts only when its 95 % interval excl
 
 from __future__ import annotations
 
+import math
 import statistics
 from collections.abc import Mapping, Sequence
 
@@ -245,15 +246,18 @@ def defaults_make_fair(defaults: Results, study: Results) -> Verdict:
         found = _preset_fairness(rows, tuned)
         outcomes[preset] = found["outcome"]
         gains = found["gain"]
-        up = [k for k, d in gains.items() if d.sign > 0]
-        down = [k for k, d in gains.items() if d.sign < 0]
+        # Only a moved rate is a tuning gain (equal settings trained twice can differ a little).
+        moved = [k for k in gains if not math.isclose(rows[k].lr, tuned[k].lr, rel_tol=1e-3)]
+        up = [k for k in moved if gains[k].sign > 0]
+        down = [k for k in moved if gains[k].sign < 0]
         parts.append(f"{where_} the ranking is {groups_text(found['groups'][0], label)}, tuned "
                      f"it is {groups_text(found['groups'][1], label)} (Kendall's tau "
                      f"{found['tau']:+.2f}; the leaders "
                      f"{'stay' if found['same_leaders'] else 'change'}, "
                      f"{len(found['changed'])} of {len(found['pairs'][0])} pairs change their "
-                     f"separated order and {len(found['reversed'])} reverse; tuning raises "
-                     f"{len(up)} and lowers {len(down)} of {len(gains)} reliably)")
+                     f"separated order and {len(found['reversed'])} reverse; tuning moves "
+                     f"{len(moved)} of {len(gains)} learning rates and reliably raises "
+                     f"{len(up)} and lowers {len(down)} of those)")
         flips.append(_fairness_flip(where_, found))
         numbers[preset] = found
     return Verdict("Default values make the comparison of optimizers fair.",

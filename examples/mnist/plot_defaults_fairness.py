@@ -78,9 +78,9 @@ plt.show()
 # --------------------------------------
 # Tuned minus defaults, paired over the report seeds, 95 % interval: the gain a default
 # learning rate left on the table (right of zero), or a default that beat the rate chosen on
-# validation (left of zero). Where validation chose the default rate itself, the two are the
-# same setting trained twice, and what remains is the small numerical difference between two
-# trainings; the verdict counts gains only where the rate moved.
+# validation (left of zero). Where validation chose PyTorch's default rate itself, the PyTorch
+# pair is the same setting trained twice, and what remains is the small numerical difference
+# between two trainings; the verdict counts gains only where the rate moved.
 
 fig, ax = plt.subplots(figsize=(8, 3.8), layout="constrained")
 presets = [t for t in columns if t != "tuned"]

@@ -81,7 +81,7 @@ for y, diff in enumerate(differences.values()):
                 fmt="o", color="black", capsize=4)
 ax.axvline(0, color="0.5", linestyle="--")
 ax.set_yticks(range(len(differences)), list(differences))
-ax.invert_yaxis()
+ax.set_ylim(len(differences) - 0.5, -0.5)
 ax.set_xlabel("Adagrad minus SGD, test accuracy (points), 95 % interval")
 plt.show()
 

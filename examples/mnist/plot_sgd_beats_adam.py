@@ -91,7 +91,7 @@ for y, key in enumerate(KEYS[:-1]):
                    fmt="o", color=color(key), capsize=4)
 right.axvline(0, color="0.5", linestyle="--")
 right.set_yticks(range(len(KEYS) - 1), [f"{label(k)} minus Adam" for k in KEYS[:-1]])
-right.invert_yaxis()
+right.set_ylim(len(KEYS) - 1.5, -0.5)
 right.set_xlabel("test accuracy difference (points), 95 % interval")
 plt.show()
 

@@ -173,3 +173,18 @@ def tuning_gain(defaults: Mapping[str, Row], tuned: Mapping[str, Row]
     """Per optimizer in both: paired difference tuned minus defaults (test accuracy)."""
     return {key: paired_difference(tuned[key].scores, defaults[key].scores)
             for key in defaults if key in tuned}
+
+
+def report_scores(study_results: Results, candidate: str, metric: str = "test_accuracy"
+                  ) -> dict[int, float]:
+    """Per-seed final ``metric`` of ``candidate``'s report runs (e.g. ``"test_loss"``;
+    :func:`~optguide.analysis.scoring.final_metric`'s rule for diverged runs)."""
+    runs = report_runs(study_results, candidate)
+    if not runs:
+        raise ValueError(f"the study has no report runs of {candidate}")
+    return {run.seed: final_metric(run, metric) for run in runs}
+
+
+def label(key: str) -> str:
+    """Display name of a tuned candidate or an optimizer (``"SGD + cosine"``, ``"Adam"``)."""
+    return CANDIDATES[key].label if key in CANDIDATES else key

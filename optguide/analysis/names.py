@@ -69,3 +69,13 @@ def number(value: float) -> str:
 def batch_label(batch_size: int | None) -> str:
     """``"batch 64"``, or ``"full batch"`` for ``None``."""
     return "full batch" if batch_size is None else f"batch {batch_size}"
+
+
+def groups_text(groups: Iterable[Iterable[str]], name=optimizer_name) -> str:
+    """Tie groups best first: ``"(Adam, RMSprop) > Adadelta > SGD"``; a group in brackets
+    when it holds several options that the intervals cannot order."""
+    parts = []
+    for group in groups:
+        names = [name(option) for option in group]
+        parts.append(names[0] if len(names) == 1 else "(" + ", ".join(names) + ")")
+    return " > ".join(parts)

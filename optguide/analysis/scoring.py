@@ -15,7 +15,7 @@ from collections.abc import Mapping, Sequence
 from itertools import combinations
 
 from ..results import Results, Run
-from .stats import Estimate, leaders, mean_ci, paired_difference
+from .stats import Estimate, PairedDifference, leaders, mean_ci, paired_difference
 
 Scores = Mapping[str, Mapping[int, float]]
 
@@ -117,3 +117,22 @@ def kendall_tau(first: Sequence[str], second: Sequence[str]) -> float:
     pairs = list(combinations(first, 2))
     concordant = sum(position[a] < position[b] for a, b in pairs)
     return (2 * concordant - len(pairs)) / len(pairs)
+
+
+def pair_differences(table: Scores) -> dict[tuple[str, str], PairedDifference]:
+    """Every pair ``(a, b)`` of options (``a`` before ``b`` in ``table``'s order): the paired
+    difference ``a - b`` (:func:`~optguide.analysis.stats.paired_difference`)."""
+    return {(a, b): paired_difference(table[a], table[b]) for a, b in combinations(table, 2)}
+
+
+def changed_pairs(first: Scores, second: Scores) -> list[tuple[str, str]]:
+    """Pairs of options common to both tables whose separated order differs between them.
+
+    A pair's order is +1, -1 or 0 (not separated) by its paired interval
+    (:attr:`~optguide.analysis.stats.PairedDifference.sign`); a pair is listed when the two
+    tables give it different orders (a reversal, or separated in one table only).
+    """
+    common = {k: first[k] for k in first if k in second}
+    before = pair_differences(common)
+    after = pair_differences({k: second[k] for k in common})
+    return [pair for pair in before if before[pair].sign != after[pair].sign]

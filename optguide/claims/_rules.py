@@ -51,22 +51,24 @@ def both_parts(first: bool | None, second: bool | None) -> str:
     return "inconclusive"
 
 
-def to_close(difference: PairedDifference, scale: float = 100.0, unit: str = " points") -> str:
+def to_close(difference: PairedDifference, scale: float = 100.0, unit: str = " points",
+             digits: int = 2) -> str:
     """What would have made a separated paired difference a tie, in words.
 
     ``"had that difference (+0.42 points [+0.10, +0.74], n = 5) been 0.10 points smaller"``.
     """
     shrink = difference.low if difference.mean > 0 else -difference.high
-    return (f"had that difference ({difference.format(scale, unit=unit)}) been "
-            f"{shrink * scale:.2f}{unit} smaller, so that its interval reached zero")
+    return (f"had that difference ({difference.format(scale, digits, unit)}) been "
+            f"{shrink * scale:.{digits}f}{unit} smaller, so that its interval reached zero")
 
 
 def to_separate(difference: PairedDifference, scale: float = 100.0,
-                unit: str = " points") -> str:
+                unit: str = " points", digits: int = 2) -> str:
     """What would have separated a tie, in words."""
     if difference.n < 2:
         return (f"at least two seeds, so that the difference "
-                f"({difference.format(scale, unit=unit)}) has an interval that can exclude zero")
+                f"({difference.format(scale, digits, unit)}) has an interval that can exclude "
+                "zero")
     half = (difference.high - difference.low) / 2
-    return (f"an interval that excludes zero (now {difference.format(scale, unit=unit)}): "
-            f"more seeds, or a difference beyond about {half * scale:.2f}{unit}")
+    return (f"an interval that excludes zero (now {difference.format(scale, digits, unit)}): "
+            f"more seeds, or a difference beyond about {half * scale:.{digits}f}{unit}")

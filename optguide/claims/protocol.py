@@ -1,0 +1,401 @@
+"""Claims the article states without an experiment, tested on the site's protocol.
+
+Every function here reads the site's two experiments: a comparison at the libraries' defaults
+(:func:`optguide.compare.compare`) and a study whose learning rates were chosen on validation
+(:func:`optguide.tune.tune`); both report test accuracy on the same seeds, so every comparison
+is paired seed by seed, and a difference counts only when its 95 % interval excludes zero.
+"""
+
+from __future__ import annotations
+
+import math
+import statistics
+from collections.abc import Mapping, Sequence
+
+from ..analysis.filtering import distinct
+from ..analysis.headline import Row, default_rows, label, report_scores, tuned_rows, tuning_gain
+from ..analysis.names import groups_text, join_names, percent, possessive
+from ..analysis.scoring import changed_pairs, kendall_tau, pair_differences, ranking, tie_groups
+from ..analysis.stats import PairedDifference, paired_difference
+from ..analysis.timing import epochs_to
+from ..results import Results
+from ..tune import CANDIDATES, Study, report_runs
+from . import Verdict
+from ._rules import across_conditions, both_parts, from_sign, to_close, to_separate
+
+__all__ = ["adagrad_beats_sgd", "constant_rate_suffices", "defaults_make_fair",
+           "sgd_can_beat_adam", "sgd_is_slow"]
+
+
+def _capital(text: str) -> str:
+    return text[0].upper() + text[1:]
+
+
+def _accuracy(row: Row) -> str:
+    """``"97.45 ± 0.17 %"`` (the paired difference that follows gives n)."""
+    return row.test.format(unit=" %", show_n=False)
+
+
+def _columns(defaults: Results | None, study: Results | None
+             ) -> dict[str, tuple[str, dict[str, Row]]]:
+    """Column key -> (words for it, rows): each preset of ``defaults``, then ``"tuned"``."""
+    columns = {}
+    if defaults is not None:
+        for preset in distinct(defaults, "preset"):
+            columns[preset] = (f"under {possessive(preset)} defaults",
+                               default_rows(defaults, preset))
+    if study is not None:
+        columns["tuned"] = ("with the rates tuned on validation", tuned_rows(study))
+    if not columns:
+        raise ValueError("no results given")
+    return columns
+
+
+def _flip(diff: PairedDifference, what: str, **units) -> str:
+    """``"<what> would have tied had ..."`` or ``"<what> needs ..."``."""
+    if diff.separated:
+        return f"{what} would have been a tie {to_close(diff, **units)}"
+    return f"{what} needs {to_separate(diff, **units)}"
+
+
+def adagrad_beats_sgd(defaults: Results, study: Results) -> Verdict:
+    """Test "Adagrad performs better than SGD" under each library's defaults and tuned.
+
+    Per column (each preset of ``defaults``, then the tuned rates of ``study``): the paired
+    difference of test accuracy, Adagrad minus SGD, over the common seeds.
+
+    Parameters
+    ----------
+    defaults : Results
+        A comparison at the presets' defaults with Adagrad and SGD.
+    study : Results
+        A tuning study with the candidates ``adagrad`` and ``sgd``.
+
+    Returns
+    -------
+    Verdict
+        ``confirmed`` when Adagrad is reliably better in every column, ``refuted`` when SGD is
+        reliably better in every column, ``depends`` (on the column) when each wins somewhere,
+        otherwise ``inconclusive``.
+    """
+    outcomes, parts, flips, numbers = {}, [], [], {}
+    for key, (where_, rows) in _columns(defaults, study).items():
+        if "adagrad" not in rows or "sgd" not in rows:
+            raise ValueError(f"{where_}: need both Adagrad and SGD")
+        diff = paired_difference(rows["adagrad"].scores, rows["sgd"].scores)
+        outcomes[key] = from_sign(diff.sign)
+        parts.append(f"{where_} Adagrad reaches {_accuracy(rows['adagrad'])} and "
+                     f"SGD {_accuracy(rows['sgd'])}, Adagrad minus SGD "
+                     f"{diff.format()}")
+        flips.append(_flip(diff, f"{where_} the comparison"))
+        numbers[key] = {"difference": diff, "adagrad": rows["adagrad"].test.mean,
+                        "sgd": rows["sgd"].test.mean, "lr": (rows["adagrad"].lr, rows["sgd"].lr)}
+    return Verdict("Adagrad performs better than SGD.", across_conditions(outcomes),
+                   _capital("; ".join(parts)) + ".",
+                   {"outcomes": outcomes, "columns": numbers}, _capital("; ".join(flips)) + ".")
+
+
+#: The two readings of "constant is enough" (final test metric; higher is better?).
+_READINGS = {"test_accuracy": ("test accuracy", True), "test_loss": ("test loss", False)}
+
+
+def constant_rate_suffices(study: Results, constant: str = "sgd",
+                           scheduled: str = "sgd_cosine") -> Verdict:
+    """Test "SGD keeps a constant learning rate" as advice: a constant rate does as well.
+
+    Both candidates' rates were tuned on validation by the same protocol; their report runs
+    are compared seed by seed on final test accuracy and on final test loss (a decaying rate
+    often lowers the loss before it changes the accuracy).
+
+    Parameters
+    ----------
+    study : Results
+        A tuning study with both candidates.
+    constant, scheduled : str
+        The constant-rate candidate and the scheduled one (keys of
+        :data:`optguide.tune.CANDIDATES`).
+
+    Returns
+    -------
+    Verdict
+        Per reading ``confirmed`` when the constant rate is reliably better, ``refuted`` when
+        the schedule is, ``inconclusive`` when the interval includes zero; across the two
+        readings ``depends`` (on the metric) when they disagree.
+    """
+    outcomes, parts, flips, numbers = {}, [], [], {}
+    for metric, (words, higher) in _READINGS.items():
+        a, b = report_scores(study, constant, metric), report_scores(study, scheduled, metric)
+        # In the claim's direction: positive when the constant rate is better.
+        diff = paired_difference(a, b) if higher else paired_difference(b, a)
+        units = {} if higher else {"scale": 1.0, "unit": "", "digits": 4}
+        outcomes[metric] = from_sign(diff.sign)
+        if higher:
+            parts.append(f"on {words} {label(constant)} minus {label(scheduled)} is "
+                         f"{diff.format()}")
+        else:
+            parts.append(f"on {words} (lower is better) {label(scheduled)} minus "
+                         f"{label(constant)} is {diff.format(1.0, 4, '')}")
+        flips.append(_flip(diff, f"on {words} the comparison", **units))
+        numbers[metric] = diff
+    lrs = {key: row.lr for key, row in tuned_rows(study).items() if key in (constant, scheduled)}
+    rates = (f"with the rates tuned on validation ({label(constant)} {lrs[constant]:g}, "
+             f"{label(scheduled)} {lrs[scheduled]:g}), ")
+    return Verdict("SGD keeps a constant learning rate (a constant rate is enough).",
+                   across_conditions(outcomes), _capital(rates + "; ".join(parts)) + ".",
+                   {"outcomes": outcomes, "differences": numbers, "lr": lrs},
+                   _capital("; ".join(flips)) + ".")
+
+
+def sgd_can_beat_adam(study: Results,
+                      variants: Sequence[str] = ("sgd_nesterov_cosine", "sgd")) -> Verdict:
+    """Test "SGD can outperform Adam" with every learning rate tuned on validation.
+
+    Each SGD variant of the study (as practitioners run it: Nesterov momentum and a cosine
+    decay; and plain) against tuned Adam, paired test accuracy over the report seeds.
+
+    Parameters
+    ----------
+    study : Results
+        A tuning study with ``adam`` and at least one of ``variants``.
+    variants : sequence of str
+        SGD candidates to try, most practical first.
+
+    Returns
+    -------
+    Verdict
+        ``confirmed`` when some variant reliably beats Adam and none is reliably beaten,
+        ``depends`` (on how SGD is run) when one variant beats Adam and another loses to it,
+        ``refuted`` when Adam reliably beats every variant, ``inconclusive`` otherwise.
+    """
+    rows = tuned_rows(study)
+    present = [v for v in variants if v in rows]
+    if "adam" not in rows or not present:
+        raise ValueError("need tuned Adam and at least one SGD variant in the study")
+    signs, parts, flips, numbers = {}, [], [], {}
+    for variant in present:
+        diff = paired_difference(rows[variant].scores, rows["adam"].scores)
+        signs[variant] = diff.sign
+        parts.append(f"{label(variant)} (lr {rows[variant].lr:g}, "
+                     f"{_accuracy(rows[variant])}) minus Adam (lr "
+                     f"{rows['adam'].lr:g}, {_accuracy(rows['adam'])}): "
+                     f"{diff.format()}")
+        flips.append(_flip(diff, f"{label(variant)} against Adam"))
+        numbers[variant] = diff
+    values = set(signs.values())
+    if 1 in values:
+        outcome = "depends" if -1 in values else "confirmed"
+    else:
+        outcome = "refuted" if values == {-1} else "inconclusive"
+    return Verdict("SGD can outperform Adam.", outcome, "Tuned on validation, "
+                   + "; ".join(parts) + ".", {"signs": signs, "differences": numbers},
+                   _capital("; ".join(flips)) + ".")
+
+
+def _preset_fairness(default: Mapping[str, Row], tuned: Mapping[str, Row]) -> dict:
+    """Tie groups, order, changed pairs and gains of the optimizers common to both."""
+    common = [key for key in default if key in tuned]
+    if len(common) < 2:
+        raise ValueError("the defaults and the study share fewer than two optimizers")
+    before = {k: default[k].scores for k in common}
+    after = {k: tuned[k].scores for k in common}
+    groups = (tie_groups(before), tie_groups(after))
+    same = [set(g) for g in groups[0]] == [set(g) for g in groups[1]]
+    if len(groups[0]) == 1 or len(groups[1]) == 1:
+        outcome = "inconclusive"  # one ranking separates nothing: no order to compare
+    else:
+        outcome = "confirmed" if same else "refuted"
+    return {"common": common, "groups": groups, "outcome": outcome,
+            "tau": kendall_tau(ranking(before), ranking(after)),
+            "changed": changed_pairs(before, after),
+            "reversed": [p for p in changed_pairs(before, after)
+                         if paired_difference(before[p[0]], before[p[1]]).sign
+                         * paired_difference(after[p[0]], after[p[1]]).sign < 0],
+            "same_leaders": set(groups[0][0]) == set(groups[1][0]),
+            "pairs": (pair_differences(before), pair_differences(after)),
+            "gain": tuning_gain({k: default[k] for k in common}, {k: tuned[k] for k in common})}
+
+
+def _nearest(pairs: Mapping[tuple[str, str], PairedDifference]) -> tuple[tuple[str, str], float]:
+    """The separated pair whose interval is closest to zero, and that distance."""
+    separated = {p: min(abs(d.low), abs(d.high)) for p, d in pairs.items() if d.separated}
+    pair = min(separated, key=separated.get)
+    return pair, separated[pair]
+
+
+def defaults_make_fair(defaults: Results, study: Results) -> Verdict:
+    """Test "default values make the comparison fair": does the defaults' ranking survive
+    tuning?
+
+    Per preset of ``defaults``, over the optimizers common to it and ``study``: the tie groups
+    of test accuracy (:func:`~optguide.analysis.scoring.tie_groups`) at the defaults and with
+    the tuned rates. Kendall's tau of the two orders of means is quoted as a summary (it does
+    not decide), with the per-optimizer gain of tuning (paired) in the numbers.
+
+    Returns
+    -------
+    Verdict
+        Per preset ``confirmed`` when the tie groups are the same (and separate something),
+        ``refuted`` when they differ while both separate something, ``inconclusive`` when the
+        intervals separate nothing in either ranking; across presets ``depends`` (on whose
+        defaults) when confirmed under one and refuted under another.
+    """
+    columns = _columns(defaults, study)
+    tuned = columns.pop("tuned")[1]
+    outcomes, parts, flips, numbers = {}, [], [], {}
+    for preset, (where_, rows) in columns.items():
+        found = _preset_fairness(rows, tuned)
+        outcomes[preset] = found["outcome"]
+        gains = found["gain"]
+        # Only a moved rate is a tuning gain (equal settings trained twice can differ a little).
+        moved = [k for k in gains if not math.isclose(rows[k].lr, tuned[k].lr, rel_tol=1e-3)]
+        up = [k for k in moved if gains[k].sign > 0]
+        down = [k for k in moved if gains[k].sign < 0]
+        parts.append(f"{where_} the ranking is {groups_text(found['groups'][0], label)}, tuned "
+                     f"it is {groups_text(found['groups'][1], label)} (Kendall's tau "
+                     f"{found['tau']:+.2f}; the leaders "
+                     f"{'stay' if found['same_leaders'] else 'change'}, "
+                     f"{len(found['changed'])} of {len(found['pairs'][0])} pairs change their "
+                     f"separated order and {len(found['reversed'])} reverse; tuning moves "
+                     f"{len(moved)} of {len(gains)} learning rates and reliably raises "
+                     f"{len(up)} and lowers {len(down)} of those)")
+        flips.append(_fairness_flip(where_, found))
+        numbers[preset] = found
+    return Verdict("Default values make the comparison of optimizers fair.",
+                   across_conditions(outcomes), _capital("; ".join(parts)) + ".",
+                   {"outcomes": outcomes, "presets": numbers}, _capital("; ".join(flips)) + ".")
+
+
+def _fairness_flip(where_: str, found: dict) -> str:
+    before, after = found["pairs"]
+    if found["outcome"] == "refuted":
+        pair = min(found["changed"], key=lambda p: min(
+            min(abs(d.low), abs(d.high)) for d in (before[p], after[p]) if d.separated))
+        a, b = (label(k) for k in pair)
+        return (f"{where_} the ranking would have survived only had all "
+                f"{len(found['changed'])} pairs whose order changed kept it; the closest, "
+                f"{a} minus {b}, is {before[pair].format()} at the defaults and "
+                f"{after[pair].format()} tuned")
+    if found["outcome"] == "confirmed":
+        side, pairs = min((("tuned", after), ("at the defaults", before)),
+                          key=lambda item: _nearest(item[1])[1])
+        pair, _ = _nearest(pairs)
+        a, b = (label(k) for k in pair)
+        return (f"{where_} the tie groups would have changed {to_close(pairs[pair])} ({a} "
+                f"minus {b}, {side})")
+    single = after if len(found["groups"][1]) == 1 else before
+    pair = max(single, key=lambda p: abs(single[p].mean)
+               / max(single[p].high - single[p].low, 1e-12))
+    a, b = (label(k) for k in pair)
+    return (f"{where_} a ranking to compare needs intervals that separate two optimizers; "
+            f"the closest, {a} minus {b}, needs {to_separate(single[pair])}")
+
+
+def sgd_is_slow(study: Results, update_seconds: Mapping[str, float | Sequence[float]],
+                pass_seconds: float | Sequence[float], steps_per_epoch: int,
+                target: float = 0.97, tolerance: float = 0.10,
+                metric: str = "val_accuracy", subject: str = "sgd") -> Verdict:
+    """Test "SGD is slow to compute", the cost of a step apart from the time to a target.
+
+    *Per step*: SGD's update (measured, the median of repeats) costs more than the cheapest
+    other optimizer's by more than ``tolerance`` (relative): slow; less by more than
+    ``tolerance``: not slow; in between: a tie. *To a target*: seconds until ``metric``
+    reaches ``target`` at the tuned rates, the study's report runs' epochs to target times
+    the measured seconds of an epoch (``steps_per_epoch`` x (the forward and backward pass +
+    the optimizer's update)); SGD against the soonest other optimizer, paired over seeds.
+
+    Parameters
+    ----------
+    study : Results
+        A tuning study with ``subject`` and other (non-SGD) optimizers.
+    update_seconds : mapping
+        Optimizer -> seconds of one update, or repeated measurements (the median is used).
+    pass_seconds : float or sequence
+        Seconds of one forward and backward pass (the same for every optimizer).
+    steps_per_epoch : int
+        Updates per epoch of the study's runs.
+    target, metric : float, str
+        What must be reached (validation: speed is not a report of the final accuracy).
+    tolerance : float
+        Relative per-step differences below this are ties.
+    subject : str
+        The candidate judged.
+
+    Returns
+    -------
+    Verdict
+        ``confirmed`` when both readings find SGD slow, ``depends`` (on what is timed) when one
+        does and the other finds it fast, ``refuted`` when one finds it fast and the other
+        does not find it slow, ``inconclusive`` otherwise.
+    """
+    steps = {k: statistics.median(v) if isinstance(v, Sequence) else float(v)
+             for k, v in update_seconds.items()}
+    common = statistics.median(pass_seconds) if isinstance(pass_seconds, Sequence) \
+        else float(pass_seconds)
+    optimizer = CANDIDATES[subject].optimizer
+    cheapest = min((k for k in steps if k != optimizer), key=steps.get)
+    ratio = steps[optimizer] / steps[cheapest] - 1
+    slow_step = True if ratio > tolerance else False if ratio < -tolerance else None
+    step_part = (f"SGD's update takes {steps[optimizer] * 1e3:.3f} ms against "
+                 f"{steps[cheapest] * 1e3:.3f} ms for {label(cheapest)}, the cheapest other "
+                 f"({ratio * 100:+.0f} %; a whole step with the forward and backward pass "
+                 f"{(common + steps[optimizer]) * 1e3:.2f} ms against "
+                 f"{(common + steps[cheapest]) * 1e3:.2f} ms)")
+    if slow_step is None:
+        step_flip = (f"a per-step difference beyond {tolerance * 100:.0f} % (now "
+                     f"{ratio * 100:+.1f} %) would have decided the per-step reading")
+    else:
+        step_flip = (f"the per-step reading would have been a tie had SGD's update been within "
+                     f"{tolerance * 100:.0f} % of {label(cheapest)}'s (now {ratio * 100:+.1f} %)")
+
+    times = _seconds_to_target(study, steps, common, steps_per_epoch, target, metric)
+    slow_target, target_part, target_flip = _target_reading(times, subject, target, metric)
+    outcome = both_parts(slow_step, slow_target)
+    numbers = {"update_seconds": steps, "pass_seconds": common, "ratio": ratio,
+               "cheapest": cheapest, "slow_step": slow_step, "slow_target": slow_target,
+               "seconds_to_target": times, "target": target}
+    return Verdict("SGD is slow to compute.", outcome,
+                   f"Per step, {step_part}; to the target, {target_part}.", numbers,
+                   _capital(step_flip) + "; " + target_flip + ".")
+
+
+def _seconds_to_target(study: Results, update: Mapping[str, float], common: float,
+                       steps_per_epoch: int, target: float, metric: str
+                       ) -> dict[str, dict[int, float | None]]:
+    """Candidate -> seed -> epochs to target x measured seconds per epoch (``None``: never);
+    plain SGD and the candidates that are not SGD variants, when their update was timed."""
+    times = {}
+    for candidate in Study.from_dict(study.config).candidates:
+        optimizer = CANDIDATES[candidate].optimizer
+        plain = CANDIDATES[candidate].schedule == "constant" and not CANDIDATES[candidate].overrides
+        if optimizer not in update or not plain:
+            continue
+        epoch = steps_per_epoch * (common + update[optimizer])
+        times[candidate] = {}
+        for run in report_runs(study, candidate):
+            epochs = epochs_to(run, target, metric)
+            times[candidate][run.seed] = None if epochs is None else epochs * epoch
+    return times
+
+
+def _target_reading(times: Mapping[str, Mapping[int, float | None]], subject: str,
+                    target: float, metric: str) -> tuple[bool | None, str, str]:
+    """Whether ``subject`` reaches the target reliably later than the soonest other."""
+    goal = f"{percent(target, 0)} {metric.replace('_', ' ').replace('val ', 'validation ')}"
+    every = {k: all(v is not None for v in seeds.values()) for k, seeds in times.items()}
+    others = [k for k in times if k != subject and every[k]]
+    rival = min(others, key=lambda k: statistics.fmean(times[k].values())) if others else None
+    if not every.get(subject):
+        slow = True if rival else None
+        part = (f"SGD does not reach {goal} in every run" + (
+            f", {label(rival)} does (mean {statistics.fmean(times[rival].values()):.1f} s)"
+            if rival else ", nor does any other optimizer"))
+        return slow, part, f"SGD reaching {goal} in every run would have changed the target reading"
+    if rival is None:
+        names = join_names(label(k) for k in times if k != subject)
+        return (False, f"only SGD reaches {goal} in every run (not {names})",
+                f"another optimizer reaching {goal} in every run would have changed it")
+    diff = paired_difference(times[subject], times[rival])
+    part = (f"SGD minus {label(rival)} (the soonest other), seconds to {goal} (epochs to it x "
+            f"measured seconds per epoch): {diff.format(1.0, 2, ' s')}")
+    flip = _flip(diff, "the target reading", scale=1.0, unit=" s")
+    return {1: True, -1: False, 0: None}[diff.sign], part, flip

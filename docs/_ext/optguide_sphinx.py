@@ -53,10 +53,15 @@ EXAMPLE_ORDER = (
     # MNIST
     "plot_mnist_defaults.py",
     "plot_keras_vs_pytorch_defaults.py",
+    "plot_defaults_fairness.py",
     "plot_learning_rate_sweep.py",
+    "plot_adagrad_vs_sgd.py",
+    "plot_sgd_beats_adam.py",
+    "plot_sgd_constant_rate.py",
     "plot_gradient_descent_variants.py",
     "plot_noisy_gradients.py",
     "plot_wall_clock.py",
+    "plot_sgd_step_cost.py",
     "plot_cnn_comparison.py",
     # synthetic problems
     "plot_2d_trajectories.py",

@@ -112,11 +112,14 @@ class PairedDifference:
         return 0 if not self.separated else (1 if self.mean > 0 else -1)
 
     def format(self, scale: float = 100.0, digits: int = 2, unit: str = " points") -> str:
-        """``"+0.42 points [0.10, 0.74], n = 5"``."""
+        """``"+0.42 points [+0.10, +0.74], n = 5"`` (a value that rounds to zero: ``0.00``)."""
+        def signed(value: float) -> str:
+            text = f"{value * scale:+.{digits}f}"
+            return text[1:] if float(text) == 0 else text
+
         if self.n < 2:
-            return f"{self.mean * scale:+.{digits}f}{unit} (n = 1, no interval)"
-        return (f"{self.mean * scale:+.{digits}f}{unit} "
-                f"[{self.low * scale:+.{digits}f}, {self.high * scale:+.{digits}f}], "
+            return f"{signed(self.mean)}{unit} (n = 1, no interval)"
+        return (f"{signed(self.mean)}{unit} [{signed(self.low)}, {signed(self.high)}], "
                 f"n = {self.n}")
 
 

@@ -133,6 +133,28 @@ def batch_sweep(accuracy, seeds=(0, 1, 2)):
             for b in next(iter(accuracy.values()))}
 
 
+def test_hyperparameter_effects_one_at_a_time():
+    from optguide.optimizers import hyperparameters
+    from optguide.results import Run
+
+    def run(seed: int, val: float, **changed) -> Run:
+        base = make_run("adam", 0.9, seed=seed, val=val)
+        return Run("adam", "pytorch", seed, hyperparameters("adam", "pytorch", **changed),
+                   "ok", base.history, None)
+
+    results = make_results([run(s, 0.90 + d) for s, d in ((0, 0.0), (1, 0.01))]
+                           + [run(s, 0.93 + d, eps=1e-4) for s, d in ((0, 0.0), (1, 0.01))]
+                           + [run(s, 0.85, eps=1e-12) for s in (0, 1)]
+                           + [run(s, 0.89, betas=(0.9, 0.99)) for s in (0, 1)])
+    effects = sweep.hyperparameter_effects(results)["adam"]
+    assert effects["eps"].gain == pytest.approx(0.03)
+    assert effects["eps"].spread == pytest.approx(0.085)
+    assert [v for v, _ in effects["eps"].values] == [1e-12, 1e-8, 1e-4]
+    assert effects["betas"].gain == 0.0 and effects["betas"].default == (0.9, 0.999)
+    with pytest.raises(ValueError, match="one at a time"):
+        sweep.hyperparameter_effects(make_results([run(0, 0.9, eps=1e-4, betas=(0.9, 0.99))]))
+
+
 def test_learning_rates_by_view_and_per_seed_noise_costs():
     results = batch_sweep({"sgd": {8: {0.001: (0.80, 0.80), 0.1: (0.90, 0.70)},
                                    64: {0.001: (0.85, 0.85), 0.1: (0.95, 0.95)}}})

@@ -37,12 +37,13 @@ from optguide.analysis.sweep import hyperparameter_effects
 from optguide.claims.tuning import adam_needs_least_tuning
 from optguide.compare import Config, compare
 from optguide.experiments import SITE_STUDY
+from optguide.optimizers import OPTIMIZERS
 from optguide.plots import legend_below, sensitivity
 from optguide.results import Results
 from optguide.tune import choices, phases, tune
 
 cpu_start = time.process_time()
-study = tune(SITE_STUDY)
+study = tune(SITE_STUDY.replace(candidates=tuple(OPTIMIZERS)))  # the plain optimizers
 sweep, report = phases(study)  # selection runs (validation) and report runs (test)
 chosen = {name: choice.lr for name, choice in choices(study).items() if name in
           sweep.config["optimizers"]}

@@ -213,3 +213,16 @@ def test_names_and_phrasing():
     assert names.number(1e-6) == "1e-6"
     assert names.batch_label(None) == "full batch" and names.batch_label(8) == "batch 8"
     assert set(names.COLORS) == set(names.OPTIMIZER_NAMES)
+
+
+def test_budget_basis_says_updates_or_examples():
+    from optguide.results import Results
+
+    def sweep_of(epochs: int) -> Results:
+        return Results({"epochs": epochs, "train_size": 2048}, {}, [])
+
+    updates = batches.budget_basis({8: sweep_of(1), 32: sweep_of(4), 128: sweep_of(16)})
+    assert updates == "an equal number of updates (256 per run, 2,048 to 32,768 examples)"
+    examples = batches.budget_basis({8: sweep_of(2), 128: sweep_of(2)})
+    assert examples == "an equal number of examples (2 epochs)"
+    assert batches.budget_basis({8: sweep_of(1), 128: sweep_of(2)}).startswith("neither")

@@ -91,6 +91,13 @@ def test_saddle_depends_when_noise_rescues_sgd():
     assert "noise" in verdict.sentence
 
 
+def test_saddle_depends_without_a_rescue_does_not_credit_the_noise():
+    escapes = {"GD": 30, "noisy SGD": 35, "Momentum": 134, "Adam": 15, "RMSprop": 20}
+    verdict = saddle_escape(escapes, 1000, 1e-6)
+    check_line(verdict, "depends")
+    assert "rescues" not in verdict.sentence and "with or without noise" in verdict.sentence
+
+
 def test_saddle_refuted_when_gd_escapes_quickly():
     escapes = {"GD": 20, "noisy SGD": 18, "Momentum": 134, "Adam": 25, "RMSprop": 30}
     check_line(saddle_escape(escapes, 1000, 1e-2), "refuted")

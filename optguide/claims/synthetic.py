@@ -146,8 +146,11 @@ def saddle_escape(escape_steps: Mapping[str, int | None], steps: int, start_offs
                 f"{_steps(escape_steps[gd], steps)} steps to escape, SGD with gradient noise "
                 f"{_steps(escape_steps[noisy], steps)}, and the other {len(others)} methods "
                 f"{spread} (median {middle})")
-    if outcome == "depends":
+    if outcome == "depends" and noisy_cost < gd_cost:
         sentence += ": the noise, not the update rule, rescues SGD"
+    elif outcome == "depends":
+        sentence += (f": gradient descent is slower than the others' median, but within "
+                     f"{factor:g} times it, with or without noise")
     gd_text, noisy_text = _steps(escape_steps[gd], steps), _steps(escape_steps[noisy], steps)
     if outcome == "refuted":
         flip = (f"Had gradient descent needed more than the others' median of {middle} steps "

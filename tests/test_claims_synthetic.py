@@ -11,6 +11,7 @@ from optguide.claims.synthetic import (
     saddle_escape,
     shrinking_learning_rate,
     sparse_features,
+    sparse_features_in_regimes,
     valley_following,
 )
 
@@ -182,3 +183,15 @@ def test_shrinking_refuted_when_adagrad_holds():
 def test_shrinking_needs_its_methods():
     with pytest.raises(ValueError, match="Adadelta"):
         shrinking_learning_rate({"Adagrad": 0.1, "RMSprop": 1.0}, 10, 1000)
+
+
+def test_sparse_features_in_regimes_reaches_every_outcome():
+    ahead, behind, tied = ({"SGD": 0.8, "Adagrad": 0.9}, {"SGD": 0.9, "Adagrad": 0.8},
+                           {"SGD": 0.9, "Adagrad": 0.905})
+    for regimes, outcome in (({"dense": ahead, "sparse": ahead}, "confirmed"),
+                             ({"dense": behind, "sparse": behind}, "refuted"),
+                             ({"dense": ahead, "sparse": behind}, "depends"),
+                             ({"dense": ahead, "sparse": tied}, "inconclusive")):
+        verdict = sparse_features_in_regimes(regimes)
+        check_line(verdict, outcome)
+        assert "sparse (" in verdict.sentence and "sparse:" in verdict.flip

@@ -15,6 +15,7 @@ import numpy as np
 from ..analysis.names import join_names as _names
 from ..analysis.names import number as _number
 from . import Verdict
+from ._rules import across_conditions
 
 __all__ = ["valley_following", "saddle_escape", "sparse_features", "shrinking_learning_rate"]
 
@@ -286,3 +287,38 @@ def shrinking_learning_rate(ratios: Mapping[str, float], early_step: int, late_s
                    outcome=outcome, sentence=sentence + ".", flip=flip,
                    numbers={"ratios": dict(ratios), "early_step": early_step,
                             "late_step": late_step})
+
+
+def sparse_features_in_regimes(rare_accuracy: Mapping[str, Mapping[str, float]],
+                               adagrad: str = "Adagrad", margin: float = 0.02,
+                               datasets: int = 1) -> Verdict:
+    """:func:`sparse_features` in several data regimes, combined.
+
+    Parameters
+    ----------
+    rare_accuracy : mapping
+        Regime (described in words) -> method -> rare-feature test accuracy.
+    adagrad, margin, datasets
+        As in :func:`sparse_features`.
+
+    Returns
+    -------
+    Verdict
+        The regimes' outcomes combined by
+        :func:`~optguide.claims._rules.across_conditions`: the same everywhere, that outcome;
+        confirmed in one regime and refuted in another, ``depends``; otherwise
+        ``inconclusive``.
+    """
+    if not rare_accuracy:
+        raise ValueError("no regimes")
+    verdicts = {regime: sparse_features(acc, adagrad, margin, datasets)
+                for regime, acc in rare_accuracy.items()}
+    outcome = across_conditions({r: v.outcome for r, v in verdicts.items()})
+    sentence = " ".join(f"With {regime} ({v.outcome}): {v.sentence[0].lower()}{v.sentence[1:]}"
+                        for regime, v in verdicts.items())
+    flip = " ".join(f"With {regime}: {v.flip[0].lower()}{v.flip[1:]}"
+                    for regime, v in verdicts.items())
+    return Verdict(claim="Adagrad suits sparse data.", outcome=outcome, sentence=sentence,
+                   numbers={"regimes": {r: v.numbers for r, v in verdicts.items()},
+                            "outcomes": {r: v.outcome for r, v in verdicts.items()}},
+                   flip=flip)

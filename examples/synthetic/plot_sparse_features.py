@@ -7,7 +7,8 @@ Adagrad and rare features
 of the sum of that weight's squared gradients, so a feature that is rarely active, and
 therefore rarely gets a gradient, keeps a large step, while the steps of frequently active
 features shrink. Plain SGD gives every weight the same learning rate. We train a logistic
-regression on data whose label is decided by a few rare features and compare what each optimizer learns.
+regression on data whose label is decided by a few rare features and compare what each
+optimizer learns.
 
 **Setup.** 100 binary features: 90 *frequent* ones, each active in 30 % of the examples and
 unrelated to the label, and 10 *rare* ones, each active in 1.5 % of the examples, that decide

@@ -9,6 +9,7 @@ import pytest
 from optguide.claims import Verdict
 from optguide.claims.synthetic import (
     saddle_escape,
+    shrinking_hurts,
     shrinking_learning_rate,
     sparse_features,
     sparse_features_in_regimes,
@@ -195,3 +196,16 @@ def test_sparse_features_in_regimes_reaches_every_outcome():
         verdict = sparse_features_in_regimes(regimes)
         check_line(verdict, outcome)
         assert "sparse (" in verdict.sentence and "sparse:" in verdict.flip
+
+
+def test_shrinking_hurts_reaches_every_outcome():
+    worse = {"Adagrad": {0: 0.30, 1: 0.32, 2: 0.31}, "RMSprop": {0: 0.20, 1: 0.21, 2: 0.20}}
+    better = {"Adagrad": {0: 0.10, 1: 0.11, 2: 0.10}, "RMSprop": {0: 0.20, 1: 0.21, 2: 0.20}}
+    tied = {"Adagrad": {0: 0.20, 1: 0.25, 2: 0.15}, "RMSprop": {0: 0.21, 1: 0.20, 2: 0.20}}
+    for conditions, outcome in (({"low noise": worse, "high noise": worse}, "confirmed"),
+                                ({"low noise": better, "high noise": better}, "refuted"),
+                                ({"low noise": worse, "high noise": better}, "depends"),
+                                ({"low noise": worse, "high noise": tied}, "inconclusive")):
+        verdict = shrinking_hurts(conditions)
+        check_line(verdict, outcome)
+        assert "high noise" in verdict.sentence and "High noise" not in verdict.flip[1:]

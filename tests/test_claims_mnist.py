@@ -405,6 +405,15 @@ def test_ranking_kept_under_one_preset_and_reversed_under_the_other_depends():
     assert verdict.numbers["outcomes"] == {"pytorch": "confirmed", "keras": "refuted"}
 
 
+def test_ranking_kept_at_defaults_and_reversed_once_tuned_depends():
+    same = make_results(ranked(MLP))
+    reversed_ = make_results(ranked({"adam": 0.85, "sgd": 0.92, "adadelta": 0.97}))
+    verdict = claims.ranking_holds_for_cnn(same, same, tuned=(same, reversed_))
+    check(verdict, "depends")
+    assert verdict.numbers["outcomes"] == {"pytorch": "confirmed", "tuned": "refuted"}
+    assert "tuned on validation" in verdict.sentence
+
+
 # minibatch_is_middle_ground ---------------------------------------------------------------
 
 def variants(losses: dict[int | None, tuple[list[float], float]], seeds=(0, 1, 2)):

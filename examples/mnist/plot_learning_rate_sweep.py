@@ -28,8 +28,6 @@ to tune*. Two readings are measured:
 # each rate of its grid (widened where the best rate sat at an edge); the ringed point is the
 # rate the study chose. The test set plays no part in this figure.
 
-import time
-
 import matplotlib.pyplot as plt
 
 from optguide.analysis import COLORS, good_intervals, optimizer_name, profile
@@ -42,7 +40,6 @@ from optguide.plots import legend_below, sensitivity
 from optguide.results import Results
 from optguide.tune import choices, phases, tune
 
-cpu_start = time.process_time()
 study = tune(SITE_STUDY.replace(candidates=tuple(OPTIMIZERS)))  # the plain optimizers
 sweep, report = phases(study)  # selection runs (validation) and report runs (test)
 chosen = {name: choice.lr for name, choice in choices(study).items() if name in
@@ -136,4 +133,3 @@ verdict = adam_needs_least_tuning(sweep, report=report, tolerance=TOLERANCE,
                                   sensitivity=study_of_others)
 print(verdict.line())
 print(verdict.flip)
-print(f"CPU time of this example: {time.process_time() - cpu_start:.1f} s")

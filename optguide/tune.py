@@ -341,3 +341,21 @@ def budget(results: Results) -> Budget:
     select = sum(r.seed in study.select_seeds for r in results.runs)
     epochs = sum(len(r.history) + (r.status != "ok") for r in results.runs)
     return Budget(select, len(results.runs) - select, epochs)
+
+
+def phases(results: Results, candidates: Iterable[str] | None = None
+           ) -> tuple[Results, Results]:
+    """The selection runs and the report runs of ``candidates`` (default: the plain
+    optimizers, whose candidate name is the optimizer's), as two :class:`Results`.
+
+    The selection runs are a learning-rate sweep on validation (one optimizer per candidate,
+    several rates), the form the analysis layer's sweep functions and the claims take.
+    """
+    study = Study.from_dict(results.config)
+    wanted = set(candidates) if candidates is not None else set(OPTIMIZERS)
+    kept = [r for r in results.runs if candidate_of(r) in wanted]
+    config = {**results.config, "optimizers": list(dict.fromkeys(r.optimizer for r in kept)),
+              "presets": [study.preset]}
+    return tuple(Results({**config, "seeds": list(seeds)}, results.environment,
+                         [r for r in kept if r.seed in seeds])
+                 for seeds in (study.select_seeds, study.report_seeds))

@@ -133,6 +133,28 @@ def batch_sweep(accuracy, seeds=(0, 1, 2)):
             for b in next(iter(accuracy.values()))}
 
 
+def test_hyperparameter_effects_one_at_a_time():
+    from optguide.optimizers import hyperparameters
+    from optguide.results import Run
+
+    def run(seed: int, val: float, **changed) -> Run:
+        base = make_run("adam", 0.9, seed=seed, val=val)
+        return Run("adam", "pytorch", seed, hyperparameters("adam", "pytorch", **changed),
+                   "ok", base.history, None)
+
+    results = make_results([run(s, 0.90 + d) for s, d in ((0, 0.0), (1, 0.01))]
+                           + [run(s, 0.93 + d, eps=1e-4) for s, d in ((0, 0.0), (1, 0.01))]
+                           + [run(s, 0.85, eps=1e-12) for s in (0, 1)]
+                           + [run(s, 0.89, betas=(0.9, 0.99)) for s in (0, 1)])
+    effects = sweep.hyperparameter_effects(results)["adam"]
+    assert effects["eps"].gain == pytest.approx(0.03)
+    assert effects["eps"].spread == pytest.approx(0.085)
+    assert [v for v, _ in effects["eps"].values] == [1e-12, 1e-8, 1e-4]
+    assert effects["betas"].gain == 0.0 and effects["betas"].default == (0.9, 0.999)
+    with pytest.raises(ValueError, match="one at a time"):
+        sweep.hyperparameter_effects(make_results([run(0, 0.9, eps=1e-4, betas=(0.9, 0.99))]))
+
+
 def test_learning_rates_by_view_and_per_seed_noise_costs():
     results = batch_sweep({"sgd": {8: {0.001: (0.80, 0.80), 0.1: (0.90, 0.70)},
                                    64: {0.001: (0.85, 0.85), 0.1: (0.95, 0.95)}}})
@@ -191,3 +213,16 @@ def test_names_and_phrasing():
     assert names.number(1e-6) == "1e-6"
     assert names.batch_label(None) == "full batch" and names.batch_label(8) == "batch 8"
     assert set(names.COLORS) == set(names.OPTIMIZER_NAMES)
+
+
+def test_budget_basis_says_updates_or_examples():
+    from optguide.results import Results
+
+    def sweep_of(epochs: int) -> Results:
+        return Results({"epochs": epochs, "train_size": 2048}, {}, [])
+
+    updates = batches.budget_basis({8: sweep_of(1), 32: sweep_of(4), 128: sweep_of(16)})
+    assert updates == "an equal number of updates (256 per run, 2,048 to 32,768 examples)"
+    examples = batches.budget_basis({8: sweep_of(2), 128: sweep_of(2)})
+    assert examples == "an equal number of examples (2 epochs)"
+    assert batches.budget_basis({8: sweep_of(1), 128: sweep_of(2)}).startswith("neither")

@@ -8,7 +8,7 @@ from handmade import make_results, make_run, seeded
 from optguide.claims import OUTCOMES, Verdict
 from optguide.claims import mnist as claims
 from optguide.optimizers import hyperparameters
-from optguide.results import Results
+from optguide.results import Results, Run
 
 JITTER = (0.0, 0.002, -0.001)
 
@@ -202,6 +202,63 @@ def test_learning_rates_are_chosen_on_validation_and_report_seeds_report():
     assert c.numbers["tuned_best"] is False
 
 
+def sensitive(gains: dict[str, dict[str, float]], seeds=(0, 1)) -> Results:
+    """A one-at-a-time study: each hyperparameter's other value scores its gain over 0.95."""
+    values = {"eps": 1e-4, "betas": (0.9, 0.99), "alpha": 0.9, "rho": 0.95,
+              "initial_accumulator_value": 0.1}
+    runs = []
+    for name, by_name in gains.items():
+        for s in seeds:
+            base = make_run(name, 0.95, seed=s, val=0.95 + JITTER[s])
+            runs.append(base)
+            for hyper, gain in by_name.items():
+                runs.append(Run(name, "pytorch", s,
+                                hyperparameters(name, "pytorch", **{hyper: values[hyper]}),
+                                "ok", [{**base.history[0], "val_accuracy": 0.95 + gain
+                                        + JITTER[s]}], None))
+    return make_results(runs)
+
+
+ADAM_FLAT = {"eps": -0.002, "betas": 0.003}
+RMS_STEEP = {"eps": 0.02, "alpha": 0.015}
+ADAM_STEEP = {"eps": 0.02, "betas": 0.015}
+RMS_FLAT = {"eps": -0.002, "alpha": 0.003}
+
+
+def test_wide_range_and_fewer_parameters_is_confirmed():
+    verdict = claims.adam_needs_least_tuning(sweep({"adam": WIDE, "sgd": NARROW_SGD}),
+                                             sensitivity=sensitive({"adam": ADAM_FLAT,
+                                                                    "rmsprop": RMS_STEEP}))
+    check(verdict, "confirmed")
+    assert verdict.numbers["tuning_counts"] == {"adam": 0, "rmsprop": 2}
+    assert "would have tied" in verdict.flip
+
+
+def test_wide_range_but_more_parameters_to_tune_depends():
+    verdict = claims.adam_needs_least_tuning(sweep({"adam": WIDE, "sgd": NARROW_SGD}),
+                                             sensitivity=sensitive({"adam": ADAM_STEEP,
+                                                                    "rmsprop": RMS_FLAT}))
+    check(verdict, "depends")
+    assert verdict.numbers["fewer_parameters"] is False
+
+
+def test_narrow_range_and_more_parameters_is_refuted():
+    verdict = claims.adam_needs_least_tuning(sweep({"adam": [0.5, 0.9, 0.96, 0.6, 0.1],
+                                                    "sgd": WIDE}),
+                                             sensitivity=sensitive({"adam": ADAM_STEEP,
+                                                                    "adadelta": {"rho": 0.0}}))
+    check(verdict, "refuted")
+
+
+def test_wide_range_and_as_many_parameters_is_inconclusive():
+    verdict = claims.adam_needs_least_tuning(sweep({"adam": WIDE, "sgd": NARROW_SGD}),
+                                             sensitivity=sensitive({"adam": ADAM_FLAT,
+                                                                    "adagrad": {"eps": 0.001}}))
+    check(verdict, "inconclusive")
+    assert verdict.numbers["tuning_counts"] == {"adam": 0, "adagrad": 0}
+    assert "counts as many" in verdict.flip
+
+
 # rmsprop_tames_noise ----------------------------------------------------------------------
 
 def noise_sweep(table: dict[str, dict[int, dict[float, float]]], seeds=(0, 1, 2)
@@ -346,6 +403,15 @@ def test_ranking_kept_under_one_preset_and_reversed_under_the_other_depends():
     verdict = claims.ranking_holds_for_cnn(mlp, cnn)
     check(verdict, "depends")
     assert verdict.numbers["outcomes"] == {"pytorch": "confirmed", "keras": "refuted"}
+
+
+def test_ranking_kept_at_defaults_and_reversed_once_tuned_depends():
+    same = make_results(ranked(MLP))
+    reversed_ = make_results(ranked({"adam": 0.85, "sgd": 0.92, "adadelta": 0.97}))
+    verdict = claims.ranking_holds_for_cnn(same, same, tuned=(same, reversed_))
+    check(verdict, "depends")
+    assert verdict.numbers["outcomes"] == {"pytorch": "confirmed", "tuned": "refuted"}
+    assert "tuned on validation" in verdict.sentence
 
 
 # minibatch_is_middle_ground ---------------------------------------------------------------

@@ -9,8 +9,10 @@ import pytest
 from optguide.claims import Verdict
 from optguide.claims.synthetic import (
     saddle_escape,
+    shrinking_hurts,
     shrinking_learning_rate,
     sparse_features,
+    sparse_features_in_regimes,
     valley_following,
 )
 
@@ -89,6 +91,13 @@ def test_saddle_depends_when_noise_rescues_sgd():
     verdict = saddle_escape(escapes, 1000, 1e-6)
     check_line(verdict, "depends")
     assert "noise" in verdict.sentence
+
+
+def test_saddle_depends_without_a_rescue_does_not_credit_the_noise():
+    escapes = {"GD": 30, "noisy SGD": 35, "Momentum": 134, "Adam": 15, "RMSprop": 20}
+    verdict = saddle_escape(escapes, 1000, 1e-6)
+    check_line(verdict, "depends")
+    assert "rescues" not in verdict.sentence and "with or without noise" in verdict.sentence
 
 
 def test_saddle_refuted_when_gd_escapes_quickly():
@@ -175,3 +184,28 @@ def test_shrinking_refuted_when_adagrad_holds():
 def test_shrinking_needs_its_methods():
     with pytest.raises(ValueError, match="Adadelta"):
         shrinking_learning_rate({"Adagrad": 0.1, "RMSprop": 1.0}, 10, 1000)
+
+
+def test_sparse_features_in_regimes_reaches_every_outcome():
+    ahead, behind, tied = ({"SGD": 0.8, "Adagrad": 0.9}, {"SGD": 0.9, "Adagrad": 0.8},
+                           {"SGD": 0.9, "Adagrad": 0.905})
+    for regimes, outcome in (({"dense": ahead, "sparse": ahead}, "confirmed"),
+                             ({"dense": behind, "sparse": behind}, "refuted"),
+                             ({"dense": ahead, "sparse": behind}, "depends"),
+                             ({"dense": ahead, "sparse": tied}, "inconclusive")):
+        verdict = sparse_features_in_regimes(regimes)
+        check_line(verdict, outcome)
+        assert "sparse (" in verdict.sentence and "sparse:" in verdict.flip
+
+
+def test_shrinking_hurts_reaches_every_outcome():
+    worse = {"Adagrad": {0: 0.30, 1: 0.32, 2: 0.31}, "RMSprop": {0: 0.20, 1: 0.21, 2: 0.20}}
+    better = {"Adagrad": {0: 0.10, 1: 0.11, 2: 0.10}, "RMSprop": {0: 0.20, 1: 0.21, 2: 0.20}}
+    tied = {"Adagrad": {0: 0.20, 1: 0.25, 2: 0.15}, "RMSprop": {0: 0.21, 1: 0.20, 2: 0.20}}
+    for conditions, outcome in (({"low noise": worse, "high noise": worse}, "confirmed"),
+                                ({"low noise": better, "high noise": better}, "refuted"),
+                                ({"low noise": worse, "high noise": better}, "depends"),
+                                ({"low noise": worse, "high noise": tied}, "inconclusive")):
+        verdict = shrinking_hurts(conditions)
+        check_line(verdict, outcome)
+        assert "high noise" in verdict.sentence and "High noise" not in verdict.flip[1:]

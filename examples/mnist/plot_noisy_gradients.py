@@ -1,16 +1,19 @@
 """
-Noisy gradients: does RMSprop cope better than SGD?
-===================================================
+Noisy gradients: does RMSprop cope better than Adagrad and SGD?
+===============================================================
 
 The article says **RMSprop reduces the impact of noisy gradients**. A minibatch gradient is
 a noisy estimate of the full gradient, and the smaller the batch, the noisier it is; RMSprop
 divides each step by a running root mean square of the gradients, which grows with the
 noise and so shortens the steps when the gradients are noisy. This example trains SGD,
-RMSprop and (as a reference) Adam with batches from small to large for the same number of
-updates, so that the batch size changes only the noise of each update, and for each batch
-size over a grid of learning rates. To fit the documentation's build budget it uses a small
-subset of the training images, a few hundred updates and three seeds (printed below; the full
-test set still measures accuracy), so accuracies are lower than with more training.
+Adagrad (the article's contrast: it divides by the root of *all* past squared gradients),
+RMSprop and (as a reference) Adam with batches from small to large for the **same number of
+updates** (not the same number of examples: a small batch sees fewer images), so that the
+batch size changes only the noise of each update, and for each batch size over a grid of
+learning rates, every choice of rate made on validation accuracy. To fit the
+documentation's build budget it uses a small subset of the training images, a few hundred
+updates and three seeds (printed below; the full test set still measures accuracy), so
+accuracies are lower than with more training.
 """
 
 # %%
@@ -49,7 +52,8 @@ for batch_size, epochs in EPOCHS.items():
 # (default settings, as in the article's comparison). *Fixed*: the learning rate that is
 # best at the largest batch, kept while the batch shrinks, so that only the gradient noise
 # changes. *Retuned*: the best
-# learning rate of the grid for every batch size.
+# learning rate of the grid for every batch size. "Best" is always the highest validation
+# accuracy; the panels show test accuracy.
 
 views = {view: batches.accuracy_by_batch_size(results, view)
          for view in ("default", "fixed", "retuned")}

@@ -108,3 +108,27 @@ def noise_costs(results_by_batch: ResultsByBatch, view: str,
 def noise_cost(accuracy: Mapping[int, float]) -> float:
     """Accuracy lost at the smallest batch size against the best one, from means per batch size."""
     return max(accuracy.values()) - accuracy[min(accuracy)]
+
+
+def budget_basis(results_by_batch: ResultsByBatch) -> str:
+    """What the sweeps hold equal across batch sizes, in words for a verdict's sentence.
+
+    ``"an equal number of updates (256 per run)"`` when every batch size made the same
+    number of optimizer steps, ``"an equal number of examples (3 epochs)"`` when every one
+    made the same number of passes over the same images, else a sentence saying neither.
+    Read from each sweep's configuration (``epochs``, ``train_size``).
+    """
+    epochs = {b: r.config.get("epochs") for b, r in results_by_batch.items()}
+    sizes = {b: r.config.get("train_size") for b, r in results_by_batch.items()}
+    if all(isinstance(n, int) for n in sizes.values()) and None not in epochs.values():
+        updates = {b: epochs[b] * -(-sizes[b] // b) for b in results_by_batch}
+        if len(set(updates.values())) == 1:
+            examples = sorted({epochs[b] * sizes[b] for b in results_by_batch})
+            spread = (f"{examples[0]:,} examples" if len(examples) == 1
+                      else f"{examples[0]:,} to {examples[-1]:,} examples")
+            return (f"an equal number of updates ({next(iter(updates.values()))} per run, "
+                    f"{spread})")
+    if len(set(epochs.values())) == 1 and len(set(sizes.values())) == 1:
+        count = next(iter(epochs.values()))
+        return f"an equal number of examples ({count} epoch{'s' * (count != 1)})"
+    return "neither an equal number of updates nor of examples"

@@ -9,8 +9,11 @@ from __future__ import annotations
 import math
 import statistics
 from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
 
-from ..results import Results
+from ..optimizers import hyperparameters
+from ..results import Results, Run
 from .filtering import where
 from .scoring import final_metric, higher_is_better
 
@@ -113,3 +116,93 @@ def good_range_decades(learning_rates: Sequence[float], accuracies: Sequence[flo
     """
     return sum(math.log10(high / low)
                for low, high in good_intervals(learning_rates, accuracies, tolerance, reference))
+
+
+@dataclass(frozen=True)
+class HyperparameterEffect:
+    """How much one hyperparameter (other than the learning rate) moves an optimizer.
+
+    Attributes
+    ----------
+    optimizer, name : str
+        The optimizer and the hyperparameter (``"betas"`` for Adam's pair).
+    default : object
+        The preset's value.
+    values : tuple of (value, float)
+        Each value tried (the default included) and the mean final metric over seeds.
+    gain : float
+        Best mean minus the default's mean: what tuning this hyperparameter buys (>= 0).
+    spread : float
+        Best mean minus worst mean over the values tried.
+    """
+
+    optimizer: str
+    name: str
+    default: Any
+    values: tuple[tuple[Any, float], ...]
+    gain: float
+    spread: float
+
+
+def _varied(run: Run) -> list[str]:
+    """The hyperparameters (not the learning rate) ``run`` sets away from its preset."""
+    base = hyperparameters(run.optimizer, run.preset)
+    return [key for key, value in run.hyperparameters.items()
+            if key != "lr" and key in base and not _same(value, base[key])]
+
+
+def _same(a: Any, b: Any) -> bool:
+    if isinstance(a, (list, tuple)) and isinstance(b, (list, tuple)):
+        return len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b))
+    if isinstance(a, (int, float)) and isinstance(b, (int, float)):
+        return math.isclose(a, b, rel_tol=1e-9, abs_tol=0.0)
+    return a == b
+
+
+def hyperparameter_effects(results: Results, metric: str = SELECTION_METRIC
+                           ) -> dict[str, dict[str, HyperparameterEffect]]:
+    """One-at-a-time sensitivity: optimizer -> hyperparameter -> :class:`HyperparameterEffect`.
+
+    ``results`` holds, per optimizer (one learning rate each), runs at the preset's values
+    (the reference) and runs that each change exactly one other hyperparameter. Scores are
+    mean final ``metric`` over seeds (a diverged run scores by the ranking rule).
+
+    Raises
+    ------
+    ValueError
+        When a run changes more than one hyperparameter or an optimizer has no reference run.
+    """
+    groups: dict[tuple[str, str | None, str], list[float]] = {}
+    shown: dict[tuple[str, str | None, str], Any] = {}
+    for run in results.runs:
+        varied = _varied(run)
+        if len(varied) > 1:
+            raise ValueError(f"a {run.optimizer} run changes {varied}; vary one at a time")
+        name = varied[0] if varied else None
+        value = run.hyperparameters[name] if name else None
+        key = (run.optimizer, name, repr(value))
+        groups.setdefault(key, []).append(final_metric(run, metric))
+        shown[key] = value
+    effects: dict[str, dict[str, HyperparameterEffect]] = {}
+    for optimizer in dict.fromkeys(key[0] for key in groups):
+        reference = groups.get((optimizer, None, repr(None)))
+        if reference is None:
+            raise ValueError(f"{optimizer} has no run at the preset's values")
+        preset = next(r.preset for r in results.runs if r.optimizer == optimizer)
+        base = hyperparameters(optimizer, preset)
+        at_default = statistics.fmean(reference)
+        for name in dict.fromkeys(k[1] for k in groups if k[0] == optimizer and k[1]):
+            tried = [(shown[k], statistics.fmean(v)) for k, v in groups.items()
+                     if k[0] == optimizer and k[1] == name]
+            tried.append((base[name], at_default))
+            tried.sort(key=lambda pair: _order(pair[0]))
+            means = [m for _, m in tried]
+            effects.setdefault(optimizer, {})[name] = HyperparameterEffect(
+                optimizer, name, base[name], tuple(tried), max(means) - at_default,
+                max(means) - min(means))
+    return effects
+
+
+def _order(value: Any) -> float:
+    """Sort key of a hyperparameter value (a pair such as Adam's betas sorts by its last)."""
+    return float(value[-1] if isinstance(value, (list, tuple)) else value)

@@ -23,7 +23,8 @@ def chain(table) -> str:
 
 
 def ranking_holds_for_cnn(mlp: Results, cnn: Results, preset: str | None = None,
-                          metric: str = "test_accuracy") -> Verdict:
+                          metric: str = "test_accuracy",
+                          tuned: tuple[Results, Results] | None = None) -> Verdict:
     """Test whether the optimizers' ranking on the MLP carries over to a CNN, pair by pair.
 
     Every pair of optimizers that the MLP's paired intervals order is looked up on the CNN:
@@ -39,19 +40,27 @@ def ranking_holds_for_cnn(mlp: Results, cnn: Results, preset: str | None = None,
         Compare only this preset; default every preset in ``mlp``.
     metric : str, default "test_accuracy"
         The reported score.
+    tuned : (Results, Results), optional
+        The same comparison on the MLP and on the CNN with each optimizer's learning rate
+        tuned on validation (one rate per optimizer and model, report seeds): a further
+        condition next to the presets' defaults.
 
     Returns
     -------
     Verdict
         Per preset ``refuted`` when the CNN reverses a pair, ``confirmed`` when it keeps every
-        pair the MLP orders (at least one), ``inconclusive`` otherwise; across presets
-        ``depends`` when confirmed under some defaults and refuted under others.
+        pair the MLP orders (at least one), ``inconclusive`` otherwise; across presets (and
+        the tuned condition) ``depends`` when confirmed under some and refuted under others.
     """
     presets = [preset] if preset is not None else distinct(mlp, "preset")
     outcomes, parts, flips, numbers = {}, [], [], {}
-    for p in presets:
-        on_mlp = scores(where(mlp, preset=p), metric)
-        on_cnn = scores(where(cnn, preset=p), metric)
+    conditions = {p: (where(mlp, preset=p), where(cnn, preset=p), f"{possessive(p)} defaults")
+                  for p in presets}
+    if tuned is not None:
+        conditions["tuned"] = (*tuned, "learning rates tuned on validation")
+    for p, (mlp_runs, cnn_runs, words) in conditions.items():
+        on_mlp = scores(mlp_runs, metric)
+        on_cnn = scores(cnn_runs, metric)
         if set(on_mlp) != set(on_cnn):
             raise ValueError("the two comparisons must hold the same optimizers")
         kept, reversed_, unresolved = [], [], []
@@ -67,25 +76,25 @@ def ranking_holds_for_cnn(mlp: Results, cnn: Results, preset: str | None = None,
         if reversed_:
             outcomes[p] = "refuted"
             a, b, d = reversed_[0]
-            flips.append(f"under {possessive(p)} defaults the CNN's reversal of "
+            flips.append(f"under {words} the CNN's reversal of "
                          f"{optimizer_name(a)} over {optimizer_name(b)} would have been a tie "
                          f"{to_close(d)}")
         elif kept and not unresolved:
             outcomes[p] = "confirmed"
             a, b, d = min(kept, key=lambda item: item[2].low)
-            flips.append(f"under {possessive(p)} defaults the CNN's order of {optimizer_name(a)} "
+            flips.append(f"under {words} the CNN's order of {optimizer_name(a)} "
                          f"over {optimizer_name(b)} would have been a tie {to_close(d)}")
         else:
             outcomes[p] = "inconclusive"
             if unresolved:
                 a, b, d = unresolved[0]
-                flips.append(f"under {possessive(p)} defaults ordering {optimizer_name(a)} and "
+                flips.append(f"under {words} ordering {optimizer_name(a)} and "
                              f"{optimizer_name(b)} on the CNN needs {to_separate(d)}")
             else:
-                flips.append(f"under {possessive(p)} defaults the MLP separates no pair: more "
+                flips.append(f"under {words} the MLP separates no pair: more "
                              f"seeds would be needed before the CNN can agree or disagree")
         tau = kendall_tau(ranking(on_mlp), ranking(on_cnn))
-        parts.append(f"under {possessive(p)} defaults MLP {chain(on_mlp)} %, CNN "
+        parts.append(f"under {words} MLP {chain(on_mlp)} %, CNN "
                      f"{chain(on_cnn)} %: of the {len(kept) + len(reversed_) + len(unresolved)} "
                      f"pairs the MLP orders, the CNN keeps {len(kept)}, reverses "
                      f"{len(reversed_)} and cannot separate {len(unresolved)} (Kendall's tau of "

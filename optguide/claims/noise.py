@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from ..analysis.batches import ResultsByBatch, chosen_learning_rates, noise_costs
+from ..analysis.batches import ResultsByBatch, budget_basis, chosen_learning_rates, noise_costs
 from ..analysis.names import optimizer_name
 from ..analysis.scoring import estimates
 from ..analysis.stats import paired_difference
@@ -30,7 +30,7 @@ def rmsprop_tames_noise(results_by_batch: ResultsByBatch,
     choosing the learning rate (``views``; rates chosen on validation).
 
     What "the same budget" means (equal updates or equal examples) is decided by the sweeps
-    passed in; the sentence does not assume either.
+    passed in; the sentence says which (:func:`~optguide.analysis.batches.budget_basis`).
 
     Parameters
     ----------
@@ -73,7 +73,8 @@ def rmsprop_tames_noise(results_by_batch: ResultsByBatch,
     summary = (f"RMSprop loses reliably less {'; '.join(won) or 'in no comparison'}, and "
                f"reliably more {'; '.join(lost) or 'in none'}")
     sentence = (f"Going down to batch {smallest} from each optimizer's best batch size "
-                f"(chosen on validation, up to batch {largest}) costs, in test accuracy, "
+                f"(chosen on validation, up to batch {largest}), at "
+                f"{budget_basis(results_by_batch)}, costs, in test accuracy, "
                 + "; ".join(parts) + f"; so {summary}.")
     flips = []
     for kind in ("confirmed", "refuted"):  # the closest call of each definite kind

@@ -14,9 +14,12 @@ import numpy as np
 
 from ..analysis.names import join_names as _names
 from ..analysis.names import number as _number
+from ..analysis.stats import paired_difference
 from . import Verdict
+from ._rules import across_conditions, from_sign, to_close, to_separate
 
-__all__ = ["valley_following", "saddle_escape", "sparse_features", "shrinking_learning_rate"]
+__all__ = ["valley_following", "saddle_escape", "sparse_features", "sparse_features_in_regimes",
+           "shrinking_learning_rate", "shrinking_hurts"]
 
 
 def _steps(value: int | None, limit: int) -> str:
@@ -146,8 +149,11 @@ def saddle_escape(escape_steps: Mapping[str, int | None], steps: int, start_offs
                 f"{_steps(escape_steps[gd], steps)} steps to escape, SGD with gradient noise "
                 f"{_steps(escape_steps[noisy], steps)}, and the other {len(others)} methods "
                 f"{spread} (median {middle})")
-    if outcome == "depends":
+    if outcome == "depends" and noisy_cost < gd_cost:
         sentence += ": the noise, not the update rule, rescues SGD"
+    elif outcome == "depends":
+        sentence += (f": gradient descent is slower than the others' median, but within "
+                     f"{factor:g} times it, with or without noise")
     gd_text, noisy_text = _steps(escape_steps[gd], steps), _steps(escape_steps[noisy], steps)
     if outcome == "refuted":
         flip = (f"Had gradient descent needed more than the others' median of {middle} steps "
@@ -283,3 +289,94 @@ def shrinking_learning_rate(ratios: Mapping[str, float], early_step: int, late_s
                    outcome=outcome, sentence=sentence + ".", flip=flip,
                    numbers={"ratios": dict(ratios), "early_step": early_step,
                             "late_step": late_step})
+
+
+def sparse_features_in_regimes(rare_accuracy: Mapping[str, Mapping[str, float]],
+                               adagrad: str = "Adagrad", margin: float = 0.02,
+                               datasets: int = 1) -> Verdict:
+    """:func:`sparse_features` in several data regimes, combined.
+
+    Parameters
+    ----------
+    rare_accuracy : mapping
+        Regime (described in words) -> method -> rare-feature test accuracy.
+    adagrad, margin, datasets
+        As in :func:`sparse_features`.
+
+    Returns
+    -------
+    Verdict
+        The regimes' outcomes combined by
+        :func:`~optguide.claims._rules.across_conditions`: the same everywhere, that outcome;
+        confirmed in one regime and refuted in another, ``depends``; otherwise
+        ``inconclusive``.
+    """
+    if not rare_accuracy:
+        raise ValueError("no regimes")
+    verdicts = {regime: sparse_features(acc, adagrad, margin, datasets)
+                for regime, acc in rare_accuracy.items()}
+    outcome = across_conditions({r: v.outcome for r, v in verdicts.items()})
+    sentence = " ".join(f"With {regime} ({v.outcome}): {v.sentence[0].lower()}{v.sentence[1:]}"
+                        for regime, v in verdicts.items())
+    flip = " ".join(f"With {regime}: {v.flip[0].lower()}{v.flip[1:]}"
+                    for regime, v in verdicts.items())
+    return Verdict(claim="Adagrad suits sparse data.", outcome=outcome, sentence=sentence,
+                   numbers={"regimes": {r: v.numbers for r, v in verdicts.items()},
+                            "outcomes": {r: v.outcome for r, v in verdicts.items()}},
+                   flip=flip)
+
+
+def shrinking_hurts(late_loss: Mapping[str, Mapping[str, Mapping[int, float]]],
+                    adagrad: str = "Adagrad", rival: str = "RMSprop") -> Verdict:
+    """Test whether Adagrad's shrinking learning rate hurts, against a method that keeps its own.
+
+    Parameters
+    ----------
+    late_loss : mapping
+        Condition (e.g. a noise level, in words) -> method -> seed -> loss late in training,
+        each method at its tuned learning rate (chosen on other seeds).
+    adagrad, rival : str
+        The two methods compared seed by seed.
+
+    Returns
+    -------
+    Verdict
+        Per condition ``confirmed`` when Adagrad's late loss is reliably higher (paired 95 %
+        interval over seeds), ``refuted`` when reliably lower, ``inconclusive`` when not
+        separated; across conditions by
+        :func:`~optguide.claims._rules.across_conditions` (``depends`` when confirmed under
+        one condition and refuted under another).
+    """
+    if not late_loss:
+        raise ValueError("no conditions")
+    diffs, outcomes, parts, scales = {}, {}, [], {}
+    for condition, losses in late_loss.items():
+        if adagrad not in losses or rival not in losses:
+            raise ValueError(f"{condition}: need {adagrad} and {rival}")
+        diffs[condition] = diff = paired_difference(losses[adagrad], losses[rival])
+        outcomes[condition] = from_sign(diff.sign)
+        scales[condition] = _scale(list(losses[rival].values()))
+        scale, unit = scales[condition]
+        parts.append(f"{condition}, {adagrad} minus {rival} {diff.format(scale, 2, unit)} "
+                     f"({outcomes[condition]})")
+    outcome = across_conditions(outcomes)
+    sentence = ("Late-training loss at each method's tuned learning rate: "
+                + "; ".join(parts))
+    flips = [f"{condition}: " + (f"a tie {to_close(d, *scales[condition])}" if d.separated else
+                                 f"a decision needs {to_separate(d, *scales[condition])}")
+             for condition, d in diffs.items()]
+    flip = "; ".join(flips)
+    return Verdict(claim="Adagrad's shrinking learning rate hurts late in training.",
+                   outcome=outcome, sentence=sentence + ".", flip=flip[0].upper() + flip[1:] + ".",
+                   numbers={"outcomes": outcomes,
+                            "differences": {c: (d.mean, d.low, d.high, d.n)
+                                            for c, d in diffs.items()}})
+
+
+def _scale(values: Sequence[float]) -> tuple[float, str]:
+    """A power of ten that puts the typical size of ``values`` between 1 and 10, and its unit."""
+    size = float(np.median(np.abs(values))) if len(values) else 0.0
+    if not math.isfinite(size) or size <= 0:
+        return 1.0, ""
+    exponent = math.floor(math.log10(size))
+    return (10.0 ** -exponent, f" x 1e{exponent}") if exponent else (1.0, "")

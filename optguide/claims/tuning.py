@@ -6,7 +6,14 @@ from ..analysis.filtering import distinct, where
 from ..analysis.names import optimizer_name
 from ..analysis.scoring import estimates, ranking, scores
 from ..analysis.stats import leaders, paired_difference
-from ..analysis.sweep import SELECTION_METRIC, best_learning_rate, good_range_decades, profile
+from ..analysis.sweep import (
+    SELECTION_METRIC,
+    HyperparameterEffect,
+    best_learning_rate,
+    good_range_decades,
+    hyperparameter_effects,
+    profile,
+)
 from ..results import Results
 from . import Verdict
 from ._rules import both_parts, to_close, to_separate
@@ -16,7 +23,8 @@ __all__ = ["adam_needs_least_tuning"]
 
 def adam_needs_least_tuning(results: Results, report: Results | None = None,
                             tolerance: float = 0.01, margin: float = 0.25,
-                            metric: str = "test_accuracy") -> Verdict:
+                            metric: str = "test_accuracy",
+                            sensitivity: Results | None = None) -> Verdict:
     """Test "Adam is the best default: it needs the least tuning" on a learning-rate sweep.
 
     Two readings. *Least tuning*: the width, in decades, of the learning rates at which an
@@ -39,13 +47,20 @@ def adam_needs_least_tuning(results: Results, report: Results | None = None,
         Differences of width below this many decades are ties (the grid is coarse).
     metric : str, default "test_accuracy"
         What the tuned comparison reports.
+    sensitivity : Results, optional
+        A one-at-a-time study of the other hyperparameters at each optimizer's chosen rate
+        (:func:`~optguide.analysis.sweep.hyperparameter_effects`). When given, the second
+        reading is *fewer parameters to tune*, taken literally: a hyperparameter needs tuning
+        when its best value tried beats the preset's by more than ``tolerance`` (validation);
+        Adam must count fewer such hyperparameters than every other optimizer (as many as the
+        fewest: not separated). The tuned comparison is then quoted, not deciding.
 
     Returns
     -------
     Verdict
         ``confirmed`` when both readings hold, ``depends`` when one holds and the other
         fails, ``refuted`` when one fails and the other does not hold, ``inconclusive`` when
-        the range holds and the tuned comparison is a tie.
+        the range holds and the second reading cannot be told (a tie).
     """
     optimizers = distinct(results, "optimizer")
     if "adam" not in optimizers or len(optimizers) < 2:
@@ -93,11 +108,57 @@ def adam_needs_least_tuning(results: Results, report: Results | None = None,
         tuned_flip = f"the tuned comparison needs {to_separate(diff)}"
     else:
         tuned_flip = f"the tuned comparison would have been a tie {to_close(diff)}"
-    outcome = both_parts(least_tuning, tuned_best)
+    second, second_flip = tuned_best, tuned_flip
+    if sensitivity is not None:
+        second, count_part, second_flip, counts = _fewer_parameters(
+            hyperparameter_effects(sensitivity), tolerance)
+        tuned_part += f"; {count_part}"
+    outcome = both_parts(least_tuning, second)
     numbers = {"width_decades": width, "best_validation": best_val, "reference": reference,
                "chosen_lr": chosen, "tuned": {n: est[n].mean for n in optimizers},
                "tuned_leaders": group, "least_tuning": least_tuning, "tuned_best": tuned_best,
                "tolerance": tolerance}
+    if sensitivity is not None:
+        numbers.update(tuning_counts=counts, fewer_parameters=second)
     return Verdict("Adam is the best default: it needs the least tuning.", outcome,
                    f"{range_part[0].upper()}{range_part[1:]}; {tuned_part}.", numbers,
-                   flip=f"{range_flip[0].upper()}{range_flip[1:]}; {tuned_flip}.")
+                   flip=f"{range_flip[0].upper()}{range_flip[1:]}; {second_flip}.")
+
+
+def _fewer_parameters(effects: dict[str, dict[str, HyperparameterEffect]], tolerance: float
+                      ) -> tuple[bool | None, str, str, dict[str, int]]:
+    """The reading "fewer parameters to tune": (holds, sentence part, flip part, counts)."""
+    if "adam" not in effects or len(effects) < 2:
+        raise ValueError("the sensitivity study needs Adam and at least one other optimizer")
+    needs = {name: [h for h, e in by_name.items() if e.gain > tolerance]
+             for name, by_name in effects.items()}
+    counts = {name: len(hs) for name, hs in needs.items()}
+    fewest = min((n for n in counts if n != "adam"), key=counts.get)
+    holds = (True if counts["adam"] < counts[fewest]
+             else False if counts["adam"] > counts[fewest] else None)
+    tol = f"{tolerance * 100:g} point" + ("" if tolerance == 0.01 else "s")
+
+    def listed(name: str) -> str:
+        gains = ", ".join(f"{h} {e.gain * 100:+.2f}" for h, e in effects[name].items())
+        return f"{optimizer_name(name)} {counts[name]} ({gains})"
+
+    part = (f"other hyperparameters that gain more than {tol} of validation accuracy when "
+            f"tuned at the chosen rate (gain of the best value tried over the default, points): "
+            + "; ".join(listed(n) for n in effects))
+    # The flip: the Adam hyperparameter nearest the bar, and how far it would have to move.
+    adam = effects["adam"]
+    nearest = min(adam, key=lambda h: abs(adam[h].gain - tolerance))
+    move = abs(adam[nearest].gain - tolerance) * 100
+    if holds is True:
+        flip = (f"the literal reading would have tied had Adam {counts[fewest] - counts['adam']} "
+                f"more hyperparameter(s) gaining over {tol} (its nearest, {nearest}, is "
+                f"{move:.2f} points from the bar)")
+    elif holds is False:
+        flip = (f"the literal reading would have tied had {counts['adam'] - counts[fewest]} of "
+                f"Adam's hyperparameters gained under {tol} (its nearest, {nearest}, is "
+                f"{move:.2f} points from the bar), as {optimizer_name(fewest)}'s do")
+    else:
+        flip = (f"the literal reading needs one count to differ: Adam's {nearest} is "
+                f"{move:.2f} points from the {tol} bar, and "
+                f"{optimizer_name(fewest)} counts as many ({counts[fewest]})")
+    return holds, part, flip, counts

@@ -76,7 +76,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 
 
 def copy_sources(source_root: Path, destination: Path) -> None:
-    """Copy ``docs/`` (minus generated outputs) and ``examples/`` into ``destination``."""
+    """Copy ``docs/`` (minus generated outputs), ``examples/`` and the package's source (the
+    guide pages include the optimizers' code) into ``destination``."""
     docs = source_root / "docs"
     generated = {(docs / name).resolve() for name in GENERATED}
 
@@ -85,9 +86,10 @@ def copy_sources(source_root: Path, destination: Path) -> None:
                 if name in JUNK or (Path(folder) / name).resolve() in generated}
 
     shutil.copytree(docs, destination / "docs", ignore=ignore)
-    if (source_root / "examples").is_dir():
-        shutil.copytree(source_root / "examples", destination / "examples",
-                        ignore=shutil.ignore_patterns(*JUNK))
+    for folder in ("examples", "optguide"):
+        if (source_root / folder).is_dir():
+            shutil.copytree(source_root / folder, destination / folder,
+                            ignore=shutil.ignore_patterns(*JUNK))
 
 
 def tree_rss(process: psutil.Process) -> tuple[int, int]:

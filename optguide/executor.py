@@ -365,43 +365,96 @@ def _main_module_hidden() -> Iterator[None]:
         main.__dict__.update(saved)
 
 
+#: Pools kept alive by :func:`reuse_workers`, keyed by (workers, data); ``None`` outside it.
+_REUSED: dict[tuple, concurrent.futures.ProcessPoolExecutor] | None = None
+
+
+@contextlib.contextmanager
+def reuse_workers() -> Iterator[None]:
+    """Keep local worker processes (and the data they hold) alive between calls.
+
+    A tuning study makes many small comparisons in a row; starting two fresh workers for each
+    (importing torch, receiving MNIST) costs seconds every time. Inside this context a pool is
+    started once per worker count and data, and shut down when the context ends. Nested uses
+    share the outermost one. The numbers are the same either way.
+    """
+    global _REUSED
+    if _REUSED is not None:
+        yield
+        return
+    _REUSED = {}
+    try:
+        yield
+    finally:
+        pools, _REUSED = _REUSED, None
+        for pool in pools.values():
+            pool.shutdown(cancel_futures=True)
+
+
+def _start_pool(workers: int, request: DataRequest,
+                mnist: MNIST) -> concurrent.futures.ProcessPoolExecutor:
+    context = multiprocessing.get_context("spawn")  # torch and fork do not mix
+    return concurrent.futures.ProcessPoolExecutor(
+        workers, mp_context=context, initializer=_init_worker,
+        initargs=(request, _mnist_arrays(mnist)))
+
+
 def _run_local_pool(chunks: Sequence[Chunk], job: ChunkJob, request: DataRequest,
                     mnist: MNIST, workers: int,
                     progress: Progress | None) -> list[list[RunResult]]:
-    context = multiprocessing.get_context("spawn")  # torch and fork do not mix
-    outcomes: dict[int, list[RunResult]] = {}
-    with _main_module_hidden(), concurrent.futures.ProcessPoolExecutor(
-            workers, mp_context=context, initializer=_init_worker,
-            initargs=(request, _mnist_arrays(mnist))) as pool:
-        def submit(chunk: Chunk) -> concurrent.futures.Future:
-            future = pool.submit(_train_in_worker, job, chunk.specs)
-            pending[future] = chunk
-            return future
-
-        pending: dict[concurrent.futures.Future, Chunk] = {}
-        tries = {chunk.index: 0 for chunk in chunks}
-        for chunk in chunks:
-            submit(chunk)
+    key = (workers, request.key(), getattr(mnist, "fingerprint", None) or id(mnist))
+    reused = _REUSED is not None
+    with _main_module_hidden():  # workers may be spawned at any submit
+        if reused:
+            if key not in _REUSED:
+                _REUSED[key] = _start_pool(workers, request, mnist)
+            pool = _REUSED[key]
+        else:
+            pool = _start_pool(workers, request, mnist)
         try:
-            while pending:
-                done, _ = concurrent.futures.wait(
-                    pending, return_when=concurrent.futures.FIRST_COMPLETED)
-                for future in done:
-                    chunk = pending.pop(future)
-                    tries[chunk.index] += 1
-                    error = future.exception()
-                    if error is None:
-                        outcomes[chunk.index] = future.result()
-                        _advance(progress, len(chunk.specs) * job.epochs)
-                    elif (tries[chunk.index] < ATTEMPTS and not isinstance(
-                            error, concurrent.futures.process.BrokenProcessPool)):
-                        submit(chunk)
-                    else:
-                        raise _failure(chunk, len(chunks), error) from error
+            return _run_chunks(pool, chunks, job, progress)
         except BaseException:
-            for future in pending:
-                future.cancel()
+            if reused:  # a broken or interrupted pool is not handed out again
+                _REUSED.pop(key, None)
+            pool.shutdown(cancel_futures=True)
             raise
+        finally:
+            if not reused:
+                pool.shutdown()
+
+
+def _run_chunks(pool: concurrent.futures.ProcessPoolExecutor, chunks: Sequence[Chunk],
+                job: ChunkJob, progress: Progress | None) -> list[list[RunResult]]:
+    """Train ``chunks`` on ``pool``, each retried once, in their order."""
+    outcomes: dict[int, list[RunResult]] = {}
+    pending: dict[concurrent.futures.Future, Chunk] = {}
+
+    def submit(chunk: Chunk) -> None:
+        pending[pool.submit(_train_in_worker, job, chunk.specs)] = chunk
+
+    tries = {chunk.index: 0 for chunk in chunks}
+    for chunk in chunks:
+        submit(chunk)
+    try:
+        while pending:
+            done, _ = concurrent.futures.wait(
+                pending, return_when=concurrent.futures.FIRST_COMPLETED)
+            for future in done:
+                chunk = pending.pop(future)
+                tries[chunk.index] += 1
+                error = future.exception()
+                if error is None:
+                    outcomes[chunk.index] = future.result()
+                    _advance(progress, len(chunk.specs) * job.epochs)
+                elif (tries[chunk.index] < ATTEMPTS and not isinstance(
+                        error, concurrent.futures.process.BrokenProcessPool)):
+                    submit(chunk)
+                else:
+                    raise _failure(chunk, len(chunks), error) from error
+    except BaseException:
+        for future in pending:
+            future.cancel()
+        raise
     return [outcomes[chunk.index] for chunk in chunks]
 
 

@@ -26,7 +26,7 @@ from __future__ import annotations
 import dataclasses
 import math
 import statistics
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -34,6 +34,7 @@ from .analysis.names import optimizer_name
 from .analysis.scoring import final_metric
 from .analysis.sweep import SELECTION_METRIC
 from .compare import Config, ConfigError, compare
+from .executor import reuse_workers
 from .optimizers import OPTIMIZERS, PRESETS, hyperparameters
 from .results import Results, Run
 
@@ -279,21 +280,27 @@ def tune(study: Study, *, cache: bool = True, data_root: Any = None,
         environment.update(results.environment)
         return results.runs
 
-    for candidate in study.candidates:
-        grid = list(study.grid(candidate))
-        selection = train(study.config(candidate, grid, study.select_seeds))
-        choice = choose(candidate, selection)
-        widenings = 0
-        while choice.at_edge and widenings < study.max_widenings:
-            lower = choice.lr == grid[0]
-            new = _round(grid[0] / STEP) if lower else _round(grid[-1] * STEP)
-            grid = [new] + grid if lower else grid + [new]
-            selection += train(study.config(candidate, [new], study.select_seeds))
-            widenings += 1
-            choice = choose(candidate, selection, widenings)
-        runs += selection
-        runs += train(study.config(candidate, [choice.lr], study.report_seeds))
+    with reuse_workers():  # many small comparisons: start the worker processes once
+        for candidate in study.candidates:
+            runs += _tune_candidate(study, candidate, train)
     return Results(study.to_dict(), environment, runs)
+
+
+def _tune_candidate(study: Study, candidate: str,
+                    train: Callable[[Config], list[Run]]) -> list[Run]:
+    """Selection runs (the grid, widened at an edge) and report runs of one candidate."""
+    grid = list(study.grid(candidate))
+    selection = train(study.config(candidate, grid, study.select_seeds))
+    choice = choose(candidate, selection)
+    widenings = 0
+    while choice.at_edge and widenings < study.max_widenings:
+        lower = choice.lr == grid[0]
+        new = _round(grid[0] / STEP) if lower else _round(grid[-1] * STEP)
+        grid = [new] + grid if lower else grid + [new]
+        selection += train(study.config(candidate, [new], study.select_seeds))
+        widenings += 1
+        choice = choose(candidate, selection, widenings)
+    return selection + train(study.config(candidate, [choice.lr], study.report_seeds))
 
 
 def total_epochs(study: Study) -> int:

@@ -178,3 +178,15 @@ def test_openmp_threads_wait_passively_unless_the_user_says_otherwise(preset, ex
     out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True,
                          check=True).stdout
     assert out.strip() == expected
+
+
+def test_reused_workers_give_the_same_numbers_and_start_once(tiny_data, in_process):
+    from optguide import executor
+
+    specs = CONFIG.run_specs()
+    with executor.reuse_workers():
+        first = train(specs[:6], tiny_data, workers=2)
+        second = train(specs[6:], tiny_data, workers=2)
+        assert len(executor._REUSED) == 1
+    assert executor._REUSED is None
+    assert numbers(first + second) == numbers(in_process)

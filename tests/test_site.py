@@ -29,8 +29,10 @@ from urllib.parse import unquote, urljoin, urlsplit
 import pytest
 
 from optguide.claims import OUTCOME_LABELS, OUTCOMES
-from optguide.experiments import SITE_COMPARISON
+from optguide.experiments import SITE_COMPARISON, SITE_STUDY
 from optguide.plots import LABELS, PRESET_LABELS
+from optguide.results import SCHEMA_VERSION
+from optguide.tune import CANDIDATES
 
 pytestmark = pytest.mark.slow
 
@@ -172,23 +174,33 @@ def pages(browser, server):
 
 # ------------------------------------------------------------------------------ browser tests
 
-def test_comparison_table_has_a_numeric_row_per_optimizer_and_preset(pages):
-    table = pages["comparison"].page.locator("table.optguide-table")
-    assert table.count() == 1
+ACCURACY_CELL = re.compile(r"(\d+(?:\.\d+)?) ± (\d+(?:\.\d+)?) \(n = (\d+)\)")
+
+
+def _accuracy_cells(table) -> list[list[str]]:
     header = [text.strip() for text in table.locator("thead th").all_inner_texts()]
+    column = next(i for i, name in enumerate(header) if "test accuracy" in name.lower())
     rows = table.locator("tbody tr")
+    cells = [[text.strip() for text in rows.nth(i).locator("td").all_inner_texts()]
+             for i in range(rows.count())]
+    for row in cells:
+        match = ACCURACY_CELL.fullmatch(row[column])
+        assert match, f"row {row}: accuracy {row[column]!r} is not 'mean ± CI (n = k)'"
+        assert 0 < float(match[1]) <= 100
+    return cells
+
+
+def test_comparison_tables_have_a_numeric_row_per_optimizer(pages):
+    """The defaults table (optimizer x preset) and the tuned table (one row per candidate),
+    each accuracy a mean ± 95 % CI with its n."""
+    defaults, tuned = pages["comparison"].page.locator("table.optguide-table").all()
     expected = {(LABELS[name], PRESET_LABELS[preset]) for name in SITE_COMPARISON.optimizers
                 for preset in SITE_COMPARISON.presets}
-    assert rows.count() == len(expected)
-    accuracy_column = next(i for i, name in enumerate(header) if "accuracy" in name.lower())
-    seen = set()
-    for i in range(rows.count()):
-        cells = [text.strip() for text in rows.nth(i).locator("td").all_inner_texts()]
-        seen.add((cells[0], cells[1]))
-        match = re.fullmatch(r"(\d+(?:\.\d+)?) ± (\d+(?:\.\d+)?)", cells[accuracy_column])
-        assert match, f"row {cells}: accuracy {cells[accuracy_column]!r} is not 'mean ± std'"
-        assert 0 < float(match[1]) <= 100
-    assert seen == expected
+    rows = _accuracy_cells(defaults)
+    assert {(row[0], row[1]) for row in rows} == expected and len(rows) == len(expected)
+    assert all(f"(n = {len(SITE_COMPARISON.seeds)})" in " ".join(row) for row in rows)
+    assert [row[0] for row in _accuracy_cells(tuned)] == [
+        CANDIDATES[name].label for name in SITE_STUDY.candidates]
 
 
 @pytest.mark.parametrize("name", list(PAGES))
@@ -225,17 +237,25 @@ def test_raw_results_link_resolves_to_the_results_json(pages):
     response = page.request.get(urljoin(pages["comparison"].url, href))
     assert response.status == 200
     payload = json.loads(response.text())
-    assert payload["schema"] == 1
+    assert payload["schema"] == SCHEMA_VERSION
     expected_runs = len(SITE_COMPARISON.run_specs())
     assert len(payload["runs"]) == expected_runs
+    study = page.locator("a[href$='site_study.json']")
+    assert study.count() >= 1, "the comparison page does not link to the tuning study"
+    response = page.request.get(urljoin(pages["comparison"].url, study.first.get_attribute("href")))
+    assert response.status == 200 and json.loads(response.text())["config"]["kind"] == "study"
 
 
 def test_home_page_states_a_finding_and_shows_the_headline(pages):
     page = pages["home"].page
+    # a row per tuned candidate: the five optimizers and the SGD variants without defaults
     assert page.locator("table.optguide-headline tbody tr").count() == len(
-        SITE_COMPARISON.optimizers)
+        SITE_STUDY.candidates)
+    assert page.locator("table.optguide-headline thead th").count() == 2 + len(
+        SITE_COMPARISON.presets)
     finding = page.locator(".admonition").filter(has_text="Finding")
-    assert finding.count() == 1 and "highest mean accuracy" in finding.inner_text()
+    assert finding.count() == 1
+    assert "paired 95 % interval" in finding.inner_text() and "lead" in finding.inner_text()
     page.evaluate("() => window.scrollTo(0, 0)")
     top = finding.evaluate("element => element.getBoundingClientRect().top")
     assert top < page.viewport_size["height"] - 60, f"the finding starts at {top:.0f} px"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from optguide.claims import OUTCOMES, Verdict
 from optguide.optimizers import hyperparameters
 from optguide.results import Results, Run
 
@@ -38,3 +39,13 @@ def seeded(optimizer: str, accuracies: list[float], preset: str = "pytorch", **k
     """One run per seed (0, 1, ...) with these final accuracies."""
     return [make_run(optimizer, a, preset=preset, seed=s, **kwargs)
             for s, a in enumerate(accuracies)]
+
+
+def check(verdict: Verdict, outcome: str) -> None:
+    """``verdict`` reached ``outcome`` and reads as the site shows it (two sentences)."""
+    assert isinstance(verdict, Verdict)
+    assert outcome in OUTCOMES
+    assert verdict.outcome == outcome, verdict.line() + " | " + verdict.flip
+    assert verdict.line().startswith(f"Verdict: {outcome} - ")
+    assert verdict.sentence.endswith(".") and "\n" not in verdict.sentence
+    assert verdict.flip.endswith(".") and verdict.flip[0].isupper()

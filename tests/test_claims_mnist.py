@@ -3,23 +3,13 @@
 from __future__ import annotations
 
 import pytest
-from handmade import make_results, make_run, seeded
+from handmade import check, make_results, make_run, seeded
 
-from optguide.claims import OUTCOMES, Verdict
 from optguide.claims import mnist as claims
 from optguide.optimizers import hyperparameters
 from optguide.results import Results, Run
 
 JITTER = (0.0, 0.002, -0.001)
-
-
-def check(verdict: Verdict, outcome: str) -> None:
-    assert isinstance(verdict, Verdict)
-    assert outcome in OUTCOMES
-    assert verdict.outcome == outcome, verdict.line() + " | " + verdict.flip
-    assert verdict.line().startswith(f"Verdict: {outcome} - ")
-    assert verdict.sentence.endswith(".") and "\n" not in verdict.sentence
-    assert verdict.flip.endswith(".") and verdict.flip[0].isupper()
 
 
 # adam_is_best_default ---------------------------------------------------------------------

@@ -6,11 +6,11 @@ from __future__ import annotations
 import dataclasses
 
 import pytest
-from handmade import make_results, make_run
+from handmade import check, make_results, make_run
 
 from optguide.analysis.names import groups_text
 from optguide.analysis.scoring import changed_pairs, pair_differences
-from optguide.claims import OUTCOMES, Verdict
+from optguide.claims import Verdict
 from optguide.claims import protocol as claims
 from optguide.results import Results
 from optguide.tune import CANDIDATES, Study
@@ -18,15 +18,6 @@ from optguide.tune import CANDIDATES, Study
 SEEDS = (10, 11, 12)
 NOISE = (0.000, 0.002, -0.001)
 CHOSEN = 0.1
-
-
-def check(verdict: Verdict, outcome: str) -> None:
-    assert isinstance(verdict, Verdict)
-    assert outcome in OUTCOMES
-    assert verdict.outcome == outcome, verdict.line() + " | " + verdict.flip
-    assert verdict.line().startswith(f"Verdict: {outcome} - ")
-    assert verdict.sentence.endswith(".") and "\n" not in verdict.sentence
-    assert verdict.flip.endswith(".") and verdict.flip[0].isupper()
 
 
 def candidate_run(candidate: str, accuracy, seed: int, lr: float, **kwargs):

@@ -28,7 +28,7 @@ import torch
 from . import __version__
 from .data import VALIDATION_SIZE, load_mnist
 from .executor import check_backend, execute
-from .limits import config_problem, resource_problem
+from .limits import config_problem, resource_problem, runs_held_at_once
 from .models import MODELS
 from .optimizers import OPTIMIZERS, PRESETS, hyperparameters
 from .results import Results, Run, clean_stale_temporaries, from_dict, write_json_atomic
@@ -456,7 +456,8 @@ def compare(config: Config, *, cache: bool = True, data_root: str | os.PathLike 
     device = resolve_device(config.device)
     problem = resource_problem(
         config, data_train_size=mnist.train_size, data_test_size=mnist.test_size,
-        runs_at_once=len(config.run_specs()) if uses_batched_engine(config, device) else 1,
+        runs_at_once=runs_held_at_once(len(config.run_specs()), workers=workers,
+                                       batched=uses_batched_engine(config, device)),
         device=device)
     if problem:
         raise ConfigError(problem)

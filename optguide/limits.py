@@ -21,6 +21,9 @@ from typing import Any
 MAX_EPOCHS = 10_000
 #: Seeds must be below this (they seed torch generators and index permutations).
 SEED_LIMIT = 2**31
+#: Largest number of runs one comparison may hold (presets x optimizers x rates x seeds):
+#: bounds the work of one call (at 5 MLP epochs on full MNIST, about a day on two cores).
+MAX_RUNS = 10_000
 #: Environment variable that overrides the memory limit (bytes, or with a K/M/G/T suffix).
 ENV_MEMORY_LIMIT = "OPTGUIDE_MEMORY_LIMIT"
 #: Floats kept per parameter and run: the weight, its gradient and up to three state slots.
@@ -51,6 +54,11 @@ def config_problem(config: Any) -> str | None:
     too_large = [seed for seed in config.seeds if seed >= SEED_LIMIT]
     if too_large:
         return f"seeds must be below 2**31 ({SEED_LIMIT:,}), got {too_large[0]:,}"
+    runs = (len(config.presets) * len(config.optimizers) * len(config.learning_rates or (None,))
+            * len(config.seeds))
+    if runs > MAX_RUNS:
+        return (f"this comparison holds {runs:,} runs, more than {MAX_RUNS:,}; split the work "
+                f"into several calls with fewer seeds, optimizers, presets or learning rates each")
     rates = config.learning_rates
     if rates is not None:
         bad = [lr for lr in rates if not _finite(lr)]
@@ -86,7 +94,7 @@ def estimate_memory(config: Any, *, runs_at_once: int, train_size: int, test_siz
     config : optguide.compare.Config
         The comparison.
     runs_at_once : int
-        Runs held in memory together (all of them for the batched engine, 1 sequentially).
+        Runs held in memory together (:func:`runs_held_at_once`).
     train_size, test_size : int
         Images in the training subset and in the test set.
     eval_chunk : int, optional
@@ -103,6 +111,19 @@ def estimate_memory(config: Any, *, runs_at_once: int, train_size: int, test_siz
     data = (train_size + test_size) * 784 * 5  # float32 copies and the uint8 originals
     records = runs * config.epochs * BYTES_PER_EPOCH_RECORD
     return models + max(training, evaluation) + data + records
+
+
+def runs_held_at_once(runs: int, *, batched: bool, workers: int | None) -> int:
+    """How many of ``runs`` runs are in memory together on this machine.
+
+    The executor trains chunks of at most :data:`optguide.executor.MAX_CHUNK_RUNS` runs with
+    the batched engine (one run at a time sequentially), one chunk per worker process at a time
+    (``workers``; ``None``: one per available CPU core, the most it starts).
+    """
+    from .executor import MAX_CHUNK_RUNS, available_cpus
+
+    per_chunk = MAX_CHUNK_RUNS if batched else 1
+    return max(1, min(runs, per_chunk * (workers or available_cpus())))
 
 
 def _parse_bytes(text: str) -> int:

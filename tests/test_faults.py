@@ -174,6 +174,23 @@ def test_bad_compare_arguments_are_one_line(extra, fragment, env, capsys, monkey
     assert not out.exists() and not env.cache.exists(), "nothing trained, nothing written"
 
 
+def test_memory_estimate_counts_the_runs_held_at_once():
+    from optguide.executor import MAX_CHUNK_RUNS
+    from optguide.limits import runs_held_at_once
+
+    assert runs_held_at_once(3, batched=True, workers=4) == 3
+    assert runs_held_at_once(1_000, batched=True, workers=2) == 2 * MAX_CHUNK_RUNS
+    assert runs_held_at_once(1_000, batched=False, workers=2) == 2
+    assert runs_held_at_once(1_000, batched=True, workers=None) >= MAX_CHUNK_RUNS
+
+
+def test_huge_comparisons_are_refused_by_their_size_alone(env, capsys, monkeypatch):
+    monkeypatch.setenv("OPTGUIDE_MEMORY_LIMIT", "1T")  # memory is not what stops it
+    err = one_line(capsys, compare_cli(env.tmp / "r.json", "--seeds", SEEDS_20001),
+                   "more than 10,000")
+    assert "20,001 runs" in err and not env.cache.exists()
+
+
 def test_memory_estimate_names_the_limit(env, capsys, monkeypatch):
     monkeypatch.setenv("OPTGUIDE_MEMORY_LIMIT", "1M")
     err = one_line(capsys, compare_cli(env.tmp / "r.json", "--seeds", "0,1"), "1.0 MiB")

@@ -15,6 +15,7 @@ import statistics
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 
+from .analysis.filtering import group
 from .analysis.names import optimizer_name, preset_name
 from .analysis.scoring import final_metric
 from .analysis.stats import Estimate, mean_ci
@@ -50,17 +51,18 @@ class Summary:
         return Estimate(self.accuracy_mean, self.accuracy_ci, self.runs)
 
 
+#: The run attributes that make one setting (one table row); the seeds vary within it.
+SETTING = ("optimizer", "preset", "lr", "schedule")
+
+
 def summarize(results: Results, target: float = TARGET_ACCURACY) -> list[Summary]:
     """Mean and 95 % CI over seeds for every (optimizer, preset, learning rate, schedule).
 
     Accuracy counts a diverged run as 0; the loss is averaged over the runs that finished;
     "epochs to target" (test accuracy) over the runs that reached ``target``.
     """
-    groups: dict[tuple, list] = {}
-    for run in results.runs:
-        groups.setdefault((run.optimizer, run.preset, run.lr, run.schedule), []).append(run)
     rows = []
-    for (optimizer, preset, lr, schedule), runs in groups.items():
+    for (optimizer, preset, lr, schedule), runs in group(results, *SETTING).items():
         finished = [r for r in runs if r.status == "ok" and r.history]
         accuracy = mean_ci([final_metric(r, "test_accuracy") for r in runs])
         loss = mean_ci([r.final["test_loss"] for r in finished]) if finished else None

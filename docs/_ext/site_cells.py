@@ -109,30 +109,19 @@ def standing(name: str):
     return Markdown(standing_sentence(name))
 
 
-def accuracy_cell(results, preset: str, name: str, metric: str = "test_accuracy") -> str:
-    """``"97.8 ± 0.1 % (n = 3)"`` for one optimizer under one preset; diverged runs count as 0
-    (the ranking rule) and are noted."""
-    from optguide.analysis import estimates, scores, where
-
-    own = where(results, preset=preset, optimizer=name)
-    diverged = sum(run.status != "ok" for run in own.runs)
-    if diverged == len(own.runs):
+def accuracy_text(row) -> str:
+    """``"97.8 ± 0.1 % (n = 5)"`` for one headline row; diverged runs count as 0 (the ranking
+    rule) and are noted."""
+    if row.diverged == row.runs:
         return "diverged"
-    text = estimates(scores(own, metric))[name].format(digits=1, unit=" %")
-    return text + (f", {diverged} diverged (counted as 0)" if diverged else "")
+    text = row.test.format(digits=1, unit=" %")
+    return text + (f", {row.diverged} diverged (counted as 0)" if row.diverged else "")
 
 
 def row_cell(row) -> str:
-    """One cell of a headline column: ``"97.8 ± 0.1 % (n = 5)"`` and the learning rate used;
-    diverged runs count as 0 (the ranking rule) and are noted."""
-    if row.diverged == row.runs:
-        text = "diverged"
-    else:
-        text = row.test.format(digits=1, unit=" %")
-        if row.diverged:
-            text += f", {row.diverged} diverged (counted as 0)"
+    """One cell of a headline column: :func:`accuracy_text` and the learning rate used."""
     edge = " (edge of the grid)" if row.at_edge else ""
-    return f"{text}<span class='optguide-lr'>lr {show(row.lr)}{edge}</span>"
+    return f"{accuracy_text(row)}<span class='optguide-lr'>lr {show(row.lr)}{edge}</span>"
 
 
 def headline_html(columns) -> str:
@@ -190,14 +179,17 @@ def extremes_markdown(results) -> str:
         where,
     )
 
+    from optguide.analysis.headline import default_rows
+
     lines = []
     for preset in distinct(results, "preset"):
+        rows = default_rows(results, preset)
         table = scores(where(results, preset=preset))
         groups = tie_groups(table)
         order = ranking(table)
 
-        def listed(group, preset=preset):
-            return join_names(f"{optimizer_name(n)} ({accuracy_cell(results, preset, n)})"
+        def listed(group, rows=rows):
+            return join_names(f"{optimizer_name(n)} ({accuracy_text(rows[n])})"
                               for n in group)
 
         gap = paired_difference(table[order[0]], table[order[-1]])

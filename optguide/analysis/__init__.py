@@ -3,7 +3,8 @@ statistics, sweeps, timing, names and phrasing.
 
 Pages, examples and claims call these functions instead of re-implementing them:
 
-- :mod:`~optguide.analysis.filtering`: :func:`where` (runs matching criteria, as Results);
+- :mod:`~optguide.analysis.filtering`: :func:`where` (runs matching criteria, as Results),
+  :func:`group` (runs by setting);
 - :mod:`~optguide.analysis.scoring`: the one ranking rule (a diverged run scores 0 accuracy),
   per-seed :func:`scores`, :func:`ranking`, :func:`tie_groups`;
 - :mod:`~optguide.analysis.stats`: paired differences with 95 % t-intervals;
@@ -13,7 +14,7 @@ Pages, examples and claims call these functions instead of re-implementing them:
 - :mod:`~optguide.analysis.names`: display names and phrasing.
 """
 
-from .filtering import distinct, select, split, where
+from .filtering import distinct, group, select, split, where
 from .names import (
     COLORS,
     OPTIMIZER_NAMES,
@@ -54,7 +55,7 @@ from .timing import epochs_to, metric_at_seconds, seconds_to, time_to_target
 __all__ = ["COLORS", "DIVERGED_ACCURACY", "Estimate", "OPTIMIZER_NAMES", "PRESET_NAMES",
            "PairedDifference", "SELECTION_METRIC", "batch_label", "best_learning_rate",
            "distinct", "epochs_to", "estimates", "final_metric", "good_intervals",
-           "good_range_decades", "join_names", "kendall_tau", "laggards", "leaders", "mean_ci",
+           "good_range_decades", "group", "join_names", "kendall_tau", "laggards", "leaders", "mean_ci",
            "mean_score", "metric_at_seconds", "number", "optimizer_name", "ordinal",
            "paired_difference",
            "percent", "points", "possessive", "preset_name", "profile", "rank_range", "ranking",

@@ -83,3 +83,17 @@ def distinct(results: Results, attribute: str) -> list[Any]:
 def split(results: Results, attribute: str) -> dict[Any, Results]:
     """``results`` split by one run attribute: value -> :func:`where` ``(attribute=value)``."""
     return {value: where(results, **{attribute: value}) for value in distinct(results, attribute)}
+
+
+def group(results: Results, *attributes: str) -> dict[tuple[Any, ...], list[Run]]:
+    """The runs of ``results`` grouped by the values of run ``attributes``, in first-seen order.
+
+    ``group(results, "optimizer", "preset", "lr", "schedule")`` gives one list per setting,
+    the runs of its seeds: what a table row summarizes.
+    """
+    if not attributes:
+        raise ValueError("group needs at least one attribute")
+    groups: dict[tuple[Any, ...], list[Run]] = {}
+    for run in results.runs:
+        groups.setdefault(tuple(getattr(run, a) for a in attributes), []).append(run)
+    return groups

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from ..results import Results, Run
 from ..tune import CANDIDATES, Study, choices, report_runs
+from .filtering import group, where
 from .names import join_names, ordinal, possessive
 from .scoring import final_metric, rank_range, tie_groups
 from .stats import Estimate, PairedDifference, leaders, mean_ci, paired_difference
@@ -56,11 +57,8 @@ def _row(key: str, label: str, runs: list[Run], **extra) -> Row:
 
 def default_rows(results: Results, preset: str) -> dict[str, Row]:
     """Rows of a comparison under ``preset``, keyed by optimizer (one learning rate each)."""
-    rows: dict[str, Row] = {}
-    for optimizer in dict.fromkeys(run.optimizer for run in results.runs):
-        runs = [r for r in results.runs if r.optimizer == optimizer and r.preset == preset]
-        if runs:
-            rows[optimizer] = _row(optimizer, CANDIDATES[optimizer].label, runs)
+    rows = {optimizer: _row(optimizer, CANDIDATES[optimizer].label, runs)
+            for (optimizer,), runs in group(where(results, preset=preset), "optimizer").items()}
     if not rows:
         raise ValueError(f"no runs with preset {preset!r} in the results")
     return rows

@@ -141,6 +141,10 @@ sphinx_gallery_conf = {
     "download_all_examples": True,
     "capture_repr": ("_repr_html_", "__repr__"),
     "min_reported_time": 1,
+    # Examples run two at a time (most train on one thread); those that measure time or first
+    # compute the site's shared experiments opt out with ``# sphinx_gallery_parallel = False``
+    # and run first, alone.
+    "parallel": int(os.environ.get("OPTGUIDE_GALLERY_JOBS", "2")),
 }
 
 # -- HTML ------------------------------------------------------------------------------------

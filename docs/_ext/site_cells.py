@@ -162,7 +162,7 @@ def budget_sentence(defaults, study_results) -> str:
     epochs = defaults.config["epochs"]
     return (f"Budget: the default columns are {len(defaults.runs)} runs of {epochs} epochs; "
             f"the tuned column cost {cost.runs} runs ({cost.select_runs} choosing the learning "
-            f"rates on seeds {', '.join(map(str, study.select_seeds))}, {cost.report_runs} "
+            f"rates on seeds {', '.join(map(str, study.select_seeds))}; {cost.report_runs} "
             f"reporting on seeds {', '.join(map(str, study.report_seeds))}), "
             f"{cost.run_epochs:,} run-epochs in all.")
 

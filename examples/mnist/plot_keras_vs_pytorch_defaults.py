@@ -54,8 +54,8 @@ for name in OPTIMIZERS:
 # Learning rate and epsilon act together, so the clearest comparison is the size of the very
 # first update each optimizer makes for a single weight with gradient :math:`g`, computed
 # here with the package's optimizers. Adadelta has no learning rate in the original paper
-# (PyTorch's default keeps it neutral): for a gradient larger than
-# :math:`\sqrt{\epsilon / (1 - \rho)}` its first step is about
+# (:ref:`Zeiler 2012 <ref-zeiler2012>`; PyTorch's default keeps it neutral): for a
+# gradient larger than :math:`\sqrt{\epsilon / (1 - \rho)}` its first step is about
 # :math:`\eta \sqrt{\epsilon / (1 - \rho)}\, \mathrm{sign}(g)`, the same whatever the
 # gradient's size, so Keras' smaller :math:`\eta` (and, by less, its :math:`\epsilon` and
 # :math:`\rho`) shrinks it; the table prints by how much. Adagrad's initial accumulator,
@@ -122,8 +122,9 @@ retuned = compare(RETUNED)
 # Learning curves under each library's defaults
 # ---------------------------------------------
 # Same network, same data, same seeds; only the defaults differ. The first table says where
-# to look: the optimizers whose learning rate differs most between the libraries (Adadelta's,
-# and SGD's, smaller in PyTorch), and Adagrad, whose initial accumulator differs.
+# to look: Adadelta, whose learning rate differs most between the libraries; SGD, Adagrad and
+# RMSprop, whose rates differ by a smaller ratio (SGD's is the smaller one in PyTorch, the
+# other two's in Keras); and Adagrad's initial accumulator.
 
 fig, axes = plt.subplots(1, 2, figsize=(11, 4.2), sharey=True, layout="constrained")
 for ax, preset in zip(axes, PRESETS):

@@ -46,7 +46,7 @@ for name in config.optimizers:
 # Train (or read from the cache) and keep the PyTorch runs
 # --------------------------------------------------------
 # :func:`optguide.compare.compare` trains all runs of the site comparison together the first
-# time (the longest computation of this gallery) and reads them from the cache afterwards.
+# time and reads them from the cache afterwards.
 
 start = time.perf_counter()
 site = compare(config)
@@ -59,8 +59,8 @@ summary_table(results)
 # Learning curves
 # ---------------
 # The line is the mean over the seeds, the band spans the lowest and the highest seed. A
-# curve that is still climbing when training ends belongs to an optimizer that more epochs
-# would help; one that has flattened out has used what this training offers.
+# curve that is still climbing when training ends suggests that more epochs could help that
+# optimizer; this page does not test it.
 
 fig, (left, right) = plt.subplots(1, 2, figsize=(11, 4.2), layout="constrained")
 learning_curves(results, "test_accuracy", ax=left)

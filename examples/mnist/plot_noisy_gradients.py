@@ -6,14 +6,14 @@ The article says **RMSprop reduces the impact of noisy gradients**. A minibatch 
 a noisy estimate of the full gradient, and the smaller the batch, the noisier it is; RMSprop
 divides each step by a running root mean square of the gradients, which grows with the
 noise and so shortens the steps when the gradients are noisy. This example trains SGD,
-Adagrad (the article's contrast: it divides by the root of *all* past squared gradients),
+Adagrad (RMSprop's usual contrast: it divides by the root of *all* past squared gradients),
 RMSprop and (as a reference) Adam with batches from small to large for the **same number of
 updates** (not the same number of examples: a small batch sees fewer images), so that the
 batch size changes only the noise of each update, and for each batch size over a grid of
 learning rates, every choice of rate made on validation accuracy. To fit the
 documentation's build budget it uses a small subset of the training images, a few hundred
-updates and three seeds (printed below; the full test set still measures accuracy), so
-accuracies are lower than with more training.
+updates and three seeds (printed below; the full test set still measures accuracy), so its
+accuracies are not comparable with those of the site's main comparison.
 """
 
 # %%
@@ -105,7 +105,7 @@ for view in views:
 # Verdict
 # -------
 # :func:`optguide.claims.noise.rmsprop_tames_noise` compares RMSprop's noise cost with
-# Adagrad's (the article's contrast) and SGD's, seed by seed, with the fixed and with the
+# Adagrad's (RMSprop's usual contrast) and SGD's, seed by seed, with the fixed and with the
 # retuned learning rate (both chosen on validation, at an equal number of updates); a
 # difference counts when its paired 95 % interval excludes zero. The defaults are left out of
 # the verdict: there the default learning rates, not the noise, decide.

@@ -7,9 +7,10 @@ library defaults the question is mostly about the default learning rates (see th
 examples of this gallery), so this example compares the optimizers with every learning rate
 tuned on validation by the same protocol (:data:`~optguide.experiments.SITE_STUDY`: a
 half-decade grid, chosen on seeds 0 and 1, reported on seeds 10 to 14), and SGD in two forms:
-as practitioners run it (Nesterov momentum 0.9 and a cosine decay of the rate) and plain
-(constant rate, no momentum). Every other hyperparameter keeps PyTorch's value. Nothing new is
-trained here.
+in a form common in practice (Nesterov momentum 0.9,
+:ref:`Sutskever et al. 2013 <ref-sutskever2013>`, and a cosine decay of the rate,
+:ref:`Loshchilov & Hutter 2017 <ref-loshchilov2017>`) and plain (constant rate, no momentum).
+Every other hyperparameter keeps PyTorch's value. Nothing new is trained here.
 
 **How it could be refuted** (written before looking at the numbers): if tuned Adam's final test
 accuracy is reliably higher than both SGD forms' (the paired 95 % interval over the report

@@ -4,8 +4,9 @@ SGD with a constant learning rate against SGD with a decaying one
 
 The claim: **SGD keeps a constant learning rate**. As a description of the textbook algorithm
 it is true by definition; what a reader takes from it is advice: a constant rate is how SGD
-is used, and it is enough. Practitioners usually decay the rate over training (here a cosine
-decay to zero over the whole run, :mod:`optguide.schedules`), so the test is whether that
+is used, and it is enough. A common practice is to decay the rate over training (here the
+cosine decay of :ref:`Loshchilov & Hutter 2017 <ref-loshchilov2017>`, to zero over the whole
+run, :mod:`optguide.schedules`), so the test is whether that
 decay buys anything once both versions have had their learning rate tuned by the same
 protocol. Both are candidates of the site's tuning study
 (:data:`~optguide.experiments.SITE_STUDY`): each rate chosen on validation with seeds 0 and 1,
@@ -69,7 +70,8 @@ plt.show()
 # Learning curves at the chosen rates
 # -----------------------------------
 # Test accuracy per epoch, the mean over the report seeds. The cosine decay lowers the rate
-# slowly at first and quickly near the end: its advantage, if any, shows in the last epochs.
+# slowly at first, fastest halfway, and reaches small rates only in the last part of the run:
+# its advantage, if any, should show in the last epochs.
 
 fig, ax = plt.subplots(figsize=(7, 3.8), layout="constrained")
 for key in (CONSTANT, SCHEDULED):

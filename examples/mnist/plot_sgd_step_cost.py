@@ -16,7 +16,9 @@ network is trained.
 **How it could be refuted** (written before looking at the numbers): SGD is slow per step if
 its update costs more than the cheapest other optimizer's by more than 10 % (timings of the
 same code vary by several percent); it is slow to the target if its paired 95 % interval of
-seconds to 97 % validation accuracy, against the soonest other optimizer, lies above zero.
+seconds to 97 % validation accuracy, against the soonest other optimizer, lies above zero, or
+if some of its runs never reach the target while another optimizer's all do (the rule of
+:func:`optguide.claims.protocol.sgd_is_slow`; no interval can be formed then).
 Slow on both readings confirms the claim; fast on one and not slow on the other refutes it;
 slow on one and fast on the other makes it depend on what is timed; otherwise the data cannot
 tell.
@@ -28,7 +30,7 @@ tell.
 # Each optimizer (``torch.optim``'s, at PyTorch's defaults, as a user runs it) updates the
 # MLP's weights from a fixed gradient. A block of updates is timed with
 # :func:`time.perf_counter`; the optimizers take turns, block after block, so that whatever
-# else the machine does falls on all of them alike, and each keeps the median of its blocks.
+# else the machine does is spread over all of them, and each keeps the median of its blocks.
 # One thread, as the study's runs trained.
 
 import statistics

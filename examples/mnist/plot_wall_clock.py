@@ -20,8 +20,8 @@ the milliseconds.
 # A training step is a forward pass, a backward pass and the optimizer's update, timed here
 # separately. The measurement runs a short block of steps with every optimizer in turn, many
 # rounds in a row, and keeps the fastest block: interleaving and the minimum make the
-# comparison robust to whatever else the machine is doing. The forward and backward passes
-# are the same computation whatever the optimizer, so their time is the fastest seen with
+# comparison less sensitive to whatever else the machine is doing. The forward and backward
+# passes are the same computation whatever the optimizer, so their time is the fastest seen with
 # any of them, and a step costs that plus the optimizer's own update. The optimizers timed
 # are ``torch.optim``'s, at their defaults, since that is what a PyTorch user runs; the
 # package's from-scratch versions (same updates, written for reading) are timed alongside.
@@ -100,8 +100,9 @@ for name in OPTIMIZERS:
 # %%
 # Memory: the optimizer's state
 # -----------------------------
-# Between steps an optimizer keeps some state per weight: nothing for plain SGD, one running
-# average for Adagrad and RMSprop, two for Adadelta and Adam. Counted after the steps above:
+# Between steps an optimizer keeps some state per weight: nothing for plain SGD, one value for
+# Adagrad (a running sum) and RMSprop (a running average), two running averages for Adadelta
+# and Adam. Counted after the steps above:
 
 parameters = count_parameters(mlp())
 state_per_parameter, state_bytes = {}, {}
@@ -121,7 +122,8 @@ for name in OPTIMIZERS:
 # the forward and backward passes, which every optimizer pays, are matrix products. The
 # update's cost grows with the number of weights only, the passes' with the number of
 # weights times the batch size, so the update's share should be largest with small batches
-# and shrink as the batch grows; the figure measures it on this model.
+# and shrink as the batch grows; the figure measures the share at this site's batch size
+# only.
 
 fig, (left, right) = plt.subplots(1, 2, figsize=(10, 3.8), layout="constrained")
 positions = range(len(OPTIMIZERS))
@@ -165,7 +167,7 @@ study = tune(SITE_STUDY.replace(candidates=tuple(OPTIMIZERS)))
 chosen = {name: choice.lr for name, choice in choices(study).items()}
 TUNED = dict(presets=("pytorch",), seeds=(10, 11, 12), epochs=2, train_size=10_000,
              batch_size=BATCH, eval_every=0.05)
-TARGET = 0.90  # validation accuracy: about 2 points under the final accuracies on this subset
+TARGET = 0.90  # validation accuracy, below most runs' final accuracy on this subset (figure)
 runs = [run for name in OPTIMIZERS
         for run in compare(Config(optimizers=(name,), learning_rates=(chosen[name],),
                                   **TUNED)).runs]

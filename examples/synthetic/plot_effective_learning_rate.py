@@ -136,16 +136,18 @@ plt.show()
 # %%
 # The gradients Adagrad sums never stop coming, so its sum grows like :math:`t` and its line
 # should follow :math:`t^{-1/2}`; a decaying average should let the lines of RMSprop,
-# Adadelta and Adam level off once it has warmed up. The verdict below measures which lines
-# actually fell.
+# Adadelta and Adam level off once it has warmed up. The demonstration at the end of this
+# part measures which lines actually fell.
 #
 # Is shrinking bad?
 # -----------------
 # It has a purpose. With noisy gradients a fixed step size can only get so close to the
 # minimum: the noise keeps kicking the parameters around, and the loss levels off at a
-# "noise floor" and jitters there. A step size that shrinks like :math:`t^{-1/2}` keeps
-# making progress through the noise; the possible price is speed, with steps already small
-# when large ones would still help. The figure shows where each method's loss ends up.
+# "noise floor" and jitters there. A step size that shrinks over time keeps making progress
+# through the noise (the reason stochastic approximation uses shrinking steps,
+# :ref:`Robbins & Monro 1951 <ref-robbins1951>`); the possible price is speed, with steps
+# already small when large ones would still help. The figure shows where each method's loss
+# ends up.
 final = {name: float(np.mean(loss[name][-10:])) for name in METHODS}
 for name in sorted(METHODS, key=final.get):
     print(f"{LABELS[name]:9s} loss over the last recorded steps: {final[name]:.3g}")
@@ -171,7 +173,8 @@ print(f"Demonstration ({shown.outcome}): {shown.sentence}")
 # %%
 # The test: does the shrinking hurt?
 # ----------------------------------
-# Adagrad against RMSprop, the article's fix, on the same quadratic with two noise levels.
+# Adagrad against RMSprop, the fix the claim names, on the same quadratic with two noise
+# levels.
 # Each method's learning rate is tuned on a grid (half-decade steps, :math:`10^{-4}` to
 # :math:`10^{0.5}`) by the mean loss over the last 10 % of the steps on two selection noise
 # streams; the chosen rates then run on five other streams, and the same late loss is

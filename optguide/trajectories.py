@@ -206,8 +206,8 @@ def best_learning_rate(optimizer_name: str, surface: Surface, lrs: Sequence[floa
                        steps: int, start: Sequence[float] | None = None,
                        stay_in_window: bool = False, *,
                        starts: Sequence[Sequence[float]] | None = None,
-                       seeds: Sequence[int] | None = None, **overrides: Any
-                       ) -> tuple[float, np.ndarray]:
+                       seeds: Sequence[int] | None = None, held_out: int = 0,
+                       **overrides: Any) -> tuple[float, np.ndarray]:
     """The learning rate of ``lrs`` whose runs end closest to a minimum, and its paths.
 
     A small, fair tuning: every rate of the grid runs for ``steps`` steps on the same
@@ -239,6 +239,12 @@ def best_learning_rate(optimizer_name: str, surface: Surface, lrs: Sequence[floa
     seeds : sequence of int, optional
         Noise seeds of the replicates (see :func:`trajectories`; give ``noise`` too).
         ``starts`` and ``seeds`` pair up element by element when both have several entries.
+    held_out : int
+        How many of the last replicates are held out: they run at every rate alongside the
+        others (one call instead of a second one after tuning), the score and
+        ``stay_in_window`` ignore them, and their paths at the winning rate are returned with
+        the others. The rate is thus chosen on the first replicates and can be reported on
+        the held-out ones.
     **overrides
         Further hyperparameters and options (``noise``, ``preset``), passed to
         :func:`trajectories`.
@@ -259,6 +265,9 @@ def best_learning_rate(optimizer_name: str, surface: Surface, lrs: Sequence[floa
     if len(points) not in (1, count) or (noise_seeds is not None
                                          and len(noise_seeds) not in (1, count)):
         raise ValueError(f"got {len(points)} start points but {len(noise_seeds)} seeds")
+    if not 0 <= held_out < count:
+        raise ValueError(f"held_out must leave at least one of the {count} replicates to score, "
+                         f"got {held_out}")
     points = np.broadcast_to(points, (count, 2))
     paths = trajectories(optimizer_name, surface, np.tile(points, (len(grid), 1)), steps,
                          lrs=np.repeat(grid, count),
@@ -271,7 +280,7 @@ def best_learning_rate(optimizer_name: str, surface: Surface, lrs: Sequence[floa
         x, y = paths[..., 0], paths[..., 1]
         inside = ((x >= x_low) & (x <= x_high) & (y >= y_low) & (y <= y_high)).all(axis=1)
         scores[~inside] = math.inf
-    scores = scores.reshape(len(grid), count).mean(axis=1)
+    scores = scores.reshape(len(grid), count)[:, :count - held_out].mean(axis=1)
     best = int(np.argmin(scores))
     winner = paths[best * count:(best + 1) * count]
     return float(grid[best]), winner if replicated else winner[0]

@@ -198,6 +198,22 @@ def test_best_learning_rate_on_several_replicates():
         best_learning_rate("sgd", surface, lrs, 5, starts=starts, seeds=[1, 2])
 
 
+def test_held_out_replicates_run_but_do_not_choose():
+    surface = ill_conditioned_quadratic(10)
+    lrs = [1e-3, 0.05, 0.15, 1.0]
+    chosen = (-4.0, 0.5)
+    far = (400.0, 300.0)  # far out of the window: every rate would be disqualified by it
+    lr, paths = best_learning_rate("sgd", surface, lrs, 50, starts=[chosen, far, (1.0, 1.0)],
+                                   held_out=2, stay_in_window=True)
+    assert lr == best_learning_rate("sgd", surface, lrs, 50, start=chosen,
+                                    stay_in_window=True)[0]
+    assert paths.shape == (3, 51, 2)
+    np.testing.assert_array_equal(paths, trajectories("sgd", surface,
+                                                      [chosen, far, (1.0, 1.0)], 50, lr=lr))
+    with pytest.raises(ValueError, match="held_out"):
+        best_learning_rate("sgd", surface, lrs, 5, starts=[chosen, far], held_out=2)
+
+
 def test_divergence_stops_the_path_cleanly():
     surface = rosenbrock()
     path = trajectory("sgd", surface, steps=200, lr=0.1)

@@ -11,7 +11,7 @@ thread, which is faster for tensors this small.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
@@ -56,12 +56,13 @@ def trajectories(optimizer_name: str, surface: Surface,
                  **overrides: Any) -> np.ndarray:
     """Paths of several independent runs of one optimizer on ``surface``, computed together.
 
-    The runs differ in their start point, learning rate and/or noise seed. Their coordinates are the rows
-    of one float64 tensor ``[runs, 2]`` optimized by :func:`optguide.optimizers.build`, or by
-    :func:`optguide.optimizers.build_stacked` when the runs have their own learning rates
-    (a ``[runs, 1]`` tensor the from-scratch update functions accept). Each step
-    evaluates :math:`f` at every row, backpropagates, adds Gaussian noise to the gradients if
-    asked, and calls ``optimizer.step()``. Rows never interact: every operation is per row.
+    The runs differ in their start point, learning rate and/or noise seed. Their coordinates
+    are the rows of one float64 tensor ``[runs, 2]`` optimized by
+    :func:`optguide.optimizers.build`, or by :func:`optguide.optimizers.build_stacked` when
+    the runs have their own learning rates (a ``[runs, 1]`` tensor the from-scratch update
+    functions accept). Each step evaluates :math:`f` at every row, backpropagates, adds
+    Gaussian noise to the gradients if asked, and calls ``optimizer.step()``. Rows never
+    interact: every operation is per row.
 
     Parameters
     ----------
@@ -207,16 +208,18 @@ def best_learning_rate(optimizer_name: str, surface: Surface, lrs: Sequence[floa
                        stay_in_window: bool = False, *,
                        starts: Sequence[Sequence[float]] | None = None,
                        seeds: Sequence[int] | None = None, held_out: int = 0,
+                       score: Callable[[np.ndarray], float] | None = None,
                        **overrides: Any) -> tuple[float, np.ndarray]:
-    """The learning rate of ``lrs`` whose runs end closest to a minimum, and its paths.
+    """The learning rate of ``lrs`` whose runs score best (end closest to a minimum), and paths.
 
     A small, fair tuning: every rate of the grid runs for ``steps`` steps on the same
     replicates (together, with :func:`trajectories`) and is scored by the mean over replicates
-    of :math:`\\log_{10}` of the final distance to a minimum (distances below
-    :data:`DISTANCE_FLOOR` count as the floor, so rates that all reach the minimum to machine
-    precision tie); a rate with a diverged run scores :math:`+\\infty`. The lowest score wins;
-    ties go to the first rate of the grid. A replicate is a start point (``starts``) and/or a
-    noise seed (``seeds``); without either, the one run from ``start``.
+    of a score per run, by default :math:`\\log_{10}` of the final distance to a minimum
+    (:func:`log_distance`: distances below :data:`DISTANCE_FLOOR` count as the floor, so rates
+    that all reach the minimum to machine precision tie; a diverged run scores
+    :math:`+\\infty`). The lowest mean wins; ties go to the first rate of the grid. A
+    replicate is a start point (``starts``) and/or a noise seed (``seeds``); without either,
+    the one run from ``start``.
 
     Parameters
     ----------
@@ -245,6 +248,9 @@ def best_learning_rate(optimizer_name: str, surface: Surface, lrs: Sequence[floa
         ``stay_in_window`` ignore them, and their paths at the winning rate are returned with
         the others. The rate is thus chosen on the first replicates and can be reported on
         the held-out ones.
+    score : callable, optional
+        ``score(path)`` of one run, lower is better, ``inf`` to disqualify the rate; replaces
+        the log final distance (for example a log escape time).
     **overrides
         Further hyperparameters and options (``noise``, ``preset``), passed to
         :func:`trajectories`.
@@ -274,7 +280,10 @@ def best_learning_rate(optimizer_name: str, surface: Surface, lrs: Sequence[floa
                          seeds=None if noise_seeds is None else np.tile(
                              np.broadcast_to(noise_seeds, (count,)), len(grid)),
                          **overrides)
-    scores = np.array([log_distance(final_distance(path, surface)) for path in paths])
+    if score is None:
+        def score(path: np.ndarray) -> float:
+            return log_distance(final_distance(path, surface))
+    scores = np.array([float(score(path)) for path in paths])
     if stay_in_window:
         (x_low, x_high), (y_low, y_high) = surface.x_range, surface.y_range
         x, y = paths[..., 0], paths[..., 1]

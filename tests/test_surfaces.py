@@ -214,6 +214,21 @@ def test_held_out_replicates_run_but_do_not_choose():
         best_learning_rate("sgd", surface, lrs, 5, starts=[chosen, far], held_out=2)
 
 
+def test_best_learning_rate_with_another_score():
+    surface = saddle()
+    lrs = [0.01, 0.1, 0.3, 3.0]
+
+    def escape(path):
+        steps = escape_time(path)
+        return math.inf if steps is None else float(steps)
+
+    # 3.0 escapes first but flings the point out of the window (and diverges)
+    assert best_learning_rate("sgd", surface, lrs, 200, score=escape)[0] == 3.0
+    lr, path = best_learning_rate("sgd", surface, lrs, 200, stay_in_window=True, score=escape)
+    assert lr == 0.3 and escape_time(path) == min(
+        escape_time(p) for p in trajectories("sgd", surface, None, 200, lrs=lrs[1:3]))
+
+
 def test_divergence_stops_the_path_cleanly():
     surface = rosenbrock()
     path = trajectory("sgd", surface, steps=200, lr=0.1)

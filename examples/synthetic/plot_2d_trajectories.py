@@ -1,4 +1,4 @@
-r"""
+"""
 Paths on two-dimensional test functions
 =======================================
 
@@ -17,7 +17,7 @@ the pictures.
 
 **Learning rates.** To keep the comparison fair, every method gets its own learning rate on
 every surface: the best of a grid of twelve rates from :math:`10^{-4}` to about 30 (half a
-decade apart), judged on the two selection starts by the mean :math:`\log_{10}` distance to
+decade apart), judged on the two selection starts by the mean :math:`\\log_{10}` distance to
 the minimum after the fixed number of steps, among the rates whose paths from those starts
 stay inside the plotted window (a rate that flings the point far away and happens to land
 near the minimum would not be "following the valley"). All other hyperparameters are

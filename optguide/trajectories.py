@@ -2,15 +2,16 @@
 
 :func:`trajectory` runs one optimizer from a start point and returns its path;
 :func:`trajectories` runs many (start points, learning rates) at once, and
-:func:`best_learning_rate` uses it to tune a method on a surface. :func:`escape_time` and
-:func:`final_distance` turn paths into numbers. :func:`single_thread` keeps torch on one
+:func:`best_learning_rate` uses it to tune a method on a surface (on one start or on several
+replicates: start points, noise seeds). :func:`escape_time`, :func:`final_distance` and
+:func:`log_distance` turn paths into numbers. :func:`single_thread` keeps torch on one
 thread, which is faster for tensors this small.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
@@ -22,7 +23,7 @@ from .surfaces import Surface
 
 __all__ = [
     "SGD_VARIANTS", "resolve_method", "trajectories", "trajectory", "best_learning_rate",
-    "escape_time", "final_distance", "single_thread",
+    "escape_time", "final_distance", "log_distance", "DISTANCE_FLOOR", "single_thread",
 ]
 
 
@@ -51,15 +52,17 @@ def resolve_method(name: str, **overrides: Any) -> tuple[str, dict[str, Any]]:
 def trajectories(optimizer_name: str, surface: Surface,
                  starts: Sequence[float] | Sequence[Sequence[float]] | None = None,
                  steps: int = 500, preset: str = "pytorch", noise: float = 0.0, seed: int = 0,
-                 lrs: Sequence[float] | None = None, **overrides: Any) -> np.ndarray:
+                 lrs: Sequence[float] | None = None, seeds: Sequence[int] | None = None,
+                 **overrides: Any) -> np.ndarray:
     """Paths of several independent runs of one optimizer on ``surface``, computed together.
 
-    The runs differ in their start point and/or learning rate. Their coordinates are the rows
-    of one float64 tensor ``[runs, 2]`` optimized by :func:`optguide.optimizers.build`, or by
-    :func:`optguide.optimizers.build_stacked` when the runs have their own learning rates
-    (a ``[runs, 1]`` tensor the from-scratch update functions accept). Each step
-    evaluates :math:`f` at every row, backpropagates, adds Gaussian noise to the gradients if
-    asked, and calls ``optimizer.step()``. Rows never interact: every operation is per row.
+    The runs differ in their start point, learning rate and/or noise seed. Their coordinates
+    are the rows of one float64 tensor ``[runs, 2]`` optimized by
+    :func:`optguide.optimizers.build`, or by :func:`optguide.optimizers.build_stacked` when
+    the runs have their own learning rates (a ``[runs, 1]`` tensor the from-scratch update
+    functions accept). Each step evaluates :math:`f` at every row, backpropagates, adds
+    Gaussian noise to the gradients if asked, and calls ``optimizer.step()``. Rows never
+    interact: every operation is per row.
 
     Parameters
     ----------
@@ -78,9 +81,16 @@ def trajectories(optimizer_name: str, surface: Surface,
         Standard deviation of the Gaussian noise added to each gradient coordinate (0: exact
         gradient descent; > 0 imitates the noise of minibatch gradients).
     seed : int
-        Seed of the noise.
+        Seed of the noise when ``seeds`` is not given: one generator draws every run's noise,
+        so two runs of one call with the same start get different noise.
     lrs : sequence of float, optional
         One learning rate per run (replacing the preset's and any ``lr`` override).
+    seeds : sequence of int, optional
+        One noise seed per run (or one for all): run ``r``'s noise at step ``t`` is the
+        ``t``-th pair of :func:`numpy.random.default_rng` ``(seeds[r])``'s standard normal
+        draws times ``noise``, whatever else the call holds. Runs with equal seeds therefore
+        get equal noise across calls, methods, rates and step counts: the pairing that seed-
+        by-seed comparisons need.
     **overrides
         Hyperparameters replacing the preset's (for example ``momentum=0.9``).
 
@@ -99,9 +109,15 @@ def trajectories(optimizer_name: str, surface: Surface,
     if points.ndim != 2 or points.shape[1] != 2:
         raise ValueError(f"starts must be one (x, y) pair or a sequence of them, got {starts!r}")
     rates = None if lrs is None else np.asarray(lrs, dtype=float).reshape(-1)
-    runs = max(len(points), 1 if rates is None else len(rates))
-    if len(points) not in (1, runs) or (rates is not None and len(rates) not in (1, runs)):
-        raise ValueError(f"got {len(points)} start points but {len(rates)} learning rates")
+    noise_seeds = None if seeds is None else np.asarray(seeds, dtype=np.int64).reshape(-1)
+    counts = {"start points": len(points)}
+    if rates is not None:
+        counts["learning rates"] = len(rates)
+    if noise_seeds is not None:
+        counts["seeds"] = len(noise_seeds)
+    runs = max(counts.values())
+    if any(count not in (1, runs) for count in counts.values()):
+        raise ValueError("got " + " but ".join(f"{n} {what}" for what, n in counts.items()))
     point = torch.tensor(np.broadcast_to(points, (runs, 2)), dtype=torch.float64,
                          requires_grad=True)
     if rates is None:
@@ -110,6 +126,12 @@ def trajectories(optimizer_name: str, surface: Surface,
         optimizer = build_stacked(name, point, [{**kwargs, "lr": float(rate)} for rate in
                                                 np.broadcast_to(rates, (runs,))], preset)
     generator = torch.Generator().manual_seed(seed)
+    table = None
+    if noise and noise_seeds is not None:
+        draws = {int(s): np.random.default_rng(int(s)).standard_normal((steps, 2))
+                 for s in np.unique(noise_seeds)}
+        table = torch.from_numpy(np.stack([draws[int(s)] for s in
+                                           np.broadcast_to(noise_seeds, (runs,))]))
     path = np.full((runs, steps + 1, 2), np.nan)
     path[:, 0] = point.detach().numpy()
     alive = np.ones(runs, dtype=bool)
@@ -124,7 +146,9 @@ def trajectories(optimizer_name: str, surface: Surface,
             if step > steps or not alive.any():
                 break
             values.sum().backward()
-            if noise:
+            if noise and table is not None:
+                point.grad.add_(noise * table[:, step - 1])
+            elif noise:
                 point.grad.add_(noise * torch.randn(runs, 2, generator=generator,
                                                     dtype=torch.float64))
             optimizer.step()
@@ -181,12 +205,21 @@ def trajectory(optimizer_name: str, surface: Surface, start: Sequence[float] | N
 
 def best_learning_rate(optimizer_name: str, surface: Surface, lrs: Sequence[float],
                        steps: int, start: Sequence[float] | None = None,
-                       stay_in_window: bool = False, **overrides: Any
-                       ) -> tuple[float, np.ndarray]:
-    """The learning rate of ``lrs`` whose run ends closest to a minimum, and its path.
+                       stay_in_window: bool = False, *,
+                       starts: Sequence[Sequence[float]] | None = None,
+                       seeds: Sequence[int] | None = None, held_out: int = 0,
+                       score: Callable[[np.ndarray], float] | None = None,
+                       **overrides: Any) -> tuple[float, np.ndarray]:
+    """The learning rate of ``lrs`` whose runs score best (end closest to a minimum), and paths.
 
-    A small, fair tuning: every rate of the grid runs for ``steps`` steps from the same start
-    (together, with :func:`trajectories`); ties go to the first rate of the grid.
+    A small, fair tuning: every rate of the grid runs for ``steps`` steps on the same
+    replicates (together, with :func:`trajectories`) and is scored by the mean over replicates
+    of a score per run, by default :math:`\\log_{10}` of the final distance to a minimum
+    (:func:`log_distance`: distances below :data:`DISTANCE_FLOOR` count as the floor, so rates
+    that all reach the minimum to machine precision tie; a diverged run scores
+    :math:`+\\infty`). The lowest mean wins; ties go to the first rate of the grid. A
+    replicate is a start point (``starts``) and/or a noise seed (``seeds``); without either,
+    the one run from ``start``.
 
     Parameters
     ----------
@@ -199,31 +232,67 @@ def best_learning_rate(optimizer_name: str, surface: Surface, lrs: Sequence[floa
     steps : int
         Steps per run.
     start : (float, float), optional
-        Start point; ``surface.start`` by default.
+        Start point of every run when ``starts`` is not given; ``surface.start`` by default.
     stay_in_window : bool
-        Disqualify runs that ever leave the surface's plotting window (``x_range`` by
-        ``y_range``): the winner is then the best *well-behaved* rate, whose path can be drawn.
-        If every run leaves, the first rate of the grid wins.
+        Disqualify rates with a run that ever leaves the surface's plotting window
+        (``x_range`` by ``y_range``): the winner is then the best *well-behaved* rate, whose
+        paths can be drawn. If every rate is disqualified, the first rate of the grid wins.
+    starts : sequence of (float, float), optional
+        Start points of the replicates.
+    seeds : sequence of int, optional
+        Noise seeds of the replicates (see :func:`trajectories`; give ``noise`` too).
+        ``starts`` and ``seeds`` pair up element by element when both have several entries.
+    held_out : int
+        How many of the last replicates are held out: they run at every rate alongside the
+        others (one call instead of a second one after tuning), the score and
+        ``stay_in_window`` ignore them, and their paths at the winning rate are returned with
+        the others. The rate is thus chosen on the first replicates and can be reported on
+        the held-out ones.
+    score : callable, optional
+        ``score(path)`` of one run, lower is better, ``inf`` to disqualify the rate; replaces
+        the log final distance (for example a log escape time).
     **overrides
-        Further hyperparameters, passed to :func:`trajectories`.
+        Further hyperparameters and options (``noise``, ``preset``), passed to
+        :func:`trajectories`.
 
     Returns
     -------
     (float, numpy.ndarray)
-        The best learning rate and its path ``[steps + 1, 2]``.
+        The best learning rate and its path ``[steps + 1, 2]``; with ``starts`` or ``seeds``,
+        its paths on every replicate, ``[replicates, steps + 1, 2]``.
     """
-    paths = trajectories(optimizer_name, surface, None if start is None else [start], steps,
-                         lrs=lrs, **overrides)
-    distances = [final_distance(path, surface) for path in paths]
+    grid = np.asarray(lrs, dtype=float).reshape(-1)
+    replicated = starts is not None or seeds is not None
+    points = np.atleast_2d(np.asarray(
+        starts if starts is not None else surface.start if start is None else start,
+        dtype=float))
+    noise_seeds = None if seeds is None else np.asarray(seeds, dtype=np.int64).reshape(-1)
+    count = max(len(points), 1 if noise_seeds is None else len(noise_seeds))
+    if len(points) not in (1, count) or (noise_seeds is not None
+                                         and len(noise_seeds) not in (1, count)):
+        raise ValueError(f"got {len(points)} start points but {len(noise_seeds)} seeds")
+    if not 0 <= held_out < count:
+        raise ValueError(f"held_out must leave at least one of the {count} replicates to score, "
+                         f"got {held_out}")
+    points = np.broadcast_to(points, (count, 2))
+    paths = trajectories(optimizer_name, surface, np.tile(points, (len(grid), 1)), steps,
+                         lrs=np.repeat(grid, count),
+                         seeds=None if noise_seeds is None else np.tile(
+                             np.broadcast_to(noise_seeds, (count,)), len(grid)),
+                         **overrides)
+    if score is None:
+        def score(path: np.ndarray) -> float:
+            return log_distance(final_distance(path, surface))
+    scores = np.array([float(score(path)) for path in paths])
     if stay_in_window:
         (x_low, x_high), (y_low, y_high) = surface.x_range, surface.y_range
-        for r, path in enumerate(paths):
-            x, y = path[:, 0], path[:, 1]
-            inside = (x >= x_low) & (x <= x_high) & (y >= y_low) & (y <= y_high)
-            if not inside.all():
-                distances[r] = math.inf
-    best = int(np.argmin(distances))
-    return float(np.asarray(lrs, dtype=float)[best]), paths[best]
+        x, y = paths[..., 0], paths[..., 1]
+        inside = ((x >= x_low) & (x <= x_high) & (y >= y_low) & (y <= y_high)).all(axis=1)
+        scores[~inside] = math.inf
+    scores = scores.reshape(len(grid), count)[:, :count - held_out].mean(axis=1)
+    best = int(np.argmin(scores))
+    winner = paths[best * count:(best + 1) * count]
+    return float(grid[best]), winner if replicated else winner[0]
 
 
 def escape_time(path: np.ndarray, threshold: float = 0.5, axis: int = 1) -> int | None:
@@ -253,6 +322,21 @@ def escape_time(path: np.ndarray, threshold: float = 0.5, axis: int = 1) -> int 
 def final_distance(path: np.ndarray, surface: Surface) -> float:
     """Distance from the path's last point to the nearest minimum (``inf`` if it diverged)."""
     return surface.distance_to_minimum(np.asarray(path)[-1])
+
+
+#: Distances to a minimum below this count as this when taken on a log scale: float64
+#: iterates near a minimum of size one resolve about 1e-16, and an optimizer that got that
+#: close has converged.
+DISTANCE_FLOOR = 1e-12
+
+
+def log_distance(distance: float, floor: float = DISTANCE_FLOOR) -> float:
+    """:math:`\\log_{10}` of ``distance``, floored at ``floor`` (``inf`` stays ``inf``).
+
+    >>> log_distance(0.01), log_distance(0.0), log_distance(float("inf"))
+    (-2.0, -12.0, inf)
+    """
+    return math.log10(max(distance, floor)) if math.isfinite(distance) else math.inf
 
 
 @contextmanager

@@ -17,6 +17,7 @@ from optguide.trajectories import (
     best_learning_rate,
     escape_time,
     final_distance,
+    log_distance,
     resolve_method,
     single_thread,
     trajectories,
@@ -142,6 +143,90 @@ def test_no_noise_is_deterministic_and_noise_follows_the_seed():
     assert not np.allclose(noisy, trajectory("sgd", surface, steps=100, lr=0.01, noise=0.5,
                                              seed=4))
     assert not np.allclose(noisy, trajectory("sgd", surface, steps=100, lr=0.01))
+
+
+def test_per_run_seeds_give_each_run_its_own_noise_whatever_the_call():
+    surface = saddle()
+    noise, lr = 0.1, 0.05
+    paths = trajectories("sgd", surface, [(1.0, 1e-6)], steps=40, lrs=[lr, 2 * lr],
+                         seeds=[7, 8], noise=noise)
+    # plain SGD: x_{t+1} = x_t - lr (grad f(x_t) + noise_t), so the noise can be read back
+    path = paths[0]
+    grads = np.array([surface.gradient(*point) for point in path[:-1]])
+    drawn = -(path[1:] - path[:-1]) / lr - grads
+    expected = noise * np.random.default_rng(7).standard_normal((40, 2))
+    np.testing.assert_allclose(drawn, expected, atol=1e-9)
+    # the same seed in another call (another rate next to it, fewer steps) draws the same noise
+    alone = trajectories("sgd", surface, [(1.0, 1e-6)], steps=25, lrs=[lr, 0.3],
+                         seeds=[7, 9], noise=noise)[0]
+    np.testing.assert_array_equal(alone, path[:26])
+    assert not np.allclose(paths[1], trajectory("sgd", surface, steps=40, lr=2 * lr))
+    for name in ("adam", "momentum"):  # one seed for every run: identical runs
+        runs = trajectories(name, surface, [(1.0, 1e-6)] * 2, steps=20, lr=0.01, seeds=[3],
+                            noise=noise)
+        np.testing.assert_array_equal(runs[0], runs[1])
+    with pytest.raises(ValueError, match="seeds"):
+        trajectories("sgd", surface, [(1.0, 0.0)] * 2, steps=3, seeds=[1, 2, 3], noise=0.1)
+
+
+def test_log_distance():
+    assert log_distance(100.0) == 2.0
+    assert log_distance(0.0) == -12.0 and log_distance(1e-15, floor=1e-9) == -9.0
+    assert log_distance(math.inf) == math.inf
+
+
+def test_best_learning_rate_on_several_replicates():
+    surface = ill_conditioned_quadratic(10)
+    lrs = [1e-3, 0.05, 0.15, 1.0]
+    starts = [(-4.0, 0.5), (3.0, -1.0), (-2.0, 2.0)]
+    lr, paths = best_learning_rate("sgd", surface, lrs, 50, starts=starts)
+    assert paths.shape == (3, 51, 2)
+    np.testing.assert_array_equal(paths, trajectories("sgd", surface, starts, 50, lr=lr))
+    scores = [np.mean([log_distance(final_distance(p, surface)) for p in
+                       trajectories("sgd", surface, starts, 50, lr=rate)]) for rate in lrs]
+    assert lr == lrs[int(np.argmin(scores))] == 0.15
+    # one replicate in a list: the one-start rule, paths kept per replicate
+    one, path = best_learning_rate("sgd", surface, lrs, 50, starts=starts[:1])
+    assert one == best_learning_rate("sgd", surface, lrs, 50, start=starts[0])[0]
+    assert path.shape == (1, 51, 2)
+    # noise seeds as replicates: the winner's paths are the runs with those seeds
+    lr, paths = best_learning_rate("sgd", surface, lrs, 30, seeds=[1, 2], noise=0.3)
+    assert paths.shape == (2, 31, 2)
+    np.testing.assert_array_equal(paths, trajectories("sgd", surface, None, 30, lr=lr,
+                                                      seeds=[1, 2], noise=0.3))
+    with pytest.raises(ValueError, match="seeds"):
+        best_learning_rate("sgd", surface, lrs, 5, starts=starts, seeds=[1, 2])
+
+
+def test_held_out_replicates_run_but_do_not_choose():
+    surface = ill_conditioned_quadratic(10)
+    lrs = [1e-3, 0.05, 0.15, 1.0]
+    chosen = (-4.0, 0.5)
+    far = (400.0, 300.0)  # far out of the window: every rate would be disqualified by it
+    lr, paths = best_learning_rate("sgd", surface, lrs, 50, starts=[chosen, far, (1.0, 1.0)],
+                                   held_out=2, stay_in_window=True)
+    assert lr == best_learning_rate("sgd", surface, lrs, 50, start=chosen,
+                                    stay_in_window=True)[0]
+    assert paths.shape == (3, 51, 2)
+    np.testing.assert_array_equal(paths, trajectories("sgd", surface,
+                                                      [chosen, far, (1.0, 1.0)], 50, lr=lr))
+    with pytest.raises(ValueError, match="held_out"):
+        best_learning_rate("sgd", surface, lrs, 5, starts=[chosen, far], held_out=2)
+
+
+def test_best_learning_rate_with_another_score():
+    surface = saddle()
+    lrs = [0.01, 0.1, 0.3, 3.0]
+
+    def escape(path):
+        steps = escape_time(path)
+        return math.inf if steps is None else float(steps)
+
+    # 3.0 escapes first but flings the point out of the window (and diverges)
+    assert best_learning_rate("sgd", surface, lrs, 200, score=escape)[0] == 3.0
+    lr, path = best_learning_rate("sgd", surface, lrs, 200, stay_in_window=True, score=escape)
+    assert lr == 0.3 and escape_time(path) == min(
+        escape_time(p) for p in trajectories("sgd", surface, None, 200, lrs=lrs[1:3]))
 
 
 def test_divergence_stops_the_path_cleanly():

@@ -8,14 +8,22 @@ and crawls along its floor. We let the five optimizers, plus SGD with momentum a
 Nesterov momentum, walk down three classic surfaces and measure how far from the minimum each
 one ends after the same number of steps.
 
+**Start points.** One run from one start would show one path, not how a method behaves:
+every surface gets twelve start points drawn uniformly within 5 % of the plotted window's
+width and height around the surface's classic start (a fixed random seed, the same points for
+every method). Two of them *select* each method's learning rate; the other ten *report* the
+distances the verdict compares, start by start. The classic start itself is the one drawn in
+the pictures.
+
 **Learning rates.** To keep the comparison fair, every method gets its own learning rate on
 every surface: the best of a grid of twelve rates from :math:`10^{-4}` to about 30 (half a
-decade apart), judged by the distance to the minimum after the fixed number of steps, among
-the rates whose path stays inside the plotted window (a rate that flings the point far away
-and happens to land near the minimum would not be "following the valley"). All other
-hyperparameters are PyTorch's defaults; the SGD variants use momentum 0.9. Every run has
-300 steps: enough to separate the methods, few enough that the whole sweep takes seconds (all
-rates of one method run together, as rows of one tensor).
+decade apart), judged on the two selection starts by the mean :math:`\\log_{10}` distance to
+the minimum after the fixed number of steps, among the rates whose paths from those starts
+stay inside the plotted window (a rate that flings the point far away and happens to land
+near the minimum would not be "following the valley"). All other hyperparameters are
+PyTorch's defaults; the SGD variants use momentum 0.9. Every run has 300 steps: enough to
+separate the methods, few enough that the whole sweep takes seconds (all rates and start
+points of one method run together, as rows of one tensor).
 """
 
 # %%
@@ -32,14 +40,17 @@ import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.animation import FuncAnimation
 
+from optguide.analysis.stats import mean_ci
 from optguide.claims.synthetic import valley_following
 from optguide.plots import COLORS, LABELS
 from optguide.surfaces import beale, ill_conditioned_quadratic, rosenbrock
-from optguide.trajectories import best_learning_rate, final_distance
+from optguide.trajectories import best_learning_rate, final_distance, log_distance
 
 STEPS = 300
 LEARNING_RATES = np.logspace(-4, 1.5, 12)
 METHODS = ["sgd", "momentum", "nesterov", "adagrad", "adadelta", "rmsprop", "adam"]
+SELECT, REPORT = 2, 10  # start points that choose the rates, and those that report
+JITTER = 0.05  # half-width of the start box, as a fraction of the window's width and height
 
 surfaces = {"Rosenbrock": rosenbrock(), "Beale": beale(),
             "quadratic": ill_conditioned_quadratic(condition=50, angle=math.radians(30))}
@@ -48,20 +59,43 @@ for surface in surfaces.values():
     print(f"{surface.name}: f = {surface.formula.strip('$')}\n"
           f"    start ({x0:.2f}, {y0:.2f}), minimum ({xm:g}, {ym:g})")
 
+
+def jittered_starts(surface, count, rng):
+    """``count`` start points uniform in a box around ``surface.start`` inside its window."""
+    span = np.array([np.ptp(surface.x_range), np.ptp(surface.y_range)])
+    points = np.asarray(surface.start) + rng.uniform(-JITTER, JITTER, (count, 2)) * span
+    low, high = np.array([surface.x_range[0], surface.y_range[0]]), np.array(
+        [surface.x_range[1], surface.y_range[1]])
+    assert ((points > low) & (points < high)).all(), "a start point outside the window"
+    return points
+
+
+rng = np.random.default_rng(0)
+starts = {short: jittered_starts(surface, SELECT + REPORT, rng)
+          for short, surface in surfaces.items()}
+
 # %%
 # Tune, then run
 # --------------
 # For each surface and method, :func:`~optguide.trajectories.best_learning_rate` runs all twelve
-# rates for the same number of steps from the same start and keeps the best one. These are the
-# rates it picked:
+# rates for the same number of steps from every start point and keeps the rate that scores
+# best on the two selection starts; the classic start and the ten report starts run alongside
+# (held out: they do not influence the choice), so one call yields the reported runs at the
+# chosen rate. These are the rates it picked:
 learning_rate = {}
 paths = {}
+distances = {short: {} for short in surfaces}
 for short, surface in surfaces.items():
+    select, report = starts[short][:SELECT], starts[short][SELECT:]
     for method in METHODS:
-        lr, path = best_learning_rate(method, surface, LEARNING_RATES, STEPS,
-                                      stay_in_window=True)
+        lr, runs = best_learning_rate(method, surface, LEARNING_RATES, STEPS,
+                                      stay_in_window=True,
+                                      starts=[*select, surface.start, *report],
+                                      held_out=1 + REPORT)
         learning_rate[short, method] = lr
-        paths[short, method] = path
+        paths[short, method] = runs[SELECT]  # from the classic start, for the pictures
+        distances[short][LABELS[method]] = {
+            r: final_distance(run, surface) for r, run in enumerate(runs[SELECT + 1:])}
 
 print(f"{'learning rate':16s}" + "".join(f"{short:>12s}" for short in surfaces))
 for method in METHODS:
@@ -74,7 +108,8 @@ for method in METHODS:
 # Top row: plain SGD and its two momentum variants; bottom row: the adaptive methods, with
 # SGD's path repeated (dotted) for reference. Contour lines are spaced evenly on a log scale of
 # :math:`f - f_\min`, so the floor of each valley stays visible. The white circle is the
-# start, the star the minimum.
+# classic start, the star the minimum; the small black dots (hollow: selection, filled:
+# report) are the jittered starts the numbers come from.
 FAMILIES = {"SGD and momentum": ["sgd", "momentum", "nesterov"],
             "adaptive methods": ["adagrad", "adadelta", "rmsprop", "adam"]}
 
@@ -96,6 +131,8 @@ fig, axes = plt.subplots(2, 3, figsize=(13, 8.4), layout="constrained")
 for row, (family, methods) in zip(axes, FAMILIES.items()):
     for ax, (short, surface) in zip(row, surfaces.items()):
         draw_surface(ax, surface)
+        ax.plot(*starts[short][:SELECT].T, "o", color="black", fillstyle="none", markersize=3)
+        ax.plot(*starts[short][SELECT:].T, "o", color="black", markersize=2)
         if "sgd" not in methods:
             ax.plot(*paths[short, "sgd"].T, ":", color=COLORS["sgd"], linewidth=1.4,
                     label=LABELS["sgd"] + " (reference)")
@@ -104,7 +141,8 @@ for row, (family, methods) in zip(axes, FAMILIES.items()):
                     label=LABELS[method])
         ax.set_title(f"{short}: {family}")
     row[0].legend(loc="upper right", fontsize="small", framealpha=0.9)
-fig.suptitle(f"{STEPS} steps from the white circle, each method at its tuned learning rate")
+fig.suptitle(f"{STEPS} steps from the classic start (white circle), each method at its tuned "
+             "learning rate")
 plt.show()
 
 # %%
@@ -117,23 +155,55 @@ plt.show()
 #
 # How close each method got
 # -------------------------
-# The distance from the last point to the minimum, on a log scale (smaller is better).
-distances = {short: {LABELS[m]: final_distance(paths[short, m], surface) for m in METHODS}
-             for short, surface in surfaces.items()}
+# Top: the distance from the last point to the minimum, on a log scale (smaller is better):
+# the geometric mean over the ten report starts, with the 95 % interval of the mean of
+# :math:`\log_{10}` distance (distances below :math:`10^{-12}` count as :math:`10^{-12}`).
+# Bottom: what the verdict compares, each method's :math:`\log_{10}` distance minus SGD's
+# from the same start, mean and paired 95 % interval over the ten starts, in decades (below
+# zero: closer than SGD).
+verdict = valley_following(distances, STEPS, baseline=LABELS["sgd"])
+differences = verdict.numbers["differences"]
+others = [m for m in METHODS if m != "sgd"]
 
-fig, ax = plt.subplots(figsize=(9, 4), layout="constrained")
+fig, (top, bottom) = plt.subplots(2, 1, figsize=(9, 7), layout="constrained", sharex=True)
 width = 0.8 / len(METHODS)
 for i, method in enumerate(METHODS):
-    values = [max(distances[short][LABELS[method]], 1e-12) for short in surfaces]
-    ax.bar(np.arange(len(surfaces)) + (i - (len(METHODS) - 1) / 2) * width, values, width,
-           color=COLORS[method], label=LABELS[method])
-ax.set_yscale("log")
-ax.set_xticks(np.arange(len(surfaces)), list(surfaces))
-ax.set_ylabel(f"distance to the minimum\nafter {STEPS} steps")
-ax.set_title("Final distance to the minimum (bars floored at $10^{-12}$)")
-ax.legend(fontsize="small", loc="center left", bbox_to_anchor=(1.01, 0.5))
-ax.grid(axis="y", alpha=0.3)
+    x = np.arange(len(surfaces)) + (i - (len(METHODS) - 1) / 2) * width
+    for j, short in enumerate(surfaces):
+        logs = [log_distance(d) for d in distances[short][LABELS[method]].values()]
+        if not np.isfinite(logs).all():  # a diverged run: no mean to draw
+            top.annotate("diverged", (x[j], 1), rotation=90, ha="center", va="bottom",
+                         fontsize="x-small", color=COLORS[method])
+            continue
+        estimate = mean_ci(logs)
+        top.bar(x[j], 10 ** estimate.mean, width, color=COLORS[method],
+                label=LABELS[method] if j == 0 else None)
+        top.errorbar(x[j], 10 ** estimate.mean, fmt="none", ecolor="black", capsize=2,
+                     yerr=[[10 ** estimate.mean - 10 ** estimate.low],
+                           [10 ** estimate.high - 10 ** estimate.mean]])
+    if method != "sgd":
+        mean, low, high, _ = zip(*(differences[f"{LABELS[method]} | {short}"]
+                                   for short in surfaces))
+        bottom.errorbar(x, mean, yerr=[np.subtract(mean, low), np.subtract(high, mean)],
+                        fmt="o", color=COLORS[method], capsize=3, label=LABELS[method])
+top.set_yscale("log")
+top.set_ylabel(f"distance to the minimum\nafter {STEPS} steps")
+top.set_title(f"Final distance to the minimum, geometric mean of {REPORT} starts")
+top.legend(fontsize="small", loc="center left", bbox_to_anchor=(1.01, 0.5))
+top.grid(axis="y", alpha=0.3)
+bottom.axhline(0, color="black", linewidth=1)
+bottom.set_xticks(np.arange(len(surfaces)), list(surfaces))
+bottom.set_ylabel("log10 distance minus SGD's\n(decades; below 0: closer)")
+bottom.set_title("Paired difference with SGD, 95 % intervals over the report starts")
+bottom.grid(axis="y", alpha=0.3)
 plt.show()
+
+for short in surfaces:
+    print(f"{short}: " + "; ".join(
+        f"{LABELS[m]} {differences[f'{LABELS[m]} | {short}'][0]:+.2f} "
+        f"[{differences[f'{LABELS[m]} | {short}'][1]:+.2f}, "
+        f"{differences[f'{LABELS[m]} | {short}'][2]:+.2f}]" for m in others)
+          + " decades against SGD")
 
 # %%
 # Watch them move
@@ -171,8 +241,10 @@ animation = FuncAnimation(fig, show_step, frames=FRAMES, interval=150)
 # %%
 # Verdict
 # -------
-# A method "follows the valley better" on a surface if it ends closer to the minimum than
-# plain SGD does there.
-verdict = valley_following(distances, STEPS)
+# A method "follows the valley better" on a surface if its paired interval above lies wholly
+# below zero (closer than SGD from the same starts); "farther" if it lies wholly above zero.
+# The claim is confirmed if every method is closer on every surface, refuted if no method is
+# closer on most surfaces and most pairs are farther, and depends if some pairs are closer and
+# others farther; otherwise the intervals cannot tell (inconclusive).
 print(verdict.line())
 print(verdict.flip)

@@ -22,31 +22,42 @@ __all__ = ["valley_following", "saddle_escape", "sparse_features", "sparse_featu
            "shrinking_learning_rate", "shrinking_hurts"]
 
 
-def _steps(value: int | None, limit: int) -> str:
-    return f"{value}" if value is not None else f"more than {limit}"
-
-
-def valley_following(distances: Mapping[str, Mapping[str, float]], steps: int,
-                     baseline: str = "SGD") -> Verdict:
+def valley_following(distances: Mapping[str, Mapping[str, Mapping[int, float]]], steps: int,
+                     baseline: str = "SGD", floor: float = 1e-12) -> Verdict:
     """Test the claim "momentum and adaptive methods follow a valley better than plain SGD".
+
+    Every method is compared with ``baseline`` surface by surface, replicate by replicate (a
+    replicate is a start point every method ran from, each at its own learning rate, tuned
+    on other start points): the paired difference of :math:`\\log_{10}` of the final
+    distances to the minimum, method minus ``baseline``, over the replicates, with its 95 %
+    interval (:func:`~optguide.analysis.stats.paired_difference`). A pair (method, surface)
+    is *closer* when the interval lies below zero, *farther* when it lies above, *not
+    separated* otherwise. Distances below ``floor`` count as ``floor``; a diverged run
+    (``inf``) counts as ten times farther than the farthest finite end on its surface
+    (one decade above it), so it is worse than every finished run.
 
     Parameters
     ----------
     distances : mapping
-        Surface name -> method name -> distance from the method's last point to the minimum
-        (``inf`` for a diverged run). Every surface must have the same methods, ``baseline``
-        among them.
+        Surface name -> method name -> replicate -> distance from the method's last point to
+        the minimum (``inf`` for a diverged run). Every surface must have the same methods,
+        ``baseline`` among them.
     steps : int
-        Steps every method took (for the sentence).
+        Steps every run took (for the sentence).
     baseline : str
         The method the others are compared with.
+    floor : float
+        Smallest distance told apart on the log scale.
 
     Returns
     -------
     Verdict
-        ``confirmed`` if every other method ends closer to the minimum than ``baseline`` on
-        every surface; ``refuted`` if no method ends closer on most surfaces; ``depends``
-        otherwise.
+        With :math:`N` pairs, :math:`C` of them closer and :math:`F` farther:
+        ``confirmed`` if every pair is closer (:math:`C = N`); ``refuted`` if no method is
+        closer on more than half of the surfaces and more than half of all pairs are farther
+        (:math:`F > N/2`); ``depends`` otherwise when some pairs are closer and others
+        farther (the answer changes with the method or the surface, named in the sentence);
+        ``inconclusive`` otherwise (too few pairs separated to say).
     """
     surfaces = list(distances)
     if not surfaces:
@@ -56,118 +67,239 @@ def valley_following(distances: Mapping[str, Mapping[str, float]], steps: int,
         if baseline not in distances[surface] or set(distances[surface]) - {baseline} != set(
                 methods):
             raise ValueError(f"surface {surface!r} lacks {baseline!r} or differs in methods")
-    wins = {m: sum(distances[s][m] < distances[s][baseline] for s in surfaces) for m in methods}
-    n = len(surfaces)
-    if all(wins[m] == n for m in methods):
+    if not methods:
+        raise ValueError(f"no method besides {baseline!r}")
+    logs = {s: _log_distances(distances[s], floor) for s in surfaces}
+    diffs = {(m, s): paired_difference(logs[s][m], logs[s][baseline])
+             for m in methods for s in surfaces}
+    sign = {pair: -d.sign for pair, d in diffs.items()}  # +1 closer, -1 farther, 0 not separated
+    n, total = len(surfaces), len(diffs)
+    closer = sum(v == 1 for v in sign.values())
+    farther = sum(v == -1 for v in sign.values())
+    wins = {m: sum(sign[m, s] == 1 for s in surfaces) for m in methods}
+    if closer == total:
         outcome = "confirmed"
-    elif all(wins[m] <= n / 2 for m in methods):
+    elif all(wins[m] <= n / 2 for m in methods) and farther > total / 2:
         outcome = "refuted"
-    else:
+    elif closer and farther:
         outcome = "depends"
-    base = _names([f"{distances[s][baseline]:.2g} ({s})" for s in surfaces])
-    groups = []
-    for count in sorted(set(wins.values()), reverse=True):
-        where = f"all {n} surfaces" if count == n else "none" if count == 0 else f"{count} of {n}"
-        groups.append(f"{where}: {_names([m for m in methods if wins[m] == count])}")
-    sentence = (f"After {steps} steps at tuned learning rates {baseline} ended {base} from the "
-                f"minimum; the others ended closer on " + "; on ".join(groups))
+    else:
+        outcome = "inconclusive"
+
+    replicates = sorted({r for s in surfaces for r in logs[s][baseline]})
+    typical = _names([f"{10 ** float(np.mean(list(logs[s][baseline].values()))):.2g} ({s})"
+                      for s in surfaces])
+    words = {1: "closer", -1: "farther", 0: "not separated"}
+    groups: dict[str, list[str]] = {}
+    for m in methods:
+        record = [(v, [s for s in surfaces if sign[m, s] == v]) for v in (1, -1, 0)]
+        text = ", ".join(f"{words[v]} on " + (f"all {n} surfaces" if len(where) == n > 1
+                                              else _names(where))
+                         for v, where in record if where)
+        groups.setdefault(text, []).append(m)
+    sentence = (f"After {steps} steps from {len(replicates)} start points per surface, each "
+                f"method at its tuned learning rate, {baseline} ended a geometric mean of "
+                f"{typical} from the minimum; the paired 95 % intervals of log10 distance "
+                f"against {baseline}'s put "
+                + "; ".join(f"{_names(ms)} {text}" for text, ms in groups.items())
+                + f" ({closer} of {total} pairs closer, {farther} farther)")
+    if outcome == "depends":
+        sentence += f": the answer changes with {_condition(sign, methods, surfaces)}"
+    diverged = sum(not math.isfinite(d) for s in surfaces for runs in distances[s].values()
+                   for d in runs.values())
+    if diverged:
+        sentence += (f" ({diverged} diverged run(s) counted one decade beyond the farthest "
+                     "finished run on their surface)")
+
+    unit = " decades"
+
+    def where(pair: tuple[str, str]) -> str:
+        return f"{pair[0]} on {pair[1]}"
+
+    def nearest_tie(pairs: list[tuple[str, str]]) -> tuple[str, str]:
+        return min(pairs, key=lambda p: min(abs(diffs[p].low), abs(diffs[p].high)))
+
+    closer_pairs = [p for p, v in sign.items() if v == 1]
+    farther_pairs = [p for p, v in sign.items() if v == -1]
+    tied_pairs = [p for p, v in sign.items() if v == 0]
     if outcome == "confirmed":
-        m, s = min(((m, s) for m in methods for s in surfaces),
-                   key=lambda ms: distances[ms[1]][baseline] / max(distances[ms[1]][ms[0]], 1e-300))
-        flip = (f"Had {m} ended farther than {baseline} on the {s} surface "
-                f"({distances[s][m]:.2g} against {distances[s][baseline]:.2g}, the closest "
-                f"call), the verdict would have been depends.")
+        p = nearest_tie(closer_pairs)
+        flip = (f"The closest call is {where(p)}: {to_close(diffs[p], 1.0, unit)}, the "
+                "verdict would have been inconclusive.")
     elif outcome == "refuted":
         m = max(methods, key=wins.get)
-        flip = (f"Had {m} also ended closer than {baseline} on {math.floor(n / 2) + 1 - wins[m]} "
-                f"more surface(s) (it won {wins[m]} of {n}), the verdict would have been depends.")
+        p = nearest_tie(farther_pairs)
+        flip = (f"It would not have been refuted had {m} been closer on "
+                f"{math.floor(n / 2) + 1 - wins[m]} more surface(s) (it was on {wins[m]} of "
+                f"{n}), or had {farther - math.floor(total / 2)} of the {farther} farther "
+                f"pairs been ties (the nearest to one, {where(p)}: "
+                f"{to_close(diffs[p], 1.0, unit)}).")
+    elif outcome == "depends":
+        p = nearest_tie(farther_pairs)
+        flip = (f"Had the {farther} farther pair(s) been ties (the nearest to one, "
+                f"{where(p)}: {to_close(diffs[p], 1.0, unit)}), the verdict would have been "
+                f"inconclusive; confirmed needs all {total} pairs closer, now {closer}.")
     else:
-        short = {m: [s for s in surfaces if not distances[s][m] < distances[s][baseline]]
-                 for m in methods}
-        flip = ("It would have been confirmed had every method also ended closer than "
-                f"{baseline} where it did not ("
-                + "; ".join(f"{m}: {_names(short[m])}" for m in methods if short[m])
-                + "), and refuted had no method won on most surfaces.")
+        p = max(tied_pairs, key=lambda q: abs(diffs[q].mean) / max(
+            diffs[q].high - diffs[q].low, 1e-300))
+        flip = (f"Of the {total} pairs {len(tied_pairs)} are not separated; the nearest to "
+                f"separating, {where(p)}, needs {to_separate(diffs[p], 1.0, unit)}; confirmed "
+                f"needs all {total} pairs closer, now {closer}.")
     return Verdict(
         claim="Momentum and adaptive methods follow a valley better than plain SGD.",
         outcome=outcome, sentence=sentence + ".", flip=flip,
-        numbers={"distances": {s: dict(d) for s, d in distances.items()}, "wins": wins,
+        numbers={"differences": {f"{m} | {s}": (d.mean, d.low, d.high, d.n)
+                                 for (m, s), d in diffs.items()},
+                 "closer": closer, "farther": farther, "pairs": total, "wins": wins,
                  "steps": steps})
 
 
-def saddle_escape(escape_steps: Mapping[str, int | None], steps: int, start_offset: float,
-                  gd: str = "GD", noisy: str = "noisy SGD", factor: float = 2.0) -> Verdict:
+def _log_distances(runs: Mapping[str, Mapping[int, float]], floor: float
+                   ) -> dict[str, dict[int, float]]:
+    """log10 of every distance on one surface, floored; diverged runs one decade beyond the
+    farthest finite one (0, a distance of 1, when none is finite)."""
+    logs = {m: {r: math.log10(max(d, floor)) if math.isfinite(d) else math.inf
+                for r, d in values.items()} for m, values in runs.items()}
+    finite = [v for values in logs.values() for v in values.values() if math.isfinite(v)]
+    worst = (max(finite) if finite else 0.0) + 1.0
+    return {m: {r: v if math.isfinite(v) else worst for r, v in values.items()}
+            for m, values in logs.items()}
+
+
+def _condition(sign: Mapping[tuple[str, str], int], methods: Sequence[str],
+               surfaces: Sequence[str]) -> str:
+    """What the answer changes with, in words: the method, the surface, or both."""
+    def mixed(cells: list[int]) -> bool:
+        return 1 in cells and -1 in cells
+
+    by_method = any(mixed([sign[m, s] for m in methods]) for s in surfaces)
+    by_surface = any(mixed([sign[m, s] for s in surfaces]) for m in methods)
+    if by_method != by_surface:
+        return "the method" if by_method else "the surface"
+    return "the method and the surface"
+
+
+def saddle_escape(noisy: Mapping[str, Mapping[int, int | None]],
+                  exact: Mapping[str, int | None], steps: int, start_offset: float,
+                  noise: float, sgd: str = "SGD", factor: float = 2.0) -> Verdict:
     """Test the claim "SGD handles saddle points poorly".
+
+    "Poorly" means: at least ``factor`` times the median escape time of the other methods.
+    Two conditions are tested. *With gradient noise* (as minibatch gradients have), every
+    method gets the same noise draws on a given seed, so the seeds pair up; per seed,
+    :math:`\\log_{10}` of SGD's escape steps is compared with :math:`\\log_{10}` of
+    ``factor`` times the median of the other methods' steps on that seed, and the paired
+    95 % interval over seeds (:func:`~optguide.analysis.stats.paired_difference`) decides:
+    above zero, poorly (``confirmed``); below, not poorly (``refuted``); straddling zero,
+    ``inconclusive``. *With exact gradients* the runs are deterministic, one per method:
+    plain gradient descent's escape steps against ``factor`` times the others' median decide
+    without an interval (``confirmed`` when at least, ``refuted`` when below). A run that
+    never escaped within ``steps`` counts as ``steps + 1``.
 
     Parameters
     ----------
-    escape_steps : mapping
-        Method name -> steps it needed to leave the saddle (``None``: not within ``steps``).
-        Must contain ``gd`` (exact gradient descent) and ``noisy`` (SGD with gradient noise)
-        and at least one other method (momentum, adaptive methods).
+    noisy : mapping
+        Method name -> seed -> steps it needed to leave the saddle (``None``: not within
+        ``steps``), with gradient noise. Must contain ``sgd`` and at least one other method,
+        on common seeds.
+    exact : mapping
+        Method name -> steps to leave the saddle with exact gradients (``None``: not within
+        ``steps``). Must contain ``sgd`` (then plain gradient descent) and at least one other
+        method.
     steps : int
-        Steps every method was given.
+        Steps every run was given.
     start_offset : float
         How far from the saddle's ridge the runs started (for the sentence).
-    gd, noisy : str
-        Names of the two plain-SGD runs in ``escape_steps``.
+    noise : float
+        Standard deviation of the gradient noise (for the sentence).
+    sgd : str
+        Name of plain SGD in both mappings.
     factor : float
-        How many times slower than the other methods' median counts as "poorly".
+        How many times the others' median counts as "poorly".
 
     Returns
     -------
     Verdict
-        ``refuted`` if gradient descent escapes no slower than the other methods' median;
-        ``confirmed`` if both gradient descent and noisy SGD take at least ``factor`` times
-        that median; ``depends`` otherwise (gradient descent is slow, but gradient noise
-        lets SGD escape about as fast as the others).
+        The two conditions combined by :func:`~optguide.claims._rules.across_conditions`:
+        the same outcome in both, that outcome; confirmed in one and refuted in the other,
+        ``depends`` (on the noise; with exact gradients confirmed and with noise refuted,
+        the noise, not the update rule, rescues SGD); noisy comparison not separated,
+        ``inconclusive``.
     """
-    others = {m: s for m, s in escape_steps.items() if m not in (gd, noisy)}
-    if gd not in escape_steps or noisy not in escape_steps or not others:
-        raise ValueError(f"escape_steps needs {gd!r}, {noisy!r} and at least one other method")
+    others = [m for m in noisy if m != sgd]
+    exact_others = [m for m in exact if m != sgd]
+    if sgd not in noisy or sgd not in exact or not others or not exact_others:
+        raise ValueError(f"noisy and exact each need {sgd!r} and at least one other method")
+    seeds = sorted(set.intersection(*(set(noisy[m]) for m in noisy)))
+    if not seeds:
+        raise ValueError("the noisy runs share no seed")
 
     def cost(value: int | None) -> float:
-        return math.inf if value is None else float(value)
+        return float(steps + 1 if value is None else value)
 
-    median = float(np.median([cost(s) for s in others.values()]))
-    gd_cost, noisy_cost = cost(escape_steps[gd]), cost(escape_steps[noisy])
-    if gd_cost <= median:
-        outcome = "refuted"
-    elif noisy_cost >= factor * median:
-        outcome = "confirmed"
-    else:
-        outcome = "depends"
-    finite = sorted(s for s in others.values() if s is not None)
-    if finite:
-        spread = f"{finite[0]}" if finite[0] == finite[-1] else f"{finite[0]}-{finite[-1]}"
-        if len(finite) < len(others):
-            spread += f" (or more than {steps})"
-    else:
-        spread = f"more than {steps}"
-    middle = f"{median:g}" if math.isfinite(median) else f"more than {steps}"
-    sentence = (f"Starting {_number(start_offset)} off the saddle's ridge, gradient descent needed "
-                f"{_steps(escape_steps[gd], steps)} steps to escape, SGD with gradient noise "
-                f"{_steps(escape_steps[noisy], steps)}, and the other {len(others)} methods "
-                f"{spread} (median {middle})")
-    if outcome == "depends" and noisy_cost < gd_cost:
+    median = {s: float(np.median([cost(noisy[m][s]) for m in others])) for s in seeds}
+    diff = paired_difference({s: math.log10(cost(noisy[sgd][s])) for s in seeds},
+                             {s: math.log10(factor * median[s]) for s in seeds})
+    noisy_outcome = from_sign(diff.sign)
+    exact_median = float(np.median([cost(exact[m]) for m in exact_others]))
+    gd = cost(exact[sgd])
+    exact_outcome = "confirmed" if gd >= factor * exact_median else "refuted"
+    conditions = {"noise": noisy_outcome, "exact": exact_outcome}
+    outcome = across_conditions(conditions)
+
+    def times(log_difference: float) -> str:
+        return _ratio(10 ** (log_difference + math.log10(factor)))
+
+    def count(value: float) -> str:
+        return f"more than {steps}" if value > steps else f"{value:g}"
+
+    ratio = (f"{times(diff.mean)} times" if diff.n < 2 else
+             f"{times(diff.mean)} [{times(diff.low)}, {times(diff.high)}] times")
+    sgd_median = float(np.median([cost(noisy[sgd][s]) for s in seeds]))
+    ends = sorted(cost(exact[m]) for m in exact_others)
+    spread = count(ends[0]) if ends[0] == ends[-1] else f"{count(ends[0])} to {count(ends[-1])}"
+    sentence = (f"Starting {_number(start_offset)} off the saddle's ridge, with gradient noise "
+                f"(std {noise:g}, the same draws for every method on each of {len(seeds)} "
+                f"seeds) {sgd} needed a median of {count(sgd_median)} steps to escape and the "
+                f"other {len(others)} methods a median of "
+                f"{count(float(np.median(list(median.values()))))} (median over seeds of the "
+                f"per-seed medians); log10 of {sgd}'s steps minus log10 of {factor:g} x the "
+                f"others' median is {diff.format(1.0, 2, ' decades')} ({sgd} took {ratio} the "
+                f"others' median: {noisy_outcome}); with exact gradients plain gradient descent "
+                f"needed {count(gd)} steps and the other {len(exact_others)} methods {spread} "
+                f"(median {count(exact_median)}), {_ratio(gd / exact_median)} times the median "
+                f"({exact_outcome})")
+    if outcome == "depends" and exact_outcome == "confirmed":
         sentence += ": the noise, not the update rule, rescues SGD"
     elif outcome == "depends":
-        sentence += (f": gradient descent is slower than the others' median, but within "
-                     f"{factor:g} times it, with or without noise")
-    gd_text, noisy_text = _steps(escape_steps[gd], steps), _steps(escape_steps[noisy], steps)
-    if outcome == "refuted":
-        flip = (f"Had gradient descent needed more than the others' median of {middle} steps "
-                f"(it needed {gd_text}), the claim would not have been refuted.")
-    elif outcome == "confirmed":
-        flip = (f"Had SGD with gradient noise escaped in fewer than {factor:g} x {middle} steps "
-                f"(it needed {noisy_text}), the verdict would have been depends; had gradient "
-                f"descent escaped within {middle}, refuted.")
+        sentence += ": gradient descent keeps up with exact gradients, not with noise"
+    never = sum(v is None for runs in noisy.values() for v in runs.values()) + sum(
+        v is None for v in exact.values())
+    if never:
+        sentence += (f" ({never} run(s) that never escaped within {steps} steps counted as "
+                     f"{steps + 1})")
+
+    flipped = "confirmed" if exact_outcome == "refuted" else "refuted"
+    need = "at least" if flipped == "confirmed" else "fewer than"
+    exact_text = (f"had gradient descent needed {need} {factor:g} x {exact_median:g} = "
+                  f"{factor * exact_median:g} steps with exact gradients (it needed {gd:g})")
+    if diff.separated:
+        tie = across_conditions({"noise": "inconclusive", "exact": exact_outcome})
+        other = across_conditions({"noise": noisy_outcome, "exact": flipped})
+        flip = (f"With gradient noise, {to_close(diff, 1.0, ' decades')}, the verdict would "
+                f"have been {tie}; {exact_text}, {other}.")
     else:
-        flip = (f"Had SGD with gradient noise needed at least {factor:g} x {middle} steps (it "
-                f"needed {noisy_text}), the verdict would have been confirmed.")
+        above = across_conditions({"noise": "confirmed", "exact": exact_outcome})
+        below = across_conditions({"noise": "refuted", "exact": exact_outcome})
+        flip = (f"A decision needs, with gradient noise, {to_separate(diff, 1.0, ' decades')}; "
+                f"with exact gradients {exact_outcome} as now, an interval above zero would "
+                f"have made it {above}, one below zero {below}.")
     return Verdict(claim="SGD handles saddle points poorly.", outcome=outcome,
                    sentence=sentence + ".", flip=flip,
-                   numbers={"escape_steps": dict(escape_steps), "median_others": median,
+                   numbers={"noisy": {m: dict(v) for m, v in noisy.items()},
+                            "exact": dict(exact), "difference": (diff.mean, diff.low,
+                                                                 diff.high, diff.n),
+                            "median_others_exact": exact_median, "outcomes": conditions,
                             "steps": steps})
 
 
@@ -371,6 +503,11 @@ def shrinking_hurts(late_loss: Mapping[str, Mapping[str, Mapping[int, float]]],
                    numbers={"outcomes": outcomes,
                             "differences": {c: (d.mean, d.low, d.high, d.n)
                                             for c, d in diffs.items()}})
+
+
+def _ratio(value: float) -> str:
+    """Two significant digits without exponent notation: ``0.87``, ``2.4``, ``180``."""
+    return f"{value:.0f}" if value >= 100 else f"{value:.2g}"
 
 
 def _scale(values: Sequence[float]) -> tuple[float, str]:

@@ -178,7 +178,6 @@ def extremes_markdown(results) -> str:
         tie_groups,
         where,
     )
-
     from optguide.analysis.headline import default_rows
 
     lines = []

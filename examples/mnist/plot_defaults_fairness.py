@@ -36,6 +36,7 @@ from optguide.claims.protocol import defaults_make_fair
 from optguide.compare import compare
 from optguide.experiments import SITE_COMPARISON, SITE_STUDY
 from optguide.tune import tune
+
 # sphinx_gallery_parallel = False
 
 defaults = compare(SITE_COMPARISON)

@@ -31,6 +31,7 @@ from optguide.compare import compare
 from optguide.experiments import SITE_COMPARISON
 from optguide.optimizers import hyperparameters
 from optguide.plots import COLORS, LABELS, learning_curves, summary_table
+
 # sphinx_gallery_parallel = False
 
 PRESET = "pytorch"

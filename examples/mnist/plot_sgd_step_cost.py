@@ -50,6 +50,7 @@ from optguide.optimizers import OPTIMIZERS
 from optguide.report import TARGET_ACCURACY
 from optguide.train import steps_per_epoch
 from optguide.tune import report_runs, tune
+
 # sphinx_gallery_parallel = False
 
 BLOCK, ROUNDS, BATCH = 40, 15, SITE_STUDY.batch_size

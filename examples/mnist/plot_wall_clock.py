@@ -43,6 +43,7 @@ from optguide.optimizers import OPTIMIZERS as FROM_SCRATCH
 from optguide.optimizers import build
 from optguide.plots import COLORS, LABELS, accuracy_axis, legend_below
 from optguide.results import Results
+
 # sphinx_gallery_parallel = False
 
 OPTIMIZERS = SITE_COMPARISON.optimizers

@@ -192,34 +192,56 @@ def test_saddle_pairs_by_seed_and_needs_its_runs():
 
 # -- sparse features --------------------------------------------------------------------------
 
+def sets(*values: float) -> dict[int, float]:
+    """Accuracies on data sets 0, 1, 2, ..."""
+    return dict(enumerate(values))
+
+
+SGD_SETS = sets(0.78, 0.80, 0.77, 0.79, 0.79)
+ADAGRAD_SETS = sets(0.88, 0.90, 0.87, 0.89, 0.90)
+
+
 def test_sparse_confirmed_refuted_and_tied():
-    confirmed = sparse_features({"SGD": 0.786, "Adagrad": 0.888, "Adam": 0.859}, datasets=5)
+    confirmed = sparse_features({"SGD": SGD_SETS, "Adagrad": ADAGRAD_SETS,
+                                 "Adam": sets(0.85, 0.86, 0.85, 0.87, 0.86)})
     check_line(confirmed, "confirmed")
-    assert "88.8 %" in confirmed.sentence and "Adam 85.9 %" in confirmed.sentence
+    assert "88.8 %" in confirmed.sentence and "Adam 85.8 %" in confirmed.sentence
     assert "SGD 78.6 %" in confirmed.sentence
     assert "mean of 5 data sets" in confirmed.sentence
-    assert confirmed.numbers["difference"] == pytest.approx(0.029)
-    assert "inconclusive" in confirmed.flip
-    check_line(sparse_features({"SGD": 0.9, "Adagrad": 0.8}), "refuted")
-    tied = sparse_features({"SGD": 0.9, "Adagrad": 0.91})
+    assert "Adagrad minus Adam: +3.00 points [" in confirmed.sentence
+    assert confirmed.numbers["differences"]["Adam"][0] == pytest.approx(0.03)
+    assert "inconclusive" in confirmed.flip and "Against Adam" in confirmed.flip
+    refuted = sparse_features({"SGD": ADAGRAD_SETS, "Adagrad": SGD_SETS})
+    check_line(refuted, "refuted")
+    assert "reliably ahead of Adagrad: SGD" in refuted.sentence
+    tied = sparse_features({"SGD": ADAGRAD_SETS,
+                            "Adagrad": sets(0.90, 0.87, 0.91, 0.86, 0.90)})
     check_line(tied, "inconclusive")
-    assert "within 2 points" in tied.sentence
-    assert "data sets" not in tied.sentence
+    assert "not of every method" in tied.sentence and "more seeds" in tied.flip
 
 
 def test_sparse_best_means_against_every_method():
     """Beating SGD is not enough when an adaptive method beats Adagrad."""
-    verdict = sparse_features({"SGD": 0.786, "Adagrad": 0.888, "RMSprop": 0.92, "Adam": 0.919})
+    verdict = sparse_features({"SGD": SGD_SETS, "Adagrad": ADAGRAD_SETS,
+                               "RMSprop": sets(0.92, 0.93, 0.91, 0.92, 0.92),
+                               "Adam": sets(0.91, 0.93, 0.90, 0.92, 0.93)})
     check_line(verdict, "refuted")
     assert verdict.numbers["rival"] == "RMSprop"
+    assert "RMSprop and Adam" in verdict.sentence
+    assert "Against Adam" in verdict.flip and "likewise for RMSprop" in verdict.flip
+    ahead_of_one = sparse_features({"SGD": SGD_SETS, "Adagrad": ADAGRAD_SETS,
+                                    "Adam": sets(0.90, 0.87, 0.91, 0.86, 0.90)})
+    check_line(ahead_of_one, "inconclusive")
+    assert "reliably ahead of SGD but not of every method" in ahead_of_one.sentence
 
 
-def test_sparse_margin_and_names():
-    accuracy = {"plain": 0.80, "adaptive": 0.84}
+def test_sparse_names_and_bad_input():
+    accuracy = {"plain": SGD_SETS, "adaptive": ADAGRAD_SETS}
     check_line(sparse_features(accuracy, adagrad="adaptive"), "confirmed")
-    check_line(sparse_features(accuracy, adagrad="adaptive", margin=0.05), "inconclusive")
     with pytest.raises(ValueError):
-        sparse_features({"SGD": 0.8})
+        sparse_features({"SGD": SGD_SETS})
+    with pytest.raises(ValueError, match="seed"):
+        sparse_features({"SGD": {7: 0.8}, "Adagrad": ADAGRAD_SETS})
 
 
 # -- shrinking learning rate ------------------------------------------------------------------
@@ -250,8 +272,9 @@ def test_shrinking_needs_its_methods():
 
 
 def test_sparse_features_in_regimes_reaches_every_outcome():
-    ahead, behind, tied = ({"SGD": 0.8, "Adagrad": 0.9}, {"SGD": 0.9, "Adagrad": 0.8},
-                           {"SGD": 0.9, "Adagrad": 0.905})
+    ahead, behind = {"SGD": SGD_SETS, "Adagrad": ADAGRAD_SETS}, {"SGD": ADAGRAD_SETS,
+                                                                 "Adagrad": SGD_SETS}
+    tied = {"SGD": ADAGRAD_SETS, "Adagrad": sets(0.90, 0.87, 0.91, 0.86, 0.90)}
     for regimes, outcome in (({"dense": ahead, "sparse": ahead}, "confirmed"),
                              ({"dense": behind, "sparse": behind}, "refuted"),
                              ({"dense": ahead, "sparse": behind}, "depends"),

@@ -303,63 +303,79 @@ def saddle_escape(noisy: Mapping[str, Mapping[int, int | None]],
                             "steps": steps})
 
 
-def sparse_features(rare_accuracy: Mapping[str, float], adagrad: str = "Adagrad",
-                    margin: float = 0.02, datasets: int = 1) -> Verdict:
+def sparse_features(rare_accuracy: Mapping[str, Mapping[int, float]],
+                    adagrad: str = "Adagrad") -> Verdict:
     """Test the claim "Adagrad suits sparse data" (rare but informative features).
 
-    "Suits best" is read against every method measured, not only SGD.
+    "Suits best" is read against every method measured, not only SGD, and decided by paired
+    95 % intervals over data sets (each data set, drawn with its own seed, is trained by every
+    method).
 
     Parameters
     ----------
     rare_accuracy : mapping
-        Method name -> test accuracy (0-1) on the examples whose label is decided by a rare
-        feature. Must contain ``adagrad`` and at least one other method.
+        Method name -> data set (seed) -> test accuracy (0-1) on the examples whose label is
+        decided by a rare feature. Must contain ``adagrad`` and at least one other method,
+        all on the same data sets.
+
     adagrad : str
         Name of the method the claim is about.
-    margin : float
-        Accuracy difference (0-1) below which two methods count as tied (the examples'
-        spread over data sets).
-    datasets : int
-        Number of data sets the accuracies are averaged over (for the sentence).
 
     Returns
     -------
     Verdict
-        ``confirmed`` if Adagrad beats every other method by at least ``margin``,
-        ``refuted`` if some method beats Adagrad by at least ``margin``, ``inconclusive``
-        otherwise (Adagrad ties with the best of the others).
+        ``confirmed`` if Adagrad is reliably ahead of every other method (each paired interval
+        above 0), ``refuted`` if some method is reliably ahead of Adagrad, ``inconclusive``
+        otherwise.
     """
     others = [m for m in rare_accuracy if m != adagrad]
     if adagrad not in rare_accuracy or not others:
         raise ValueError(f"rare_accuracy needs {adagrad!r} and at least one other method")
-    rival = max(others, key=rare_accuracy.get)
-    difference = rare_accuracy[adagrad] - rare_accuracy[rival]
-    if difference >= margin:
-        outcome = "confirmed"
-    elif difference <= -margin:
+    mean = {m: float(np.mean(list(rare_accuracy[m].values()))) for m in rare_accuracy}
+    diffs = {m: paired_difference(rare_accuracy[adagrad], rare_accuracy[m]) for m in others}
+    rival = max(others, key=mean.get)
+    ahead = [m for m in others if diffs[m].sign < 0]
+    if ahead:
         outcome = "refuted"
+    elif all(diffs[m].sign > 0 for m in others):
+        outcome = "confirmed"
     else:
         outcome = "inconclusive"
-    averaged = f" (mean of {datasets} data sets)" if datasets > 1 else ""
-    sentence = (f"On test examples decided by a rare feature{averaged}, {adagrad} reached "
-                f"{100 * rare_accuracy[adagrad]:.1f} % accuracy, the best of the others "
-                f"{rival} {100 * rare_accuracy[rival]:.1f} %")
+    sets = len(rare_accuracy[adagrad])
+    sentence = (f"On test examples decided by a rare feature (mean of {sets} data sets), "
+                f"{adagrad} reached {100 * mean[adagrad]:.1f} % accuracy, the best of the others "
+                f"{rival} {100 * mean[rival]:.1f} %")
     rest = [m for m in others if m != rival]
     if rest:
-        sentence += " (" + ", ".join(f"{m} {100 * rare_accuracy[m]:.1f} %" for m in rest) + ")"
-    if outcome == "inconclusive":
-        sentence += f", within {100 * margin:g} points of each other"
-    gap = 100 * (margin - abs(difference))
-    if outcome == "inconclusive":
-        flip = (f"A gap of {100 * margin:g} points either way between {adagrad} and {rival} "
-                f"(now {100 * difference:+.1f}) would have decided it.")
+        sentence += " (" + ", ".join(f"{m} {100 * mean[m]:.1f} %" for m in rest) + ")"
+    sentence += f"; {adagrad} minus {rival}: {diffs[rival].format()}"
+    if outcome == "refuted":
+        sentence += f"; reliably ahead of {adagrad}: {_names(ahead)}"
+    elif outcome == "inconclusive":
+        behind = [m for m in others if diffs[m].sign > 0]
+        sentence += (f"; {adagrad} is reliably ahead of {_names(behind) if behind else 'none'} "
+                     "but not of every method")
+    if outcome == "confirmed":
+        closest = min(others, key=lambda m: diffs[m].low)
+        flip = (f"Against {closest}, {to_close(diffs[closest])}, the verdict would have been "
+                "inconclusive.")
+    elif outcome == "refuted":
+        strongest = min(ahead, key=lambda m: diffs[m].high)
+        flip = (f"Against {strongest} (the clearest lead over {adagrad}), "
+                f"{to_close(diffs[strongest])}"
+                + (f", and likewise for {_names([m for m in ahead if m != strongest])}"
+                   if len(ahead) > 1 else "")
+                + ", the verdict would have been inconclusive.")
     else:
-        flip = (f"Had the gap between {adagrad} and {rival} ({100 * difference:+.1f} points) "
-                f"been {-gap:.1f} points smaller, within {100 * margin:g} points, the verdict "
-                f"would have been inconclusive.")
+        open_ = [m for m in others if diffs[m].sign == 0]
+        flip = ("Confirmed needs " + "; ".join(f"against {m}, {to_separate(diffs[m])}"
+                                                for m in open_)
+                + " (in Adagrad's favour); refuted needs one method reliably ahead of it.")
     return Verdict(claim="Adagrad suits sparse data.", outcome=outcome, sentence=sentence + ".",
-                   numbers={"rare_accuracy": dict(rare_accuracy), "difference": difference,
-                            "rival": rival, "datasets": datasets}, flip=flip)
+                   numbers={"mean_rare_accuracy": mean,
+                            "differences": {m: (d.mean, d.low, d.high, d.n)
+                                            for m, d in diffs.items()},
+                            "rival": rival, "datasets": sets}, flip=flip)
 
 
 def shrinking_learning_rate(ratios: Mapping[str, float], early_step: int, late_step: int,
@@ -423,16 +439,16 @@ def shrinking_learning_rate(ratios: Mapping[str, float], early_step: int, late_s
                             "late_step": late_step})
 
 
-def sparse_features_in_regimes(rare_accuracy: Mapping[str, Mapping[str, float]],
-                               adagrad: str = "Adagrad", margin: float = 0.02,
-                               datasets: int = 1) -> Verdict:
+def sparse_features_in_regimes(
+        rare_accuracy: Mapping[str, Mapping[str, Mapping[int, float]]],
+        adagrad: str = "Adagrad") -> Verdict:
     """:func:`sparse_features` in several data regimes, combined.
 
     Parameters
     ----------
     rare_accuracy : mapping
-        Regime (described in words) -> method -> rare-feature test accuracy.
-    adagrad, margin, datasets
+        Regime (described in words) -> method -> data set -> rare-feature test accuracy.
+    adagrad
         As in :func:`sparse_features`.
 
     Returns
@@ -445,7 +461,7 @@ def sparse_features_in_regimes(rare_accuracy: Mapping[str, Mapping[str, float]],
     """
     if not rare_accuracy:
         raise ValueError("no regimes")
-    verdicts = {regime: sparse_features(acc, adagrad, margin, datasets)
+    verdicts = {regime: sparse_features(acc, adagrad)
                 for regime, acc in rare_accuracy.items()}
     outcome = across_conditions({r: v.outcome for r, v in verdicts.items()})
     sentence = " ".join(f"With {regime} ({v.outcome}): {v.sentence[0].lower()}{v.sentence[1:]}"

@@ -6,7 +6,7 @@ from itertools import combinations
 
 from ..analysis.filtering import distinct, where
 from ..analysis.names import optimizer_name, possessive
-from ..analysis.scoring import estimates, kendall_tau, ranking, scores, tie_groups
+from ..analysis.scoring import estimates, kendall_tau, ranking, scores
 from ..analysis.stats import paired_difference
 from ..results import Results
 from . import Verdict
@@ -16,10 +16,24 @@ __all__ = ["ranking_holds_for_cnn", "chain"]
 
 
 def chain(table) -> str:
-    """The ranking as tie groups: ``"Adam 97.9 ≈ RMSprop 97.8 > SGD 95.0"`` (percent)."""
+    """The options in order of mean (percent), ``>`` between neighbours that a paired 95 %
+    interval separates and ``≈`` between neighbours it does not:
+    ``"Adam 97.9 ≈ RMSprop 97.8 > SGD 95.0"``.
+
+    Separation is not transitive (A may be separated from C but from neither of B's sides), so
+    the chain states neighbouring pairs only; the verdict checks every pair.
+    """
     est = estimates(table)
-    return " > ".join(" ≈ ".join(f"{optimizer_name(n)} {est[n].mean * 100:.1f}" for n in group)
-                      for group in tie_groups(table))
+    order = ranking(table)
+    text = f"{optimizer_name(order[0])} {est[order[0]].mean * 100:.1f}"
+    for upper, lower in zip(order, order[1:]):
+        sign = ">" if paired_difference(table[upper], table[lower]).separated else "≈"
+        text += f" {sign} {optimizer_name(lower)} {est[lower].mean * 100:.1f}"
+    return text
+
+
+def _pairs(count: int) -> str:
+    return f"{count} pair" if count == 1 else f"{count} pairs"
 
 
 def ranking_holds_for_cnn(mlp: Results, cnn: Results, preset: str | None = None,
@@ -95,9 +109,9 @@ def ranking_holds_for_cnn(mlp: Results, cnn: Results, preset: str | None = None,
                              f"seeds would be needed before the CNN can agree or disagree")
         tau = kendall_tau(ranking(on_mlp), ranking(on_cnn))
         parts.append(f"under {words} MLP {chain(on_mlp)} %, CNN "
-                     f"{chain(on_cnn)} %: of the {len(kept) + len(reversed_) + len(unresolved)} "
-                     f"pairs the MLP orders, the CNN keeps {len(kept)}, reverses "
-                     f"{len(reversed_)} and cannot separate {len(unresolved)} (Kendall's tau of "
+                     f"{chain(on_cnn)} %: of the "
+                     f"{_pairs(len(kept) + len(reversed_) + len(unresolved))} the MLP orders, "
+                     f"the CNN keeps {len(kept)}, reverses {len(reversed_)} and cannot separate {len(unresolved)} (Kendall's tau of "
                      f"the mean orders {tau:.2f})")
         numbers[p] = {"order_mlp": ranking(on_mlp), "order_cnn": ranking(on_cnn),
                       "kendall_tau": tau, "kept": [(a, b) for a, b, _ in kept],

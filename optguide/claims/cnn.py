@@ -111,8 +111,8 @@ def ranking_holds_for_cnn(mlp: Results, cnn: Results, preset: str | None = None,
         parts.append(f"under {words} MLP {chain(on_mlp)} %, CNN "
                      f"{chain(on_cnn)} %: of the "
                      f"{_pairs(len(kept) + len(reversed_) + len(unresolved))} the MLP orders, "
-                     f"the CNN keeps {len(kept)}, reverses {len(reversed_)} and cannot separate {len(unresolved)} (Kendall's tau of "
-                     f"the mean orders {tau:.2f})")
+                     f"the CNN keeps {len(kept)}, reverses {len(reversed_)} and cannot "
+                     f"separate {len(unresolved)} (Kendall's tau of the mean orders {tau:.2f})")
         numbers[p] = {"order_mlp": ranking(on_mlp), "order_cnn": ranking(on_cnn),
                       "kendall_tau": tau, "kept": [(a, b) for a, b, _ in kept],
                       "reversed": [(a, b) for a, b, _ in reversed_],

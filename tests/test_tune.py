@@ -13,8 +13,19 @@ from conftest import make_fake_mnist, write_idx
 from optguide.analysis.headline import tuned_rows
 from optguide.compare import ConfigError
 from optguide.results import Run
-from optguide.tune import (CANDIDATES, Study, budget, choices, choose, default_grid, grid_around,
-                           phases, total_epochs, tune, widen)
+from optguide.tune import (
+    CANDIDATES,
+    Study,
+    budget,
+    choices,
+    choose,
+    default_grid,
+    grid_around,
+    phases,
+    total_epochs,
+    tune,
+    widen,
+)
 
 SMALL = dict(epochs=1, validation_size=100, batch_size=32, select_seeds=(0, 1),
              report_seeds=(5, 6, 7))

@@ -4,13 +4,14 @@ For every candidate (an optimizer, or a named configuration such as SGD with Nes
 and a cosine schedule) a :class:`Study`
 
 1. trains a log-spaced learning-rate grid (half-decade steps, three decades centred on the
-   preset's default unless a grid is given) on the *selection seeds*;
+   preset's default unless a grid is given, for all candidates or per candidate) on the
+   *selection seeds*, for ``select_epochs`` epochs (default: ``epochs``);
 2. selects the rate with the best mean final **validation** accuracy (a diverged run counts as
    accuracy 0); when the best rate sits at an edge of the grid the grid is widened by one
-   half-decade step on that side, up to ``max_widenings`` times, and a best rate still at an
-   edge is flagged (:attr:`Choice.at_edge`);
-3. trains the chosen rate on the *report seeds* (disjoint from the selection seeds) and reports
-   their **test** accuracy.
+   half-decade step on that side, up to ``max_widenings`` times (:func:`widen`), and a best
+   rate still at an edge is flagged (:attr:`Choice.at_edge`);
+3. trains the chosen rate on the *report seeds* (disjoint from the selection seeds) for
+   ``epochs`` epochs and reports their **test** accuracy.
 
 Every other hyperparameter stays at the preset's value. The test set is never read by a
 choice: :func:`choose` looks at ``val_accuracy`` only.
@@ -85,8 +86,17 @@ def default_grid(candidate: str, preset: str = "pytorch",
                  decades: float = 3.0) -> tuple[float, ...]:
     """Log-spaced rates, half-decade steps, ``decades`` wide, centred on the preset's default."""
     center = hyperparameters(CANDIDATES[candidate].optimizer, preset)["lr"]
-    half = round(decades)  # half-decade steps on each side: 3 decades -> 3 steps each way
-    return tuple(_round(center * STEP ** k) for k in range(-half, half + 1))
+    return grid_around(center, round(decades))  # 3 decades -> 3 half-decade steps each way
+
+
+def grid_around(center: float, steps: int = 1) -> tuple[float, ...]:
+    """``2 * steps + 1`` rates half a decade apart, centred on ``center``.
+
+    Rounded as the protocol rounds every rate it trains (4 significant digits, exact
+    half-decade powers of ten snapped), so ``grid_around(0.1)`` is ``(0.03162, 0.1, 0.3162)``
+    and widening it continues the same steps.
+    """
+    return tuple(_round(center * STEP ** k) for k in range(-steps, steps + 1))
 
 
 def _round(lr: float) -> float:
@@ -109,13 +119,26 @@ class Study:
     preset : str
         Whose values the hyperparameters other than the learning rate take.
     learning_rates : tuple of float or None
-        The grid for every candidate; ``None``: :func:`default_grid` per candidate.
+        The grid for every candidate without its own in ``grids``; ``None``:
+        :func:`default_grid` per candidate.
     select_seeds, report_seeds : tuple of int
         Disjoint seed sets: the first chooses, the second reports.
     model, epochs, batch_size, train_size, validation_size
-        As in :class:`~optguide.compare.Config`.
+        As in :class:`~optguide.compare.Config`; ``epochs`` is what the report seeds train.
     max_widenings : int
         How often a grid may grow at an edge.
+    grids : dict of str to tuple of float, optional
+        A candidate's own initial grid (e.g. :func:`grid_around` a rate chosen elsewhere);
+        stored as sorted ``(candidate, rates)`` pairs. Widening starts from it.
+    select_epochs : int, optional
+        Epochs the selection seeds train (the choice reads the validation accuracy after the
+        last); ``None``: ``epochs``.
+
+    Notes
+    -----
+    ``grids`` and ``select_epochs`` are left out of :meth:`to_dict` while unset, so a study
+    without them has the dict (and the cached phases) it had before they existed, and a
+    study dict written before them loads.
     """
 
     candidates: tuple[str, ...] = tuple(CANDIDATES)
@@ -129,12 +152,22 @@ class Study:
     train_size: int | None = None
     validation_size: int = 10_000
     max_widenings: int = 4
+    grids: tuple[tuple[str, tuple[float, ...]], ...] | None = None
+    select_epochs: int | None = None
 
     def __post_init__(self) -> None:
         for name in ("candidates", "learning_rates", "select_seeds", "report_seeds"):
             value = getattr(self, name)
             if isinstance(value, (list, str)):
                 object.__setattr__(self, name, (value,) if isinstance(value, str) else tuple(value))
+        if self.grids is not None:
+            pairs = self.grids.items() if isinstance(self.grids, dict) else self.grids
+            try:
+                grids = tuple(sorted((name, tuple(sorted(rates))) for name, rates in pairs))
+            except (TypeError, ValueError):
+                raise ConfigError("grids must map candidates to learning rates, got "
+                                  f"{self.grids!r}") from None
+            object.__setattr__(self, "grids", grids)
         self.validate()
 
     def validate(self) -> None:
@@ -161,27 +194,55 @@ class Study:
             raise ConfigError("a learning-rate grid needs at least 2 values")
         if not isinstance(self.max_widenings, int) or self.max_widenings < 0:
             raise ConfigError(f"max_widenings must be an integer >= 0, got {self.max_widenings!r}")
+        if self.select_epochs is not None and (not isinstance(self.select_epochs, int)
+                                               or self.select_epochs < 1):
+            raise ConfigError("select_epochs must be an integer >= 1 (or None for epochs), "
+                              f"got {self.select_epochs!r}")
+        for name, rates in self.grids or ():
+            if name not in self.candidates:
+                raise ConfigError(f"a grid is given for {name!r}, which is not a candidate of "
+                                  "the study")
+            if len(rates) < 2:
+                raise ConfigError(f"the learning-rate grid of {name!r} needs at least 2 values")
         # Everything else (epochs, sizes, seeds, rates) is checked by the Configs it makes.
-        self.config(self.candidates[0], self.grid(self.candidates[0]), self.select_seeds)
+        for candidate in dict.fromkeys([self.candidates[0], *(n for n, _ in self.grids or ())]):
+            self.config(candidate, self.grid(candidate), self.select_seeds,
+                        self.selection_epochs)
         self.config(self.candidates[0], self.grid(self.candidates[0]), self.report_seeds)
 
+    @property
+    def selection_epochs(self) -> int:
+        """Epochs of the selection runs: ``select_epochs``, else ``epochs``."""
+        return self.epochs if self.select_epochs is None else self.select_epochs
+
     def grid(self, candidate: str) -> tuple[float, ...]:
-        """The initial grid of ``candidate``, sorted."""
-        return tuple(sorted(self.learning_rates or default_grid(candidate, self.preset)))
+        """The initial grid of ``candidate``, sorted: its own in ``grids``, else
+        ``learning_rates``, else :func:`default_grid`."""
+        own = dict(self.grids or ()).get(candidate)
+        return tuple(sorted(own or self.learning_rates or default_grid(candidate, self.preset)))
 
     def config(self, candidate: str, learning_rates: Iterable[float],
-               seeds: Iterable[int]) -> Config:
-        """The :class:`~optguide.compare.Config` training ``candidate`` at these rates/seeds."""
+               seeds: Iterable[int], epochs: int | None = None) -> Config:
+        """The :class:`~optguide.compare.Config` training ``candidate`` at these rates/seeds
+        for ``epochs`` epochs (default: the study's ``epochs``)."""
         spec = CANDIDATES[candidate]
         return Config(optimizers=(spec.optimizer,), presets=(self.preset,), seeds=tuple(seeds),
-                      model=self.model, epochs=self.epochs, batch_size=self.batch_size,
-                      train_size=self.train_size, validation_size=self.validation_size,
+                      model=self.model, epochs=self.epochs if epochs is None else epochs,
+                      batch_size=self.batch_size, train_size=self.train_size,
+                      validation_size=self.validation_size,
                       learning_rates=tuple(learning_rates), schedule=spec.schedule,
                       overrides=spec.overrides)
 
     def to_dict(self) -> dict[str, Any]:
+        """The study as JSON data; ``grids`` as ``{candidate: [rates]}``, and the optional
+        fields left out while unset (so older studies keep their dict)."""
         values = {key: list(value) if isinstance(value, tuple) else value
                   for key, value in dataclasses.asdict(self).items()}
+        for name in _OPTIONAL:
+            if values[name] is None:
+                del values[name]
+        if self.grids is not None:
+            values["grids"] = {name: list(rates) for name, rates in self.grids}
         return {"kind": STUDY_KIND, **values}
 
     @classmethod
@@ -195,6 +256,10 @@ class Study:
 
     def replace(self, **changes: Any) -> Study:
         return dataclasses.replace(self, **changes)
+
+
+#: Fields added after studies were first saved: left out of :meth:`Study.to_dict` while None.
+_OPTIONAL = ("grids", "select_epochs")
 
 
 def is_study(results: Results) -> bool:
@@ -289,24 +354,53 @@ def tune(study: Study, *, cache: bool = True, data_root: Any = None,
 def _tune_candidate(study: Study, candidate: str,
                     train: Callable[[Config], list[Run]]) -> list[Run]:
     """Selection runs (the grid, widened at an edge) and report runs of one candidate."""
-    grid = list(study.grid(candidate))
-    selection = train(study.config(candidate, grid, study.select_seeds))
+    def select(rates: list[float]) -> list[Run]:
+        return train(study.config(candidate, rates, study.select_seeds, study.selection_epochs))
+
+    choice, selection = widen(candidate, study.grid(candidate), select, study.max_widenings)
+    return selection + train(study.config(candidate, [choice.lr], study.report_seeds))
+
+
+def widen(candidate: str, grid: Iterable[float],
+          select: Callable[[list[float]], list[Run]],
+          max_widenings: int) -> tuple[Choice, list[Run]]:
+    """Choose on ``grid``, widening it by one half-decade step at an edge the choice sits on.
+
+    Parameters
+    ----------
+    candidate : str
+        Name given to the :class:`Choice`.
+    grid : iterable of float
+        The initial rates.
+    select : callable
+        Trains the selection runs at the rates it is given (a list) and returns them.
+    max_widenings : int
+        At most this many steps are added; a choice still at an edge after them is flagged.
+
+    Returns
+    -------
+    (Choice, list of Run)
+        The choice (with the number of widenings it needed) and every selection run.
+    """
+    grid = sorted(grid)
+    selection = select(grid)
     choice = choose(candidate, selection)
     widenings = 0
-    while choice.at_edge and widenings < study.max_widenings:
+    while choice.at_edge and widenings < max_widenings:
         lower = choice.lr == grid[0]
         new = _round(grid[0] / STEP) if lower else _round(grid[-1] * STEP)
         grid = [new] + grid if lower else grid + [new]
-        selection += train(study.config(candidate, [new], study.select_seeds))
+        selection += select([new])
         widenings += 1
         choice = choose(candidate, selection, widenings)
-    return selection + train(study.config(candidate, [choice.lr], study.report_seeds))
+    return choice, selection
 
 
 def total_epochs(study: Study) -> int:
     """Run-epochs of the study without widening (the length of a progress bar)."""
-    per_seed = sum(len(study.grid(c)) for c in study.candidates) * len(study.select_seeds)
-    return (per_seed + len(study.candidates) * len(study.report_seeds)) * study.epochs
+    select = sum(len(study.grid(c)) for c in study.candidates) * len(study.select_seeds)
+    return (select * study.selection_epochs
+            + len(study.candidates) * len(study.report_seeds) * study.epochs)
 
 
 def choices(results: Results) -> dict[str, Choice]:
@@ -363,6 +457,7 @@ def phases(results: Results, candidates: Iterable[str] | None = None
     kept = [r for r in results.runs if candidate_of(r) in wanted]
     config = {**results.config, "optimizers": list(dict.fromkeys(r.optimizer for r in kept)),
               "presets": [study.preset]}
-    return tuple(Results({**config, "seeds": list(seeds)}, results.environment,
-                         [r for r in kept if r.seed in seeds])
-                 for seeds in (study.select_seeds, study.report_seeds))
+    return tuple(Results({**config, "seeds": list(seeds), "epochs": epochs},
+                         results.environment, [r for r in kept if r.seed in seeds])
+                 for seeds, epochs in ((study.select_seeds, study.selection_epochs),
+                                       (study.report_seeds, study.epochs)))

@@ -386,6 +386,17 @@ def test_a_cnn_that_cannot_separate_is_inconclusive():
     assert "cannot separate 3" in verdict.sentence
 
 
+def test_an_mlp_that_separates_no_pair_leaves_the_cnn_nothing_to_keep():
+    close = {"adam": 0.970, "sgd": 0.9705, "adadelta": 0.9695}
+    mixed = [run for name, js in (("adam", (0.004, -0.003, 0.0)), ("sgd", (-0.003, 0.004, 0.0)),
+                                  ("adadelta", (0.0, 0.003, -0.004)))
+             for run in seeded(name, [close[name] + j for j in js])]
+    verdict = claims.ranking_holds_for_cnn(make_results(mixed), make_results(ranked(MLP)))
+    check(verdict, "inconclusive")
+    assert "the MLP separates no pair (" in verdict.sentence and "of the 0" not in verdict.sentence
+    assert "more seeds would be needed" in verdict.flip
+
+
 def test_ranking_kept_under_one_preset_and_reversed_under_the_other_depends():
     mlp = make_results(ranked(MLP) + ranked(MLP, "keras"))
     cnn = make_results(ranked(MLP) + ranked({"adam": 0.85, "sgd": 0.92, "adadelta": 0.97},

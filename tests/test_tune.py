@@ -13,7 +13,19 @@ from conftest import make_fake_mnist, write_idx
 from optguide.analysis.headline import tuned_rows
 from optguide.compare import ConfigError
 from optguide.results import Run
-from optguide.tune import CANDIDATES, Study, budget, choices, choose, default_grid, tune
+from optguide.tune import (
+    CANDIDATES,
+    Study,
+    budget,
+    choices,
+    choose,
+    default_grid,
+    grid_around,
+    phases,
+    total_epochs,
+    tune,
+    widen,
+)
 
 SMALL = dict(epochs=1, validation_size=100, batch_size=32, select_seeds=(0, 1),
              report_seeds=(5, 6, 7))
@@ -50,6 +62,10 @@ def test_default_grid_is_half_decades_over_three_decades_around_the_default():
     (dict(candidates=("lion",)), "unknown optimizer"),
     (dict(learning_rates=(0.1,)), "at least 2 values"),
     (dict(epochs=0), "epochs"),
+    (dict(select_epochs=0), "select_epochs"),
+    (dict(candidates=("sgd",), grids={"adam": (0.1, 1.0)}), "not a candidate"),
+    (dict(candidates=("sgd",), grids={"sgd": (0.1,)}), "at least 2 values"),
+    (dict(candidates=("sgd",), grids={"sgd": (0.1, -1.0)}), "positive"),
 ])
 def test_study_rejects_protocol_violations(changes, message):
     with pytest.raises(ConfigError, match=message):
@@ -95,6 +111,86 @@ def test_tune_widens_a_grid_whose_best_rate_is_at_an_edge(tmp_path, isolated_cac
     assert cost.select_runs == 3 * 2 and cost.report_runs == 3
     report = [r for r in results.runs if r.seed in study.report_seeds]
     assert {r.lr for r in report} == {choice.lr}
+
+
+def peaked_select(peak: float, calls: list[list[float]]):
+    """A selection that trains nothing: validation accuracy falls with log-distance to
+    ``peak``; records the rates of every call."""
+    def select(rates: list[float]) -> list[Run]:
+        calls.append(list(rates))
+        return [fake_run(lr, seed, 0.9 - 0.1 * abs(np.log10(lr / peak)))
+                for lr in rates for seed in (0, 1)]
+    return select
+
+
+def test_grid_around_is_half_decades_rounded_like_the_protocol():
+    assert grid_around(0.1) == (0.03162, 0.1, 0.3162)
+    assert grid_around(0.03162) == (0.01, 0.03162, 0.1)
+    assert grid_around(1e-3, 3) == default_grid("adam")
+
+
+@pytest.mark.parametrize("peak, cap, widenings, lr, at_edge, added", [
+    (0.1, 2, 0, 0.1, False, []),                         # inside: no widening
+    (0.3162, 2, 1, 0.3162, False, [[1.0]]),              # one step up: edge now inside
+    (1.0, 2, 2, 1.0, False, [[1.0], [3.162]]),           # the peak at a new edge: one more
+    (0.001, 2, 2, 0.003162, True, [[0.01], [0.003162]]),  # two steps down: still at the edge
+    (0.001, 0, 0, 0.03162, True, []),                    # no widening allowed: flagged
+])
+def test_widen_grows_a_custom_grid_one_half_decade_at_the_edge(peak, cap, widenings, lr,
+                                                               at_edge, added):
+    calls: list[list[float]] = []
+    choice, runs = widen("adam", grid_around(0.1), peaked_select(peak, calls), cap)
+    assert (choice.widenings, choice.lr, choice.at_edge) == (widenings, lr, at_edge)
+    assert calls == [[0.03162, 0.1, 0.3162], *added]
+    assert len(runs) == 2 * (3 + widenings) and len(choice.grid) == 3 + widenings
+
+
+def test_a_study_with_its_own_grids_and_shorter_selection(tmp_path, isolated_cache):
+    grids = {"sgd": (1e-5, 3e-5), "adam": grid_around(1e-3)}
+    study = Study(candidates=("sgd", "adam"), grids=grids, max_widenings=1,
+                  **{**SMALL, "epochs": 2}, select_epochs=1)
+    assert study.grid("sgd") == (1e-5, 3e-5) and study.grid("adam") == (3.162e-4, 1e-3, 3.162e-3)
+    assert total_epochs(study) == (2 + 3) * 2 * 1 + 2 * 3 * 2
+    results = tune(study, data_root=make_fake_mnist(tmp_path / "d"))
+    chosen = choices(results)
+    # SGD at 1e-5 learns nothing in one epoch: its choice sits at the upper edge, widened once.
+    assert chosen["sgd"].widenings == 1 and len(chosen["sgd"].grid) == 3
+    assert len(chosen["adam"].grid) == 3 + chosen["adam"].widenings
+    selection, report = phases(results)
+    assert {len(r.history) for r in selection.runs} == {1} and selection.config["epochs"] == 1
+    assert {len(r.history) for r in report.runs} == {2} and report.config["epochs"] == 2
+    assert {(r.optimizer, r.lr) for r in report.runs} == {(k, c.lr) for k, c in chosen.items()}
+    assert Study.from_dict(results.config) == study
+
+
+#: A study's dict as saved before ``grids`` and ``select_epochs`` existed.
+OLD_STUDY_DICT = {"kind": "study", "candidates": ["sgd", "adam"], "preset": "pytorch",
+                  "learning_rates": None, "select_seeds": [0, 1], "report_seeds": [10, 11],
+                  "model": "mlp", "epochs": 5, "batch_size": 64, "train_size": None,
+                  "validation_size": 10_000, "max_widenings": 4}
+
+
+def test_a_study_without_the_new_fields_keeps_its_dict_and_its_cached_phases():
+    study = Study.from_dict(OLD_STUDY_DICT)
+    assert study.to_dict() == OLD_STUDY_DICT  # same dict, so the same saved file
+    assert study.selection_epochs == 5 and study.grid("adam") == default_grid("adam")
+    # The phases train exactly the Configs they did (the results cache is keyed on them).
+    from optguide.compare import Config
+
+    old = Config(optimizers=("adam",), presets=("pytorch",), seeds=(0, 1), model="mlp",
+                 epochs=5, batch_size=64, train_size=None, validation_size=10_000,
+                 learning_rates=default_grid("adam"), schedule="constant", overrides=())
+    assert study.config("adam", default_grid("adam"), (0, 1), study.selection_epochs) == old
+
+
+def test_a_study_with_grids_round_trips_through_json():
+    import json
+
+    study = Study(candidates=("sgd", "adam"), grids={"adam": [0.01, 0.001]}, select_epochs=1,
+                  **SMALL)
+    saved = json.loads(json.dumps(study.to_dict()))
+    assert saved["grids"] == {"adam": [0.001, 0.01]} and saved["select_epochs"] == 1
+    assert Study.from_dict(saved) == study and hash(Study.from_dict(saved)) == hash(study)
 
 
 def test_cli_tune_then_table_csv(tmp_path, isolated_cache, monkeypatch, capsys):

@@ -11,11 +11,14 @@ seeds, so the CNN can keep it, reverse it, or fail to separate it.
 
 A CNN trains one run at a time on the CPU, so to fit the documentation's build budget both
 models train on 6,000 training images for 2 epochs, choices are made on 5,000 held-out
-validation images (the full test set measures accuracy), and the tuning grid is short: for each optimizer and model, three rates half a decade apart
-centred on the rate the site's tuning study chose for the MLP, selected on validation
-accuracy after one epoch on two selection seeds; the chosen rates then train on three other
-seeds. The accuracies on this page are therefore not those of the main comparison (all
-training images, more epochs): compare the two models within this page.
+validation images (the full test set measures accuracy), and the tuning grid is short: for
+each optimizer and model, three rates half a decade apart centred on the rate the site's
+tuning study chose for the MLP, selected on validation accuracy after one epoch on two
+selection seeds. When the best rate sits at an edge of its grid, the grid grows by half a
+decade on that side, at most twice, by the site's tuning protocol (:mod:`optguide.tune`); the
+chosen rates then train for two epochs on three other seeds. The accuracies on this page are
+therefore not those of the main comparison (all training images, more epochs): compare the two
+models within this page.
 """
 
 # %%
@@ -34,7 +37,7 @@ from optguide.models import cnn, count_parameters, mlp
 from optguide.optimizers import OPTIMIZERS
 from optguide.plots import learning_curves, legend_below, summary_table
 from optguide.results import Results
-from optguide.tune import STEP, choices, choose, tune
+from optguide.tune import Choice, Study, choices, grid_around, phases, tune
 
 print(cnn())
 print(f"CNN: {count_parameters(cnn()):,} weights; MLP: {count_parameters(mlp()):,} weights")
@@ -62,32 +65,39 @@ summary_table(on_mlp, "MLP, PyTorch's defaults") + summary_table(on_cnn, "CNN, P
 # ------------------------------------------------------------
 # The grid of each optimizer is centred on its rate in the site's tuning study
 # (:data:`~optguide.experiments.SITE_STUDY`, MLP, full data); each model chooses its own rate
-# from it with :func:`optguide.tune.choose` (validation accuracy, selection seeds).
+# from it in a tuning :class:`~optguide.tune.Study` of its own: validation accuracy after one
+# epoch on the selection seeds, the grid widened at an edge at most twice (``WIDENINGS``), the
+# chosen rate trained for two epochs on the report seeds.
 
 study_rate = {name: choice.lr
               for name, choice in choices(tune(SITE_STUDY.replace(candidates=NAMES))).items()}
+WIDENINGS = 2
 
 
-def tuned(model: str) -> tuple[Results, dict[str, float], dict[str, bool]]:
-    """Report runs of ``model`` at each optimizer's rate chosen on validation."""
-    runs, chosen, edge = [], {}, {}
-    for name in NAMES:
-        grid = tuple(float(f"{study_rate[name] * STEP ** k:.4g}") for k in (-1, 0, 1))
-        selection = compare(Config(optimizers=(name,), seeds=SELECT, model=model,
-                                   learning_rates=grid, **{**SETTING, "epochs": 1}))
-        choice = choose(name, selection.runs)
-        chosen[name], edge[name] = choice.lr, choice.at_edge
-        runs += compare(Config(optimizers=(name,), seeds=REPORT, model=model,
-                               learning_rates=(choice.lr,), **SETTING)).runs
-    return Results({**MLP.to_dict(), "model": model}, {}, runs), chosen, edge
+def tuned(model: str) -> tuple[Results, dict[str, Choice]]:
+    """The report runs of ``model`` at each optimizer's rate chosen on validation, and the
+    choices."""
+    study = Study(candidates=NAMES, preset="pytorch", model=model,
+                  grids={name: grid_around(study_rate[name]) for name in NAMES},
+                  select_seeds=SELECT, report_seeds=REPORT, epochs=MLP.epochs, select_epochs=1,
+                  batch_size=MLP.batch_size, train_size=MLP.train_size,
+                  validation_size=MLP.validation_size, max_widenings=WIDENINGS)
+    results = tune(study)
+    return phases(results)[1], choices(results)
 
 
-tuned_mlp, rates_mlp, edge_mlp = tuned("mlp")
-tuned_cnn, rates_cnn, edge_cnn = tuned("cnn")
+def described(choice: Choice) -> str:
+    """``0.1 (1 widening)``; a rate still at an edge of its widened grid says so."""
+    edge = f", still at the grid's edge after {WIDENINGS}" if choice.at_edge else ""
+    return (f"{choice.lr:g} ({choice.widenings} widening{'' if choice.widenings == 1 else 's'}"
+            f"{edge})")
+
+
+tuned_mlp, chosen_mlp = tuned("mlp")
+tuned_cnn, chosen_cnn = tuned("cnn")
 for name in NAMES:
-    print(f"{optimizer_name(name):>9}: chosen rate MLP {rates_mlp[name]:g}"
-          f"{' (grid edge)' if edge_mlp[name] else ''}, CNN {rates_cnn[name]:g}"
-          f"{' (grid edge)' if edge_cnn[name] else ''}")
+    print(f"{optimizer_name(name):>9}: chosen rate MLP {described(chosen_mlp[name])}, "
+          f"CNN {described(chosen_cnn[name])}")
 
 # %%
 # Learning curves at the defaults

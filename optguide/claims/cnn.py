@@ -32,10 +32,6 @@ def chain(table) -> str:
     return text
 
 
-def _pairs(count: int) -> str:
-    return f"{count} pair" if count == 1 else f"{count} pairs"
-
-
 def ranking_holds_for_cnn(mlp: Results, cnn: Results, preset: str | None = None,
                           metric: str = "test_accuracy",
                           tuned: tuple[Results, Results] | None = None) -> Verdict:
@@ -108,11 +104,13 @@ def ranking_holds_for_cnn(mlp: Results, cnn: Results, preset: str | None = None,
                 flips.append(f"under {words} the MLP separates no pair: more "
                              f"seeds would be needed before the CNN can agree or disagree")
         tau = kendall_tau(ranking(on_mlp), ranking(on_cnn))
-        parts.append(f"under {words} MLP {chain(on_mlp)} %, CNN "
-                     f"{chain(on_cnn)} %: of the "
-                     f"{_pairs(len(kept) + len(reversed_) + len(unresolved))} the MLP orders, "
-                     f"the CNN keeps {len(kept)}, reverses {len(reversed_)} and cannot "
-                     f"separate {len(unresolved)} (Kendall's tau of the mean orders {tau:.2f})")
+        ordered = len(kept) + len(reversed_) + len(unresolved)
+        pairs = ("the MLP separates no pair" if not ordered else
+                 f"of the {ordered} pair{'' if ordered == 1 else 's'} the MLP orders, the CNN "
+                 f"keeps {len(kept)}, reverses {len(reversed_)} and cannot separate "
+                 f"{len(unresolved)}")
+        parts.append(f"under {words} MLP {chain(on_mlp)} %, CNN {chain(on_cnn)} %: {pairs} "
+                     f"(Kendall's tau of the mean orders {tau:.2f})")
         numbers[p] = {"order_mlp": ranking(on_mlp), "order_cnn": ranking(on_cnn),
                       "kendall_tau": tau, "kept": [(a, b) for a, b, _ in kept],
                       "reversed": [(a, b) for a, b, _ in reversed_],

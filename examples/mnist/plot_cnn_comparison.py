@@ -2,8 +2,8 @@
 A convolutional network: does the ranking carry over?
 =====================================================
 
-This site's main comparison uses a multilayer perceptron, and the article's FAQ turns to
-convolutional networks: would the ranking be the same with one? The claim tested: **the
+This site's main comparison uses a multilayer perceptron; a natural question is whether the
+ranking would be the same with a convolutional network. The claim tested: **the
 optimizers rank the same on a CNN as on the MLP**, under two conditions: every optimizer at
 PyTorch's defaults, and every optimizer at a learning rate tuned on validation for that
 model. The whole ranking is compared pair by pair with paired 95 % intervals over three

@@ -197,7 +197,7 @@ def test_learning_rates_are_chosen_on_validation_and_report_seeds_report():
 def sensitive(gains: dict[str, dict[str, float]], seeds=(0, 1)) -> Results:
     """A one-at-a-time study: each hyperparameter's other value scores its gain over 0.95."""
     values = {"eps": 1e-4, "betas": (0.9, 0.99), "alpha": 0.9, "rho": 0.95,
-              "initial_accumulator_value": 0.1}
+              "initial_accumulator_value": 0.1, "momentum": 0.9}
     runs = []
     for name, by_name in gains.items():
         for s in seeds:
@@ -249,6 +249,26 @@ def test_wide_range_and_as_many_parameters_is_inconclusive():
     check(verdict, "inconclusive")
     assert verdict.numbers["tuning_counts"] == {"adam": 0, "adagrad": 0}
     assert "counts as many" in verdict.flip
+
+
+SGD_MOMENTUM_HELPS = {"momentum": 0.03}
+SGD_MOMENTUM_FLAT = {"momentum": 0.004}
+
+
+@pytest.mark.parametrize("adam, sgd, rates, outcome, counts", [
+    (ADAM_FLAT, SGD_MOMENTUM_HELPS, {"adam": WIDE, "sgd": NARROW_SGD}, "confirmed", (0, 1)),
+    (ADAM_FLAT, SGD_MOMENTUM_FLAT, {"adam": WIDE, "sgd": NARROW_SGD}, "inconclusive", (0, 0)),
+    (ADAM_STEEP, SGD_MOMENTUM_HELPS, {"adam": WIDE, "sgd": NARROW_SGD}, "depends", (2, 1)),
+    (ADAM_STEEP, SGD_MOMENTUM_FLAT, {"adam": [0.5, 0.9, 0.96, 0.6, 0.1], "sgd": WIDE},
+     "refuted", (2, 0)),
+])
+def test_sgd_momentum_counts_among_the_parameters_to_tune(adam, sgd, rates, outcome, counts):
+    """SGD's second knob (momentum, off by default) is counted like any other hyperparameter."""
+    verdict = claims.adam_needs_least_tuning(
+        sweep(rates), sensitivity=sensitive({"adam": adam, "rmsprop": RMS_STEEP, "sgd": sgd}))
+    check(verdict, outcome)
+    assert verdict.numbers["tuning_counts"] == {"adam": counts[0], "rmsprop": 2, "sgd": counts[1]}
+    assert "SGD" in verdict.sentence and "momentum" in verdict.sentence
 
 
 # rmsprop_tames_noise ----------------------------------------------------------------------

@@ -37,8 +37,9 @@ PROBE = Config(optimizers=("adam",), presets=("pytorch",), seeds=SELECT_SEEDS, m
                epochs=2, batch_size=SITE_STUDY.batch_size, train_size=10_000)
 
 #: Optimizer -> hyperparameter -> the values :data:`PROBE` tries besides PyTorch's default:
-#: one below and one above it for the adaptive optimizers; for SGD its second knob as
-#: practitioners turn it, momentum (0 in both libraries' defaults) at 0.5 and 0.9.
+#: one below and one above it for the adaptive optimizers (Adagrad's initial accumulator,
+#: 0 by default, at 0.01 and 0.1); for SGD its second knob as practitioners turn it, momentum
+#: (0 in both libraries' defaults) at 0.5 and 0.9.
 OTHER_HYPERPARAMETERS: dict[str, dict[str, tuple]] = {
     "adam": {"betas": ((0.9, 0.99), (0.9, 0.9999)), "eps": (1e-10, 1e-6)},
     "rmsprop": {"alpha": (0.9, 0.999), "eps": (1e-10, 1e-6)},

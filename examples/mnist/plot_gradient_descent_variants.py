@@ -121,8 +121,9 @@ timed_results = {batch_size: compare(timed_config(batch_size, epochs))
                  for batch_size, epochs in EPOCHS.items()}
 timed = {batch_size: results.runs[0] for batch_size, results in timed_results.items()}
 equal_epochs = min(EPOCHS.values())
-equal_seconds = min(sum(e["seconds"] for e in run.history)
-                    for results in timed_results.values() for run in results.runs)
+equal_seconds = min(sum(e["seconds"] for e in run.history)  # the shortest run that finished
+                    for results in timed_results.values() for run in results.runs
+                    if run.status != "diverged")
 for batch_size, run in timed.items():
     total = sum(e["seconds"] for e in run.history)
     print(f"{batch_label(batch_size):>10}: lr {run.lr:g}, {total:.2f} s for "

@@ -16,7 +16,8 @@ to tune*. Two readings are measured:
 2. **The other hyperparameters, literally.** At each optimizer's chosen rate, every other
    hyperparameter (Adam's ε and β₂, RMSprop's α and ε, Adadelta's ρ and ε, Adagrad's ε and
    initial accumulator) is moved one at a time to one value below and one above its PyTorch
-   default; SGD's other hyperparameter as practitioners tune it, momentum, is off in both
+   default, except Adagrad's initial accumulator, 0 by default, which is tried at 0.01 and
+   0.1. SGD's other hyperparameter as practitioners tune it, momentum, is off in both
    libraries' defaults and is tried at 0.5 and 0.9. A hyperparameter *needs tuning* when its
    best value beats the default by more than one point of validation accuracy, and Adam must
    count fewer of those than every other optimizer, SGD included. To stay cheap this part
@@ -77,7 +78,8 @@ plt.show()
 # the values tried are :data:`~optguide.experiments.OTHER_HYPERPARAMETERS`). SGD's other
 # hyperparameter as practitioners tune it is momentum, which both PyTorch and Keras default
 # to 0 (plain SGD): probing 0.5 and 0.9 asks whether SGD's second knob is worth turning, the
-# learning rate held at its chosen value as in every other probe.
+# learning rate held at its chosen value as in every other probe. In the figure the values
+# of each hyperparameter are in increasing order and a grey ring marks PyTorch's default.
 
 
 def one_at_a_time(name: str) -> list[Config]:
@@ -103,11 +105,17 @@ for name, by_name in effects.items():
 
 
 def tick_labels(by_name: dict) -> list[str]:
-    """A panel's x labels: its values for one hyperparameter (SGD's momentum), else ranks."""
+    """A panel's x labels: its values for one hyperparameter (SGD's momentum), else ranks.
+
+    The ranks name the default only where it is the middle value of every hyperparameter
+    shown (Adagrad's initial accumulator defaults to 0, below both values tried).
+    """
     if len(by_name) == 1:
         (effect,) = by_name.values()
         return [f"{v:g}" + (" (default)" if v == effect.default else "") for v, _ in effect.values]
-    return ["lower", "default", "higher"]
+    if all([v for v, _ in e.values].index(e.default) == 1 for e in by_name.values()):
+        return ["lower", "default", "higher"]
+    return ["lowest", "middle", "highest"]
 
 
 fig, axes = plt.subplots(1, len(effects), figsize=(14, 3.8), layout="constrained", sharey=True)

@@ -81,6 +81,10 @@ class Config:
         Also evaluate on the validation images every this fraction of an epoch (in
         ``(0, 1]``), recorded as each run's ``trace`` for time-to-target finer than an epoch;
         ``None`` (default): once per epoch only.
+    trace_test : bool
+        With ``eval_every``, also evaluate the test images at every trace point (``test_loss``
+        and ``test_accuracy`` in the trace: a reported metric after a given number of
+        updates); off by default (each point then costs a second evaluation).
     engine : str
         ``"batched"`` trains all runs together; ``"sequential"`` one after another with
         exact per-run timing.
@@ -100,6 +104,7 @@ class Config:
     overrides: tuple[tuple[str, Any], ...] = ()
     schedule: str = "constant"
     eval_every: float | None = None
+    trace_test: bool = False
     engine: str = "batched"
     device: str = "auto"
 
@@ -162,6 +167,10 @@ class Config:
                 isinstance(self.eval_every, (int, float)) and not isinstance(self.eval_every, bool)
                 and 0 < self.eval_every <= 1):
             fail(f"eval_every must be a fraction of an epoch in (0, 1], got {self.eval_every!r}")
+        if not isinstance(self.trace_test, bool):
+            fail(f"trace_test must be True or False, got {self.trace_test!r}")
+        if self.trace_test and self.eval_every is None:
+            fail("trace_test needs eval_every (the trace it adds the test metrics to)")
         try:
             canonical = str(Schedule.parse(self.schedule))
         except ValueError as error:
@@ -390,7 +399,8 @@ def run(config: Config, *, data_root: str | os.PathLike | None = None,
                        batch_size=config.batch_size, train_size=config.train_size,
                        device=config.device, batched=batched, data_root=data_root,
                        data_options={"validation_size": config.validation_size},
-                       train_options={"eval_every": config.eval_every},
+                       train_options={"eval_every": config.eval_every,
+                                      "trace_test": config.trace_test},
                        workers=workers, backend=backend, ray_address=ray_address,
                        progress=progress)
     runs = [Run(o.spec.optimizer, o.spec.preset, o.spec.seed, dict(o.spec.hyperparameters),

@@ -28,3 +28,22 @@ SITE_COMPARISON = Config(optimizers=tuple(OPTIMIZERS), presets=tuple(PRESETS),
 #: other hyperparameter), plus SGD with Nesterov momentum and a cosine schedule.
 SITE_STUDY = Study(preset="pytorch", select_seeds=SELECT_SEEDS, report_seeds=REPORT_SEEDS,
                    model="mlp", epochs=5, batch_size=64)
+
+#: The probe of the hyperparameters other than the learning rate (the learning-rate sweep
+#: example): each optimizer at its rate chosen in :data:`SITE_STUDY`, one hyperparameter moved
+#: at a time, everything else at PyTorch's defaults. Kept cheap: 10,000 training images,
+#: 2 epochs, the selection seeds (choices read validation accuracy).
+PROBE = Config(optimizers=("adam",), presets=("pytorch",), seeds=SELECT_SEEDS, model="mlp",
+               epochs=2, batch_size=SITE_STUDY.batch_size, train_size=10_000)
+
+#: Optimizer -> hyperparameter -> the values :data:`PROBE` tries besides PyTorch's default:
+#: one below and one above it for the adaptive optimizers (Adagrad's initial accumulator,
+#: 0 by default, at 0.01 and 0.1); for SGD its second knob as practitioners turn it, momentum
+#: (0 in both libraries' defaults) at 0.5 and 0.9.
+OTHER_HYPERPARAMETERS: dict[str, dict[str, tuple]] = {
+    "adam": {"betas": ((0.9, 0.99), (0.9, 0.9999)), "eps": (1e-10, 1e-6)},
+    "rmsprop": {"alpha": (0.9, 0.999), "eps": (1e-10, 1e-6)},
+    "adadelta": {"rho": (0.8, 0.95), "eps": (1e-8, 1e-4)},
+    "adagrad": {"eps": (1e-12, 1e-8), "initial_accumulator_value": (0.01, 0.1)},
+    "sgd": {"momentum": (0.5, 0.9)},
+}

@@ -41,6 +41,9 @@ EPOCH_KEYS = ("epoch", "train_loss", "val_loss", "val_accuracy", "test_loss", "t
 #: Keys of a run's ``trace`` entries (evaluations every ``eval_every`` of an epoch): steps
 #: taken, training seconds since the start, validation accuracy.
 TRACE_KEYS = ("step", "seconds", "val_accuracy")
+#: Keys a trace entry holds too when the test images were evaluated at every trace point
+#: (``trace_test``): either both, finite, or neither.
+TRACE_TEST_KEYS = ("test_loss", "test_accuracy")
 
 
 class ResultsError(ValueError):
@@ -319,6 +322,10 @@ def from_dict(payload: Any, where: str = "results") -> Results:
                 _is_finite(point.get(k))
                 for k in TRACE_KEYS), f"{at}.trace[{j}]",
                 f"needs finite numbers for {', '.join(TRACE_KEYS)}")
+            tested = [k in point for k in TRACE_TEST_KEYS]
+            _require(not any(tested) or all(_is_finite(point.get(k)) for k in TRACE_TEST_KEYS),
+                     f"{at}.trace[{j}]",
+                     f"needs finite numbers for {', '.join(TRACE_TEST_KEYS)} or neither")
         hyper = dict(raw["hyperparameters"])
         if isinstance(hyper.get("betas"), list):
             hyper["betas"] = tuple(hyper["betas"])

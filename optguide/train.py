@@ -64,7 +64,8 @@ class RunResult:
 
     ``trace`` holds the finer evaluations asked for by ``eval_every``: one dict
     ``{"step", "seconds", "val_accuracy"}`` per evaluation, with the steps taken so far and the
-    training seconds since the start (evaluations excluded); empty when not asked for.
+    training seconds since the start (evaluations excluded), plus ``"test_loss"`` and
+    ``"test_accuracy"`` when ``trace_test`` asked for them; empty when not asked for.
     """
 
     spec: RunSpec
@@ -189,9 +190,17 @@ class _Stopwatch:
 
 
 def _record_trace(result: RunResult, step: int, seconds: float,
-                  validation: tuple[float, float]) -> None:
-    if result.status == "ok" and math.isfinite(validation[0]):
-        result.trace.append({"step": step, "seconds": seconds, "val_accuracy": validation[1]})
+                  validation: tuple[float, float],
+                  test: tuple[float, float] | None = None) -> None:
+    """Append a trace point (``test``: also the test loss and accuracy) unless not finite."""
+    if result.status != "ok" or not math.isfinite(validation[0]):
+        return
+    point = {"step": step, "seconds": seconds, "val_accuracy": validation[1]}
+    if test is not None:
+        if not math.isfinite(test[0]):
+            return
+        point.update(test_loss=test[0], test_accuracy=test[1])
+    result.trace.append(point)
 
 
 def _record_epoch(result: RunResult, epoch: int, train_loss: float,
@@ -223,14 +232,15 @@ def evaluate(model: nn.Module, x: torch.Tensor, y: torch.Tensor) -> tuple[float,
 
 def train_sequential(model_name: str, spec: RunSpec, data: TrainingData, *, epochs: int,
                      batch_size: int | None, eval_every: float | None = None,
-                     progress: Progress | None = None) -> RunResult:
+                     trace_test: bool = False, progress: Progress | None = None) -> RunResult:
     """Train one run with the ordinary loop: model, optimizer, minibatches of tensors.
 
     This is the reference the batched engine is tested against, and the engine to use when
     each optimizer's own wall-clock time matters. After every epoch the run is evaluated on
     the validation and the test images; with ``eval_every`` (a fraction of an epoch) also on
     the validation images every that many epochs, into ``trace``
-    (:func:`trace_steps`). Recorded seconds are training time only.
+    (:func:`trace_steps`), and with ``trace_test`` on the test images too (the test loss at
+    a given number of updates). Recorded seconds are training time only.
     """
     device = data.train_x.device
     model = build_model(model_name, spec.seed).to(device)
@@ -261,14 +271,15 @@ def train_sequential(model_name: str, spec: RunSpec, data: TrainingData, *, epoc
             _advance(progress, 1 / len(batches))
             if step in traced and step % steps:
                 seconds = watch.stop()
-                _record_trace(result, step, seconds, evaluate(model, data.val_x, data.val_y))
+                _record_trace(result, step, seconds, evaluate(model, data.val_x, data.val_y),
+                              evaluate(model, data.test_x, data.test_y) if trace_test else None)
                 watch.start()
         seconds = watch.stop()
         validation = evaluate(model, data.val_x, data.val_y)
-        _record_epoch(result, epoch, loss_sum.item() / n, validation,
-                      evaluate(model, data.test_x, data.test_y), seconds - before)
+        test = evaluate(model, data.test_x, data.test_y)
+        _record_epoch(result, epoch, loss_sum.item() / n, validation, test, seconds - before)
         if step in traced:
-            _record_trace(result, step, seconds, validation)
+            _record_trace(result, step, seconds, validation, test if trace_test else None)
         if result.status == "diverged":
             _advance(progress, epochs - epoch)
             break
@@ -465,7 +476,8 @@ def _structure_key(spec: RunSpec) -> tuple:
 
 def train_batched(model_name: str, specs: list[RunSpec], data: TrainingData, *, epochs: int,
                   batch_size: int | None, eval_every: float | None = None,
-                  progress: Progress | None = None) -> list[RunResult]:
+                  trace_test: bool = False, progress: Progress | None = None
+                  ) -> list[RunResult]:
     """Train all ``specs`` together in one vectorized pass; results in the order of ``specs``.
 
     The parameters of every run are rows of one tensor; one forward and backward pass per
@@ -478,7 +490,8 @@ def train_batched(model_name: str, specs: list[RunSpec], data: TrainingData, *, 
 
     Seconds per epoch are shared out: the forward and backward pass equally among the runs,
     each optimizer group's update to its own runs (exact per-run timing: use
-    :func:`train_sequential`). Evaluations and ``eval_every`` as in :func:`train_sequential`.
+    :func:`train_sequential`). Evaluations, ``eval_every`` and ``trace_test`` as in
+    :func:`train_sequential`.
     """
     device = data.train_x.device
     order = sorted(range(len(specs)), key=lambda i: _structure_key(specs[i]))
@@ -507,9 +520,12 @@ def train_batched(model_name: str, specs: list[RunSpec], data: TrainingData, *, 
         shared = (elapsed - sum(group.seconds for group in groups)) / runs
         return [shared + group.seconds / group.runs for group in groups for _ in range(group.runs)]
 
-    def trace(validation: list[tuple[float, float]], elapsed: float) -> None:
-        for result, seconds, metrics in zip(results, run_seconds(elapsed), validation):
-            _record_trace(result, step, seconds, metrics)
+    def trace(validation: list[tuple[float, float]], elapsed: float,
+              test: list[tuple[float, float]] | None = None) -> None:
+        tests = test if test is not None else [None] * runs
+        for result, seconds, metrics, on_test in zip(results, run_seconds(elapsed), validation,
+                                                     tests):
+            _record_trace(result, step, seconds, metrics, on_test)
 
     for epoch in range(1, epochs + 1):
         watch.start()
@@ -534,7 +550,9 @@ def train_batched(model_name: str, specs: list[RunSpec], data: TrainingData, *, 
             _advance(progress, runs / len(orders[0]))
             if step in traced and step % steps:
                 elapsed = watch.stop()
-                trace(_evaluate_stacked(stacked, data.val_x, data.val_y), elapsed)
+                trace(_evaluate_stacked(stacked, data.val_x, data.val_y), elapsed,
+                      _evaluate_stacked(stacked, data.test_x, data.test_y) if trace_test
+                      else None)
                 watch.start()
         elapsed = watch.stop()
         validation = _evaluate_stacked(stacked, data.val_x, data.val_y)
@@ -547,7 +565,7 @@ def train_batched(model_name: str, specs: list[RunSpec], data: TrainingData, *, 
                               seconds[r] - trained[r])
         trained = seconds
         if step in traced:
-            trace(validation, elapsed)
+            trace(validation, elapsed, test if trace_test else None)
         if all(result.status == "diverged" for result in results):
             _advance(progress, runs * (epochs - epoch))
             break

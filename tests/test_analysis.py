@@ -196,6 +196,26 @@ def test_metric_after_a_budget():
     assert timing.metric_at_examples(run, 2000, 1000, "test_loss") == 0.4
 
 
+
+def test_metric_after_a_number_of_updates():
+    run = make_run("sgd", [0.5, 0.6], loss=[0.7, 0.4])
+    run.trace = [{"step": 4, "seconds": 0.5, "val_accuracy": 0.4, "test_loss": 0.9,
+                  "test_accuracy": 0.4},
+                 {"step": 12, "seconds": 1.5, "val_accuracy": 0.55}]  # no test metrics
+    assert timing.evaluations_by_update(run, 10) == [(4, 0.9), (10, 0.7), (20, 0.4)]
+    assert timing.metric_at_updates(run, 4, 10) == 0.9
+    assert timing.metric_at_updates(run, 20, 10) == 0.4
+    assert timing.metric_at_updates(run, 12, 10) is None  # evaluated there, but not on test
+    assert timing.metric_at_updates(run, 12, 10, "val_accuracy") == 0.55
+    results = make_results([run])
+    results.config.update(train_size=100, batch_size=8)
+    assert timing.updates_per_epoch(results) == 13
+    results.config.update(batch_size=None)
+    assert timing.updates_per_epoch(results) == 1
+    results.config.update(train_size=None)
+    with pytest.raises(ValueError, match="train_size"):
+        timing.updates_per_epoch(results)
+
 # -- names -------------------------------------------------------------------------------------
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import pytest
 from handmade import check, make_results, make_run, seeded
 
@@ -195,7 +197,7 @@ def test_learning_rates_are_chosen_on_validation_and_report_seeds_report():
 def sensitive(gains: dict[str, dict[str, float]], seeds=(0, 1)) -> Results:
     """A one-at-a-time study: each hyperparameter's other value scores its gain over 0.95."""
     values = {"eps": 1e-4, "betas": (0.9, 0.99), "alpha": 0.9, "rho": 0.95,
-              "initial_accumulator_value": 0.1}
+              "initial_accumulator_value": 0.1, "momentum": 0.9}
     runs = []
     for name, by_name in gains.items():
         for s in seeds:
@@ -247,6 +249,26 @@ def test_wide_range_and_as_many_parameters_is_inconclusive():
     check(verdict, "inconclusive")
     assert verdict.numbers["tuning_counts"] == {"adam": 0, "adagrad": 0}
     assert "counts as many" in verdict.flip
+
+
+SGD_MOMENTUM_HELPS = {"momentum": 0.03}
+SGD_MOMENTUM_FLAT = {"momentum": 0.004}
+
+
+@pytest.mark.parametrize("adam, sgd, rates, outcome, counts", [
+    (ADAM_FLAT, SGD_MOMENTUM_HELPS, {"adam": WIDE, "sgd": NARROW_SGD}, "confirmed", (0, 1)),
+    (ADAM_FLAT, SGD_MOMENTUM_FLAT, {"adam": WIDE, "sgd": NARROW_SGD}, "inconclusive", (0, 0)),
+    (ADAM_STEEP, SGD_MOMENTUM_HELPS, {"adam": WIDE, "sgd": NARROW_SGD}, "depends", (2, 1)),
+    (ADAM_STEEP, SGD_MOMENTUM_FLAT, {"adam": [0.5, 0.9, 0.96, 0.6, 0.1], "sgd": WIDE},
+     "refuted", (2, 0)),
+])
+def test_sgd_momentum_counts_among_the_parameters_to_tune(adam, sgd, rates, outcome, counts):
+    """SGD's second knob (momentum, off by default) is counted like any other hyperparameter."""
+    verdict = claims.adam_needs_least_tuning(
+        sweep(rates), sensitivity=sensitive({"adam": adam, "rmsprop": RMS_STEEP, "sgd": sgd}))
+    check(verdict, outcome)
+    assert verdict.numbers["tuning_counts"] == {"adam": counts[0], "rmsprop": 2, "sgd": counts[1]}
+    assert "SGD" in verdict.sentence and "momentum" in verdict.sentence
 
 
 # rmsprop_tames_noise ----------------------------------------------------------------------
@@ -417,46 +439,104 @@ def test_ranking_kept_at_defaults_and_reversed_once_tuned_depends():
 
 # minibatch_is_middle_ground ---------------------------------------------------------------
 
-def variants(losses: dict[int | None, tuple[list[float], float]], seeds=(0, 1, 2)):
-    """Batch size -> (test loss per epoch, seconds per epoch); seed s adds 0.001 * s."""
-    return {b: make_results([make_run("sgd", [0.9] * len(curve), seed=s, seconds=sec,
-                                      loss=[v + 0.001 * s for v in curve]) for s in seeds])
-            for b, (curve, sec) in losses.items()}
+TRAIN_SIZE = 640  # 80 updates per epoch in batches of 8, 10 in batches of 64, 1 full-batch
+
+
+def variants(losses: dict[int | None, tuple[list[float], float]], seeds=(0, 1, 2),
+             at_updates: dict[int, float] | None = None, updates: int = 3):
+    """Batch size -> (test loss per epoch, seconds per epoch); seed s adds 0.001 * s.
+
+    ``at_updates``: batch size -> test loss after ``updates`` steps, recorded as a trace
+    point (the full batch reads it from its history: one update per epoch).
+    """
+    at_updates = at_updates or {}
+    out = {}
+    for b, (curve, sec) in losses.items():
+        runs = [make_run("sgd", [0.9] * len(curve), seed=s, seconds=sec,
+                         loss=[v + 0.001 * s for v in curve]) for s in seeds]
+        for s, run in zip(seeds, runs):
+            if b in at_updates:
+                run.trace = [{"step": updates, "seconds": 0.1, "val_accuracy": 0.9,
+                              "test_loss": at_updates[b] + 0.001 * s, "test_accuracy": 0.9}]
+        results = make_results(runs)
+        results.config.update(train_size=TRAIN_SIZE, batch_size=b)
+        out[b] = results
+    return out
 
 
 SMALL = ([0.45, 0.35, 0.30], 3.0)
 MINI = ([0.50, 0.30, 0.20], 1.0)
+FULL_SLOW = ([2.0, 1.5, 1.2], 0.5)  # loses per epoch and per second
+#: After 3 updates (the full batch's epochs): the minibatch beats the small batch, or not.
+MINI_STEADIER = {8: 1.6, 64: 1.3}
+SMALL_STEADIER = {8: 1.0, 64: 1.3}
 
 
-def test_minibatch_best_per_second_and_better_than_full_batch_is_confirmed():
+def test_minibatch_best_per_second_and_better_than_both_extremes_is_confirmed():
     verdict = claims.minibatch_is_middle_ground(
-        variants({8: SMALL, 64: MINI, None: ([2.0, 1.5, 1.2], 0.5)}), 64, epochs=2)
+        variants({8: SMALL, 64: MINI, None: FULL_SLOW}, at_updates=MINI_STEADIER), 64, epochs=2)
     check(verdict, "confirmed")
-    assert verdict.numbers["seconds"] == 1.5
+    assert verdict.numbers["seconds"] == 1.5 and verdict.numbers["updates"] == 3
+    assert verdict.numbers["parts"] == {"examples": True, "updates": True, "seconds": True}
+    assert verdict.numbers["at_equal_updates"][None] == pytest.approx({0: 1.2, 1: 1.201,
+                                                                       2: 1.202})
     assert "not every run finished an epoch (batch 8)" in verdict.sentence
+    assert "after 3 updates: 1.601 ± 0.002 (n = 3) (batch 8), 1.301" in verdict.sentence
+    assert "per update, against batch 8" in verdict.flip
 
 
-def test_minibatch_beaten_per_second_only_depends():
+def test_minibatch_beaten_per_second_only_depends_on_time():
     verdict = claims.minibatch_is_middle_ground(
-        variants({8: SMALL, 64: MINI, None: ([0.6, 0.4, 0.35], 0.5)}), 64, epochs=2)
+        variants({8: SMALL, 64: MINI, None: ([0.6, 0.4, 0.35], 0.5)}, at_updates=MINI_STEADIER),
+        64, epochs=2)
     check(verdict, "depends")
+    assert ("depends on whether compute is counted in examples and updates (the minibatch "
+            "holds its side) or in seconds of training (it does not)") in verdict.sentence
+
+
+def test_small_batch_better_per_update_depends_on_examples_or_updates():
+    verdict = claims.minibatch_is_middle_ground(
+        variants({8: SMALL, 64: MINI, None: FULL_SLOW}, at_updates=SMALL_STEADIER), 64, epochs=2)
+    check(verdict, "depends")
+    assert verdict.numbers["parts"] == {"examples": True, "updates": False, "seconds": True}
+    assert "in examples and seconds of training (the minibatch holds its side) or in updates" \
+        in verdict.sentence
+    assert "per update, against batch 8 the minibatch would have tied" in verdict.flip
 
 
 def test_minibatch_beaten_everywhere_is_refuted():
     verdict = claims.minibatch_is_middle_ground(
-        variants({8: SMALL, 64: MINI, None: ([0.2, 0.1, 0.05], 0.5)}), 64, epochs=2)
+        variants({8: SMALL, 64: MINI, None: ([0.2, 0.1, 0.05], 0.5)}, at_updates=SMALL_STEADIER),
+        64, epochs=2)
     check(verdict, "refuted")
 
 
 def test_one_seed_is_inconclusive_for_the_minibatch():
     verdict = claims.minibatch_is_middle_ground(
-        variants({8: SMALL, 64: MINI, None: ([2.0, 1.5, 1.2], 0.5)}, seeds=(0,)), 64, epochs=2)
+        variants({8: SMALL, 64: MINI, None: FULL_SLOW}, seeds=(0,), at_updates=MINI_STEADIER),
+        64, epochs=2)
     check(verdict, "inconclusive")
 
 
-def test_minibatch_needs_the_full_batch():
-    with pytest.raises(ValueError):
+def test_a_run_diverged_before_the_update_budget_loses_that_view():
+    results = variants({8: SMALL, 64: MINI, None: FULL_SLOW}, at_updates=SMALL_STEADIER)
+    diverged = results[8].runs[0]
+    diverged.status, diverged.history, diverged.trace = "diverged", [], []
+    verdict = claims.minibatch_is_middle_ground(results, 64, epochs=2)
+    check(verdict, "confirmed")
+    assert verdict.numbers["seconds"] == 1.5  # the shortest run that did not diverge
+    assert verdict.numbers["at_equal_updates"][8][0] == math.inf
+    assert "after 3 updates: a run diverged before then (batch 8)" in verdict.sentence
+
+
+def test_minibatch_needs_the_full_batch_a_smaller_batch_and_the_update_budget():
+    with pytest.raises(ValueError, match="full batch"):
         claims.minibatch_is_middle_ground(variants({8: SMALL, 64: MINI}), 64, epochs=2)
+    with pytest.raises(ValueError, match="smaller"):
+        claims.minibatch_is_middle_ground(variants({64: MINI, None: FULL_SLOW}), 64, epochs=2)
+    with pytest.raises(ValueError, match="no test_loss after 3 updates"):
+        claims.minibatch_is_middle_ground(variants({8: SMALL, 64: MINI, None: FULL_SLOW},
+                                                   at_updates={8: 1.0}), 64, epochs=2)
 
 
 def test_default_learning_rates_are_known():

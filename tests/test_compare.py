@@ -30,6 +30,8 @@ def small_config() -> Config:
     (dict(validation_size=0), "validation size must be"),
     (dict(eval_every=0.0), "eval_every must be"),
     (dict(eval_every=2), "eval_every must be"),
+    (dict(trace_test=True), "trace_test needs eval_every"),
+    (dict(eval_every=0.5, trace_test=1), "trace_test must be"),
     (dict(engine="magic"), "unknown engine"),
     (dict(optimizers=("sgd", "sgd")), "duplicates"),
 ])
@@ -102,6 +104,13 @@ def test_results_file_round_trip_and_validation(small_config, fake_mnist_dir, is
     path.write_text(json.dumps(payload))
     with pytest.raises(results.ResultsError, match=r"trace\[0\]"):
         results.load(path)
+    payload["runs"][0]["trace"][0].update(val_accuracy=0.5, test_loss=0.3)  # no test_accuracy
+    path.write_text(json.dumps(payload))
+    with pytest.raises(results.ResultsError, match="test_loss, test_accuracy or neither"):
+        results.load(path)
+    payload["runs"][0]["trace"][0]["test_accuracy"] = 0.9
+    path.write_text(json.dumps(payload))
+    assert results.load(path).runs[0].trace[0]["test_loss"] == 0.3
     payload["runs"][0]["trace"] = []
     payload["runs"][0]["status"] = "exploded"
     path.write_text(json.dumps(payload))

@@ -155,6 +155,30 @@ def test_both_engines_trace_validation_accuracy_within_epochs(tiny_data):
         [e["val_loss"] for e in batched[0].history], rel=1e-6)
 
 
+def test_both_engines_trace_the_test_metrics_when_asked(tiny_data):
+    specs = specs_for("pytorch", seeds=(0,))[:2]
+    batched = train_batched("mlp", specs, tiny_data, epochs=2, batch_size=64, eval_every=0.5,
+                            trace_test=True)
+    steps = 6
+    for spec, together in zip(specs, batched):
+        alone = train_sequential("mlp", spec, tiny_data, epochs=2, batch_size=64,
+                                 eval_every=0.5, trace_test=True)
+        for result in (together, alone):
+            assert [p["step"] for p in result.trace] == [3, 6, 9, 12]
+            assert all({"test_loss", "test_accuracy"} <= set(p) for p in result.trace)
+            at_epoch_ends = [p["test_loss"] for p in result.trace if p["step"] % steps == 0]
+            assert at_epoch_ends == [e["test_loss"] for e in result.history]
+        assert [p["test_loss"] for p in together.trace] == pytest.approx(
+            [p["test_loss"] for p in alone.trace], rel=1e-4), spec
+    plain = train_sequential("mlp", specs[0], tiny_data, epochs=2, batch_size=64,
+                             eval_every=0.5)
+    assert [p["val_accuracy"] for p in plain.trace] == \
+           [p["val_accuracy"] for p in train_sequential("mlp", specs[0], tiny_data, epochs=2,
+                                                        batch_size=64, eval_every=0.5,
+                                                        trace_test=True).trace]
+    assert all("test_loss" not in p for p in plain.trace)
+
+
 @pytest.mark.parametrize("shared", [True, False])
 def test_stacked_mlp_gradients_equal_autograd(shared):
     from optguide.models import build_model

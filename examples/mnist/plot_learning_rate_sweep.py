@@ -13,12 +13,16 @@ to tune*. Two readings are measured:
    optimizer's** tuned validation accuracy says how much the learning rate needs tuning (a
    flat curve far below the best is not wide). This part trains nothing new: it reads the
    study's selection runs, the same ones the comparison page shows.
-2. **The other hyperparameters, literally.** At each adaptive optimizer's chosen rate, every
-   other hyperparameter (Adam's ε and β₂, RMSprop's α and ε, Adadelta's ρ and ε, Adagrad's ε
-   and initial accumulator) is moved one at a time to one value below and one above its
-   PyTorch default. A hyperparameter *needs tuning* when its best value beats the default by
-   more than one point of validation accuracy. To stay cheap this part trains on 10,000
-   images for 2 epochs on the 2 selection seeds (the settings are printed below).
+2. **The other hyperparameters, literally.** At each optimizer's chosen rate, every other
+   hyperparameter (Adam's ε and β₂, RMSprop's α and ε, Adadelta's ρ and ε, Adagrad's ε and
+   initial accumulator) is moved one at a time to one value below and one above its PyTorch
+   default, except Adagrad's initial accumulator, 0 by default, which is tried at 0.01 and
+   0.1. SGD's other hyperparameter as practitioners tune it, momentum, is off in both
+   libraries' defaults and is tried at 0.5 and 0.9. A hyperparameter *needs tuning* when its
+   best value beats the default by more than one point of validation accuracy, and Adam must
+   count fewer of those than every other optimizer, SGD included. To stay cheap this part
+   trains on 10,000 images for 2 epochs on the 2 selection seeds (the settings are printed
+   below).
 """
 
 # %%
@@ -34,7 +38,7 @@ from optguide.analysis import COLORS, good_intervals, optimizer_name, profile
 from optguide.analysis.sweep import hyperparameter_effects
 from optguide.claims.tuning import adam_needs_least_tuning
 from optguide.compare import Config, compare
-from optguide.experiments import SITE_STUDY
+from optguide.experiments import OTHER_HYPERPARAMETERS, PROBE, SITE_STUDY
 from optguide.optimizers import OPTIMIZERS
 from optguide.plots import legend_below, sensitivity
 from optguide.results import Results
@@ -69,41 +73,52 @@ plt.show()
 # %%
 # The other hyperparameters
 # -------------------------
-# One :class:`~optguide.compare.Config` per value (the learning rate fixed at the optimizer's
-# chosen rate, everything else at PyTorch's defaults). SGD is left out: at PyTorch's
-# defaults it has no other hyperparameter that changes its update (momentum is a different
-# method, tuned as its own candidate in the study).
-
-VALUES = {
-    "adam": {"betas": [(0.9, 0.99), (0.9, 0.9999)], "eps": [1e-10, 1e-6]},
-    "rmsprop": {"alpha": [0.9, 0.999], "eps": [1e-10, 1e-6]},
-    "adadelta": {"rho": [0.8, 0.95], "eps": [1e-8, 1e-4]},
-    "adagrad": {"eps": [1e-12, 1e-8], "initial_accumulator_value": [0.01, 0.1]},
-}
-SMALL = dict(presets=("pytorch",), seeds=SITE_STUDY.select_seeds, epochs=2, train_size=10_000,
-             batch_size=SITE_STUDY.batch_size)
+# One :class:`~optguide.compare.Config` per value (:data:`~optguide.experiments.PROBE`: the
+# learning rate fixed at the optimizer's chosen rate, everything else at PyTorch's defaults;
+# the values tried are :data:`~optguide.experiments.OTHER_HYPERPARAMETERS`). SGD's other
+# hyperparameter as practitioners tune it is momentum, which both PyTorch and Keras default
+# to 0 (plain SGD): probing 0.5 and 0.9 asks whether SGD's second knob is worth turning, the
+# learning rate held at its chosen value as in every other probe. In the figure the values
+# of each hyperparameter are in increasing order and a grey ring marks PyTorch's default.
 
 
 def one_at_a_time(name: str) -> list[Config]:
     """The reference and one configuration per changed hyperparameter value of ``name``."""
-    base = dict(optimizers=(name,), learning_rates=(chosen[name],), **SMALL)
-    return [Config(**base)] + [Config(**base, overrides=((hyper, value),))
-                               for hyper, values in VALUES[name].items() for value in values]
+    base = PROBE.replace(optimizers=(name,), learning_rates=(chosen[name],))
+    return [base] + [base.replace(overrides=((hyper, value),))
+                     for hyper, values in OTHER_HYPERPARAMETERS[name].items()
+                     for value in values]
 
 
-runs = [run for name in VALUES for config in one_at_a_time(name) for run in compare(config).runs]
-study_of_others = Results({"optimizers": list(VALUES), "presets": ["pytorch"]}, {}, runs)
+probed = list(OTHER_HYPERPARAMETERS)
+runs = [run for name in probed for config in one_at_a_time(name) for run in compare(config).runs]
+study_of_others = Results({"optimizers": probed, "presets": ["pytorch"]}, {}, runs)
 effects = hyperparameter_effects(study_of_others)
-print(f"{len(runs)} runs: {SMALL['train_size']:,} training images, {SMALL['epochs']} epochs, "
-      f"seeds {SMALL['seeds']}, batch {SMALL['batch_size']}; every optimizer at its chosen rate "
-      f"({', '.join(f'{optimizer_name(n)} {chosen[n]:g}' for n in VALUES)})")
+print(f"{len(runs)} runs: {PROBE.train_size:,} training images, {PROBE.epochs} epochs, "
+      f"seeds {PROBE.seeds}, batch {PROBE.batch_size}; every optimizer at its chosen rate "
+      f"({', '.join(f'{optimizer_name(n)} {chosen[n]:g}' for n in probed)})")
 for name, by_name in effects.items():
     for hyper, effect in by_name.items():
         tried = ", ".join(f"{value}: {mean * 100:.2f} %" for value, mean in effect.values)
         print(f"{optimizer_name(name):>9} {hyper:>26}: {tried}; tuning gains "
               f"{effect.gain * 100:+.2f} points")
 
-fig, axes = plt.subplots(1, len(effects), figsize=(13, 3.8), layout="constrained", sharey=True)
+
+def tick_labels(by_name: dict) -> list[str]:
+    """A panel's x labels: its values for one hyperparameter (SGD's momentum), else ranks.
+
+    The ranks name the default only where it is the middle value of every hyperparameter
+    shown (Adagrad's initial accumulator defaults to 0, below both values tried).
+    """
+    if len(by_name) == 1:
+        (effect,) = by_name.values()
+        return [f"{v:g}" + (" (default)" if v == effect.default else "") for v, _ in effect.values]
+    if all([v for v, _ in e.values].index(e.default) == 1 for e in by_name.values()):
+        return ["lower", "default", "higher"]
+    return ["lowest", "middle", "highest"]
+
+
+fig, axes = plt.subplots(1, len(effects), figsize=(14, 3.8), layout="constrained", sharey=True)
 for ax, (name, by_name) in zip(axes, effects.items()):
     for i, (hyper, effect) in enumerate(by_name.items()):
         means = [mean * 100 for _, mean in effect.values]
@@ -112,13 +127,13 @@ for ax, (name, by_name) in zip(axes, effects.items()):
         default = [v for v, _ in effect.values].index(effect.default)
         ax.plot(default, means[default], marker="o", markersize=11, markerfacecolor="none",
                 color="gray")
-    ax.set_xticks(range(3), ["lower", "default", "higher"])
+    ax.set_xticks(range(3), tick_labels(by_name))
     ax.set_title(f"{optimizer_name(name)} (lr {chosen[name]:g})")
     ax.grid(alpha=0.3)
     legend_below(ax, ncols=1)
 axes[0].set_ylabel("validation accuracy (%)")
-fig.suptitle(f"One hyperparameter at a time ({SMALL['train_size']:,} images, "
-             f"{SMALL['epochs']} epochs, mean of {len(SMALL['seeds'])} seeds)")
+fig.suptitle(f"One hyperparameter at a time ({PROBE.train_size:,} images, "
+             f"{PROBE.epochs} epochs, mean of {len(PROBE.seeds)} seeds)")
 plt.show()
 
 # %%
@@ -127,7 +142,8 @@ plt.show()
 # :func:`optguide.claims.tuning.adam_needs_least_tuning` checks both readings: is any
 # optimizer's range of good learning rates clearly wider than Adam's (by more than a quarter
 # of a decade), and does Adam have fewer other hyperparameters whose tuning gains more than
-# one point? Each optimizer's test accuracy at its chosen rate (report seeds) is quoted.
+# one point than every other optimizer, SGD (momentum) included? Each optimizer's test
+# accuracy at its chosen rate (report seeds) is quoted.
 
 verdict = adam_needs_least_tuning(sweep, report=report, tolerance=TOLERANCE,
                                   sensitivity=study_of_others)

@@ -50,7 +50,15 @@ from .stats import (
     t_quantile_975,
 )
 from .sweep import SELECTION_METRIC, best_learning_rate, good_intervals, good_range_decades, profile
-from .timing import epochs_to, metric_at_seconds, seconds_to, time_to_target
+from .timing import (
+    epochs_to,
+    evaluations_by_update,
+    metric_at_seconds,
+    metric_at_updates,
+    seconds_to,
+    time_to_target,
+    updates_per_epoch,
+)
 
 __all__ = ["COLORS", "DIVERGED_ACCURACY", "Estimate", "OPTIMIZER_NAMES", "PRESET_NAMES",
            "PairedDifference", "SELECTION_METRIC", "batch_label", "best_learning_rate",
@@ -61,4 +69,5 @@ __all__ = ["COLORS", "DIVERGED_ACCURACY", "Estimate", "OPTIMIZER_NAMES", "PRESET
            "paired_difference",
            "percent", "points", "possessive", "preset_name", "profile", "rank_range", "ranking",
            "scores", "seconds_to", "select", "split", "t_quantile_975", "tie_groups",
-           "time_to_target", "where"]
+           "time_to_target", "where",
+           "evaluations_by_update", "metric_at_updates", "updates_per_epoch"]

@@ -68,3 +68,41 @@ def metric_at_examples(run: Run, examples: float, examples_per_epoch: float,
             break
         value = entry[metric]
     return value
+
+
+def updates_per_epoch(results: Results) -> int:
+    """Optimizer steps per epoch of ``results``' runs, from its ``batch_size`` and ``train_size``.
+
+    Raises
+    ------
+    ValueError
+        When the configuration does not name a ``train_size``.
+    """
+    size, batch = results.config.get("train_size"), results.config.get("batch_size")
+    if not isinstance(size, int):
+        raise ValueError("updates per epoch need the configuration's train_size")
+    return 1 if batch is None or batch >= size else -(-size // batch)
+
+
+def evaluations_by_update(run: Run, updates_per_epoch: int, metric: str = "test_loss"
+                          ) -> list[tuple[int, float]]:
+    """``(updates so far, metric)`` at every evaluation of ``run`` that holds ``metric``.
+
+    The evaluations after every epoch (``epoch * updates_per_epoch`` updates) and the trace
+    points that hold ``metric`` (a trace recorded with ``trace_test`` holds the test
+    metrics), in order of updates.
+    """
+    points = {entry["epoch"] * updates_per_epoch: entry[metric] for entry in run.history}
+    points.update({int(point["step"]): point[metric] for point in run.trace if metric in point})
+    return sorted(points.items())
+
+
+def metric_at_updates(run: Run, updates: int, updates_per_epoch: int,
+                      metric: str = "test_loss") -> float | None:
+    """``metric`` after exactly ``updates`` optimizer steps (``None``: not evaluated there).
+
+    Equal compute counted in updates: every run has taken the same number of steps, whatever
+    its batch size. Read from the per-epoch history and the trace
+    (:func:`evaluations_by_update`); a run that diverged before ``updates`` has no value.
+    """
+    return dict(evaluations_by_update(run, updates_per_epoch, metric)).get(updates)

@@ -41,7 +41,18 @@ def both_parts(first: bool | None, second: bool | None) -> str:
     neither holds, or one fails and the other cannot be told: ``refuted``; otherwise
     ``inconclusive``.
     """
-    parts = (first, second)
+    return all_parts(first, second)
+
+
+def all_parts(*parts: bool | None) -> str:
+    """A claim made of several readings, each True, False or None (not separated).
+
+    :func:`both_parts` for any number of readings: all hold: ``confirmed``; one holds and
+    another fails: ``depends`` (on the reading); none holds and one fails: ``refuted``;
+    otherwise (some hold or none fails, and some cannot be told) ``inconclusive``.
+    """
+    if not parts:
+        raise ValueError("no readings")
     if all(p is True for p in parts):
         return "confirmed"
     if True in parts and False in parts:

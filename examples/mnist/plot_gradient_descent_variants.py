@@ -41,6 +41,8 @@ from optguide.claims.variants import BatchSize, minibatch_is_middle_ground
 from optguide.compare import Config, compare
 from optguide.plots import COLORS
 
+# sphinx_gallery_parallel = False
+
 SGD = Config(optimizers=("sgd",), presets=("pytorch",), seeds=(0, 1, 2), train_size=5_000)
 #: Batch size (None: the full training set) -> epochs.
 EPOCHS = {8: 3, 64: 8, None: 40}

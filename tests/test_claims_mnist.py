@@ -155,7 +155,8 @@ def test_adam_narrow_and_beaten_is_refuted():
     verdict = claims.adam_needs_least_tuning(sweep({"adam": [0.5, 0.9, 0.96, 0.6, 0.1],
                                                     "sgd": WIDE}))
     check(verdict, "refuted")
-    assert "wider would have passed" in verdict.flip
+    assert "would not have failed" in verdict.flip and "against SGD" in verdict.flip
+    assert verdict.numbers["least_tuning"] is False
 
 
 def test_adam_narrow_but_best_once_tuned_depends():
@@ -170,6 +171,17 @@ def test_adam_wide_but_tied_once_tuned_is_inconclusive():
         {"adam": [0.97, 0.975, 0.975, 0.97, 0.97], "sgd": [0.5, 0.8, 0.975, 0.9, 0.5]},
         jitter={"adam": (0.0, 0.002, -0.001), "sgd": (0.001, -0.001, 0.002)}))
     check(verdict, "inconclusive")
+
+
+def test_widths_that_disagree_between_seeds_cannot_decide_the_first_reading():
+    """Adam's range is wider on one seed and narrower on the other: not separated."""
+    wide_adam = sweep({"adam": WIDE, "sgd": NARROW_SGD}, seeds=(0,))
+    narrow_adam = sweep({"adam": [0.5, 0.9, 0.975, 0.9, 0.5], "sgd": WIDE}, seeds=(1,))
+    verdict = claims.adam_needs_least_tuning(make_results(wide_adam.runs + narrow_adam.runs))
+    assert verdict.numbers["least_tuning"] is None
+    assert set(verdict.numbers["width_per_seed"]["adam"]) == {0, 1}
+    assert "first reading needs" in verdict.flip and "more seeds" in verdict.flip
+    assert verdict.outcome in ("inconclusive", "refuted")
 
 
 def test_width_is_measured_against_the_best_optimizer():

@@ -222,9 +222,23 @@ def execute(specs: Sequence[RunSpec], *, model: str, epochs: int, batch_size: in
             small = work < MIN_POOL_WORK or resolve_device(device).type == "cuda"
             workers = 1 if small else available_cpus()
         workers = min(workers, len(chunks))
+        if workers > 1 and not can_start_workers():
+            workers = 1  # e.g. inside a joblib (loky) worker: the same numbers, in process
         run = _run_in_process if workers == 1 else _run_local_pool
         outcomes = run(chunks, job, request, mnist, workers, progress)
     return merge(chunks, outcomes, len(specs))
+
+
+def can_start_workers() -> bool:
+    """Whether this process can spawn local worker processes.
+
+    A process that is itself a worker of another library's pool may carry a start method that
+    a fresh interpreter does not know (joblib's ``"loky"``, e.g. in a documentation build that
+    runs examples in parallel); its spawned children would fail before running anything, so
+    the local backend trains in process there (the numbers do not depend on it).
+    """
+    return multiprocessing.get_start_method(allow_none=True) in (None, "spawn", "fork",
+                                                                 "forkserver")
 
 
 def check_backend(backend: str, workers: int | None) -> int | None:

@@ -80,6 +80,23 @@ def test_worker_processes_give_the_same_numbers(tiny_data, in_process):
     assert {r.status for r in pooled} == {"ok"}
 
 
+def test_inside_a_joblib_worker_training_stays_in_process(tiny_data, in_process):
+    """A loky worker's start method is unknown to a fresh interpreter: no pool is started
+    there (its children would die before running), and the numbers are the same."""
+    joblib = pytest.importorskip("joblib")
+    pooled = joblib.Parallel(n_jobs=2, backend="loky")(
+        joblib.delayed(_train_where_workers_can_start)(tiny_data) for _ in range(1))
+    can_start, results = pooled[0]
+    assert can_start is False
+    assert numbers(results) == numbers(in_process)
+
+
+def _train_where_workers_can_start(root):
+    from optguide.executor import can_start_workers
+
+    return can_start_workers(), train(CONFIG.run_specs(), root, workers=2)
+
+
 def test_a_run_does_not_depend_on_its_chunk_mates(tiny_data):
     """Bit for bit with the engine's batched products; within float32 noise in any case."""
     from optguide.data import load_mnist

@@ -117,6 +117,7 @@ napoleon_use_rtype = False
 napoleon_preprocess_types = True
 
 # -- Evidence gallery ------------------------------------------------------------------------
+_GALLERY_JOBS = int(os.environ.get("OPTGUIDE_GALLERY_JOBS", "2"))
 sphinx_gallery_conf = {
     "examples_dirs": ["../examples"],
     "gallery_dirs": ["auto_examples"],
@@ -134,7 +135,8 @@ sphinx_gallery_conf = {
     # Figures also at twice the resolution, for high-density screens.
     "image_srcset": ["2x"],
     "matplotlib_animations": (True, "jshtml"),
-    "show_memory": True,
+    # Memory is measured only when examples run one at a time (sphinx-gallery's rule).
+    "show_memory": _GALLERY_JOBS <= 1,
     "abort_on_example_error": True,
     "only_warn_on_example_error": False,
     "remove_config_comments": True,
@@ -144,7 +146,7 @@ sphinx_gallery_conf = {
     # Examples run two at a time (most train on one thread); those that measure time or first
     # compute the site's shared experiments opt out with ``# sphinx_gallery_parallel = False``
     # and run first, alone.
-    "parallel": int(os.environ.get("OPTGUIDE_GALLERY_JOBS", "2")),
+    "parallel": _GALLERY_JOBS,
 }
 
 # -- HTML ------------------------------------------------------------------------------------

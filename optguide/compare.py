@@ -19,6 +19,7 @@ import json
 import os
 import platform
 import warnings
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -393,23 +394,64 @@ def run(config: Config, *, data_root: str | os.PathLike | None = None,
     ``workers``, ``backend`` and ``ray_address`` choose where the runs train
     (see :func:`~optguide.executor.execute`); they never change the numbers.
     """
-    device = resolve_device(config.device)
-    batched = uses_batched_engine(config, device)
-    outcomes = execute(config.run_specs(), model=config.model, epochs=config.epochs,
-                       batch_size=config.batch_size, train_size=config.train_size,
-                       device=config.device, batched=batched, data_root=data_root,
-                       data_options={"validation_size": config.validation_size},
-                       train_options={"eval_every": config.eval_every,
-                                      "trace_test": config.trace_test},
+    return run_together([config], data_root=data_root, progress=progress, workers=workers,
+                        backend=backend, ray_address=ray_address)[0]
+
+
+def _training_job(config: Config) -> tuple:
+    """What must be equal for the runs of several configurations to train together."""
+    return (config.model, config.epochs, config.batch_size, config.train_size,
+            config.validation_size, config.device, config.eval_every, config.trace_test)
+
+
+def run_together(configs: Sequence[Config], *, data_root: str | os.PathLike | None = None,
+                 progress: Progress | None = None, workers: int | None = None,
+                 backend: str = "local", ray_address: str | None = None) -> list[Results]:
+    """Train the runs of several configurations in one call of the executor (no cache).
+
+    The configurations must share their training job (model, epochs, batch size, subset and
+    validation sizes, device, evaluation options); their runs are chunked together, so runs
+    of different configurations with the same seed train side by side in one batched chunk.
+    A run's numbers do not depend on which configuration asked for it beyond float32
+    rounding of the shared first-layer product (see :func:`optguide.executor.chunk_runs`).
+
+    Returns
+    -------
+    list of Results
+        One per configuration, in order.
+    """
+    configs = list(configs)
+    if not configs:
+        return []
+    jobs = {_training_job(config) for config in configs}
+    if len(jobs) > 1:
+        raise ConfigError("configurations trained together must share model, epochs, batch "
+                          "size, train and validation sizes, device and evaluation options")
+    first = configs[0]
+    device = resolve_device(first.device)
+    batched = uses_batched_engine(first, device)
+    specs = [config.run_specs() for config in configs]
+    outcomes = execute([spec for group in specs for spec in group], model=first.model,
+                       epochs=first.epochs, batch_size=first.batch_size,
+                       train_size=first.train_size, device=first.device, batched=batched,
+                       data_root=data_root,
+                       data_options={"validation_size": first.validation_size},
+                       train_options={"eval_every": first.eval_every,
+                                      "trace_test": first.trace_test},
                        workers=workers, backend=backend, ray_address=ray_address,
                        progress=progress)
-    runs = [Run(o.spec.optimizer, o.spec.preset, o.spec.seed, dict(o.spec.hyperparameters),
-                o.status, o.history, o.diverged_epoch, str(o.spec.schedule), o.trace)
-            for o in outcomes]
     env = environment(device)
     env["engine"] = "batched" if batched else "sequential"
     env["backend"] = backend
-    return Results(config.to_dict(), env, runs)
+    results, start = [], 0
+    for config, group in zip(configs, specs):
+        mine = outcomes[start:start + len(group)]
+        start += len(group)
+        runs = [Run(o.spec.optimizer, o.spec.preset, o.spec.seed, dict(o.spec.hyperparameters),
+                    o.status, o.history, o.diverged_epoch, str(o.spec.schedule), o.trace)
+                for o in mine]
+        results.append(Results(config.to_dict(), dict(env), runs))
+    return results
 
 
 def total_epochs(config: Config) -> int:
@@ -461,42 +503,77 @@ def compare(config: Config, *, cache: bool = True, data_root: str | os.PathLike 
         When the training subset is larger than the data, or the comparison would need more
         memory than there is (:func:`optguide.limits.resource_problem`), before training.
     """
+    return compare_many([config], cache=cache, data_root=data_root, progress=progress,
+                        workers=workers, backend=backend, ray_address=ray_address)[0]
+
+
+def compare_many(configs: Sequence[Config], *, cache: bool = True,
+                 data_root: str | os.PathLike | None = None, progress: Progress | None = None,
+                 workers: int | None = None, backend: str = "local",
+                 ray_address: str | None = None) -> list[Results]:
+    """:func:`compare` for several configurations: cached ones are read, the others trained
+    together (:func:`run_together`, grouped by training job) and cached one by one.
+
+    Training several small configurations at once fills the executor's chunks: a tuning
+    study's report runs (one learning rate and a few seeds per optimizer) train seed by seed
+    side by side instead of one run per chunk.
+
+    Returns
+    -------
+    list of Results
+        One per configuration, in order (each as :func:`compare` would return it).
+    """
+    configs = list(configs)
     check_backend(backend, workers)
     mnist = load_mnist(data_root)  # the data training will read; the cache is keyed on it
-    device = resolve_device(config.device)
-    problem = resource_problem(
-        config, data_train_size=mnist.train_size, data_test_size=mnist.test_size,
-        runs_at_once=runs_held_at_once(len(config.run_specs()), workers=workers,
-                                       batched=uses_batched_engine(config, device)),
-        device=device)
-    if problem:
-        raise ConfigError(problem)
-    identity = cache_identity(config, mnist.fingerprint)
-    path = cache_path(config, data_fingerprint=mnist.fingerprint)
-    if cache:
+    for config in configs:
+        device = resolve_device(config.device)
+        problem = resource_problem(
+            config, data_train_size=mnist.train_size, data_test_size=mnist.test_size,
+            runs_at_once=runs_held_at_once(len(config.run_specs()), workers=workers,
+                                           batched=uses_batched_engine(config, device)),
+            device=device)
+        if problem:
+            raise ConfigError(problem)
+    found: list[Results | None] = [None] * len(configs)
+    places = []
+    for i, config in enumerate(configs):
+        identity = cache_identity(config, mnist.fingerprint)
+        path = cache_path(config, data_fingerprint=mnist.fingerprint)
+        places.append((identity, path))
+        if not cache:
+            continue
         try:
-            cached = read_cache(path, identity)
+            found[i] = read_cache(path, identity)
         except CacheMismatch as error:
             warnings.warn(f"ignoring results cache file: {error}; recomputing",
-                          RuntimeWarning, stacklevel=2)
-            cached = None
-        if cached is not None:
-            if progress is not None:
-                progress.update(total_epochs(config))
-            return cached
-    results = run(config, data_root=data_root, progress=progress, workers=workers,
-                  backend=backend, ray_address=ray_address)
-    if cache:
+                          RuntimeWarning, stacklevel=3)
+        if found[i] is not None and progress is not None:
+            progress.update(total_epochs(config))
+    todo: dict[tuple, list[int]] = {}
+    for i, config in enumerate(configs):
+        if found[i] is None:
+            todo.setdefault(_training_job(config), []).append(i)
+    for indices in todo.values():
+        trained = run_together([configs[i] for i in indices], data_root=data_root,
+                               progress=progress, workers=workers, backend=backend,
+                               ray_address=ray_address)
+        for i, results in zip(indices, trained):
+            found[i] = results
+        if not cache:
+            continue
         if _current_fingerprint(data_root) != mnist.fingerprint:
             warnings.warn("the data changed while training; the results are not cached",
-                          RuntimeWarning, stacklevel=2)
-            return results
-        try:
-            clean_stale_temporaries(path.parent)
-            write_cache(path, identity, results)
-            results.path = path
-        except OSError as error:
-            warnings.warn(f"cannot write the results cache {path} "
-                          f"({error.strerror or error}); the results are not cached",
-                          RuntimeWarning, stacklevel=2)
-    return results
+                          RuntimeWarning, stacklevel=3)
+            continue
+        for i, results in zip(indices, trained):
+            identity, path = places[i]
+            try:
+                clean_stale_temporaries(path.parent)
+                write_cache(path, identity, results)
+                results.path = path
+            except OSError as error:
+                warnings.warn(f"cannot write the results cache {path} "
+                              f"({error.strerror or error}); the results are not cached",
+                              RuntimeWarning, stacklevel=3)
+    return [results for results in found if results is not None]

@@ -27,14 +27,14 @@ from __future__ import annotations
 import dataclasses
 import math
 import statistics
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from .analysis.names import optimizer_name
 from .analysis.scoring import final_metric
 from .analysis.sweep import SELECTION_METRIC
-from .compare import Config, ConfigError, compare
+from .compare import Config, ConfigError, compare_many
 from .executor import reuse_workers
 from .optimizers import OPTIMIZERS, PRESETS, hyperparameters
 from .results import Results, Run
@@ -336,29 +336,30 @@ def tune(study: Study, *, cache: bool = True, data_root: Any = None,
     Results
         Every run of both phases; ``config`` is ``study.to_dict()``.
     """
-    runs: list[Run] = []
     environment: dict[str, Any] = {}
 
-    def train(config: Config) -> list[Run]:
-        results = compare(config, cache=cache, data_root=data_root, progress=progress,
-                          **executor)
-        environment.update(results.environment)
-        return results.runs
+    def train(configs: list[Config]) -> list[list[Run]]:
+        trained = compare_many(configs, cache=cache, data_root=data_root, progress=progress,
+                               **executor)
+        for results in trained:
+            environment.update(results.environment)
+        return [results.runs for results in trained]
 
+    def select(rates: dict[str, list[float]]) -> dict[str, list[Run]]:
+        configs = [study.config(c, rates[c], study.select_seeds, study.selection_epochs)
+                   for c in rates]
+        return dict(zip(rates, train(configs)))
+
+    # Every candidate's grid, then every widening round and the report runs, train together:
+    # runs of one seed share a batched chunk whatever their candidate.
     with reuse_workers():  # many small comparisons: start the worker processes once
-        for candidate in study.candidates:
-            runs += _tune_candidate(study, candidate, train)
+        chosen = widen_all({c: study.grid(c) for c in study.candidates}, select,
+                           study.max_widenings)
+        reports = train([study.config(c, [chosen[c][0].lr], study.report_seeds)
+                         for c in study.candidates])
+    runs = [run for c, report in zip(study.candidates, reports)
+            for run in chosen[c][1] + report]
     return Results(study.to_dict(), environment, runs)
-
-
-def _tune_candidate(study: Study, candidate: str,
-                    train: Callable[[Config], list[Run]]) -> list[Run]:
-    """Selection runs (the grid, widened at an edge) and report runs of one candidate."""
-    def select(rates: list[float]) -> list[Run]:
-        return train(study.config(candidate, rates, study.select_seeds, study.selection_epochs))
-
-    choice, selection = widen(candidate, study.grid(candidate), select, study.max_widenings)
-    return selection + train(study.config(candidate, [choice.lr], study.report_seeds))
 
 
 def widen(candidate: str, grid: Iterable[float],
@@ -382,18 +383,33 @@ def widen(candidate: str, grid: Iterable[float],
     (Choice, list of Run)
         The choice (with the number of widenings it needed) and every selection run.
     """
-    grid = sorted(grid)
-    selection = select(grid)
-    choice = choose(candidate, selection)
-    widenings = 0
-    while choice.at_edge and widenings < max_widenings:
-        lower = choice.lr == grid[0]
-        new = _round(grid[0] / STEP) if lower else _round(grid[-1] * STEP)
-        grid = [new] + grid if lower else grid + [new]
-        selection += select([new])
-        widenings += 1
-        choice = choose(candidate, selection, widenings)
-    return choice, selection
+    return widen_all({candidate: grid}, lambda rates: {candidate: select(rates[candidate])},
+                     max_widenings)[candidate]
+
+
+def widen_all(grids: Mapping[str, Iterable[float]],
+              select: Callable[[dict[str, list[float]]], dict[str, list[Run]]],
+              max_widenings: int) -> dict[str, tuple[Choice, list[Run]]]:
+    """:func:`widen` for several candidates in lock step: each round trains, together, one new
+    rate for every candidate whose choice still sits at an edge of its grid.
+
+    ``select`` receives candidate -> rates and returns candidate -> the runs trained.
+    """
+    grid = {c: sorted(rates) for c, rates in grids.items()}
+    selection = select({c: list(rates) for c, rates in grid.items()})
+    choice = {c: choose(c, selection[c]) for c in grid}
+    while True:
+        growing = [c for c in grid if choice[c].at_edge and choice[c].widenings < max_widenings]
+        if not growing:
+            return {c: (choice[c], selection[c]) for c in grid}
+        new = {}
+        for c in growing:
+            lower = choice[c].lr == grid[c][0]
+            new[c] = [_round(grid[c][0] / STEP) if lower else _round(grid[c][-1] * STEP)]
+            grid[c] = new[c] + grid[c] if lower else grid[c] + new[c]
+        for c, runs in select(new).items():
+            selection[c] += runs
+            choice[c] = choose(c, selection[c], choice[c].widenings + 1)
 
 
 def total_epochs(study: Study) -> int:

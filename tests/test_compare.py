@@ -62,6 +62,27 @@ def test_compare_caches_and_reuses(small_config, fake_mnist_dir, isolated_cache)
     assert len(second.runs) == 8 and {r.status for r in second.runs} == {"ok"}
 
 
+def test_configurations_trained_together_are_cached_one_by_one(small_config, fake_mnist_dir,
+                                                               isolated_cache):
+    from optguide.compare import compare_many
+
+    cosine = small_config.replace(optimizers=("sgd",), presets=("pytorch",), schedule="cosine",
+                                  overrides=(("momentum", 0.9),))
+    longer = small_config.replace(optimizers=("adam",), presets=("pytorch",), epochs=3)
+    cached = compare(small_config, data_root=fake_mnist_dir)
+    trained = compare_many([cosine, small_config, longer], data_root=fake_mnist_dir)
+    assert [r.from_cache for r in trained] == [False, True, False]
+    assert trained[1].to_dict() == cached.to_dict()
+    for config, got in zip((cosine, small_config, longer), trained):
+        assert got.config == config.to_dict()
+        assert [(r.optimizer, r.preset, r.seed, r.schedule) for r in got.runs] == [
+            (s.optimizer, s.preset, s.seed, str(s.schedule)) for s in config.run_specs()]
+        assert len(got.runs[0].history) == config.epochs
+        again = compare(config, data_root=fake_mnist_dir)
+        assert again.from_cache and again.to_dict() == got.to_dict()
+    assert trained[0].runs[0].hyperparameters["momentum"] == 0.9
+
+
 def test_corrupt_cache_is_recomputed_with_a_warning(small_config, fake_mnist_dir,
                                                     isolated_cache):
     compare(small_config, data_root=fake_mnist_dir)

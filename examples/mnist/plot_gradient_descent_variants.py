@@ -29,6 +29,7 @@ long; all printed below).
 import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.colors import to_rgb
+from matplotlib.ticker import NullFormatter
 
 from optguide.analysis import (
     batch_label,
@@ -166,8 +167,10 @@ left.set_yscale("log")
 left.set_title("Test loss per epoch")
 middle.set_title("Test loss per update")
 right.set_title("Test loss per second of training")
+left.yaxis.set_minor_formatter(NullFormatter())  # labels at powers of ten only
 for ax in (left, middle, right):
     ax.set_xscale("log")
+    ax.xaxis.set_minor_formatter(NullFormatter())
     ax.grid(alpha=0.3, which="both")
     ax.legend(fontsize="small")
 fig.suptitle(f"Plain SGD on {SGD.train_size:,} MNIST images with three batch sizes")

@@ -29,7 +29,7 @@ long; all printed below).
 import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.colors import to_rgb
-from matplotlib.ticker import NullFormatter
+from matplotlib.ticker import FormatStrFormatter, LogLocator, NullFormatter
 
 from optguide.analysis import (
     batch_label,
@@ -167,12 +167,14 @@ left.set_yscale("log")
 left.set_title("Test loss per epoch")
 middle.set_title("Test loss per update")
 right.set_title("Test loss per second of training")
-left.yaxis.set_minor_formatter(NullFormatter())  # labels at powers of ten only
 for ax in (left, middle, right):
     ax.set_xscale("log")
-    ax.xaxis.set_minor_formatter(NullFormatter())
     ax.grid(alpha=0.3, which="both")
     ax.legend(fontsize="small")
+# Seconds span less than two decades: label 1, 2 and 5 of each, as plain numbers.
+right.xaxis.set_major_locator(LogLocator(subs=(1.0, 2.0, 5.0)))
+right.xaxis.set_major_formatter(FormatStrFormatter("%g"))
+right.xaxis.set_minor_formatter(NullFormatter())
 fig.suptitle(f"Plain SGD on {SGD.train_size:,} MNIST images with three batch sizes")
 plt.show()
 

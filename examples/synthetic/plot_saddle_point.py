@@ -177,7 +177,7 @@ ax.set_title(f"Escape from $10^{{{np.log10(OFFSET):.0f}}}$ off the ridge, "
 ax.grid(axis="x", alpha=0.3)
 ax.legend(handles=[Patch(facecolor="0.6", label=f"with noise: median of {len(REPORT)} seeds "
                                                  "(whisker: range)"), *diamonds],
-          loc="lower right", fontsize="small")
+          loc="upper right", fontsize="small")
 plt.show()
 
 # %%

@@ -204,9 +204,10 @@ def test_groups_that_change_with_tuning_refute():
     verdict = claims.defaults_make_fair(defaults({"keras": ORDERED}), tuned(REVERSED))
     check(verdict, "refuted")
     assert verdict.numbers["presets"]["keras"]["tau"] == pytest.approx(-1.0)
-    assert "the leaders change, 3 of 3 pairs change their separated order and 3 reverse" \
-        in verdict.sentence
-    assert "pairs whose order changed" in verdict.flip
+    assert ("the leaders change, 3 of 3 pairs change their separated order, 3 reverse and 3 "
+            "change reliably" in verdict.sentence)
+    assert "none of the 3 reliable changes" in verdict.flip
+    assert verdict.numbers["presets"]["keras"]["reliable"]
 
 
 def test_a_rate_tuning_left_alone_is_no_gain():
@@ -226,13 +227,36 @@ def test_fair_under_one_library_and_not_the_other_depends():
     assert verdict.numbers["outcomes"] == {"pytorch": "confirmed", "keras": "refuted"}
 
 
-def test_nothing_separated_when_tuned_is_inconclusive():
-    noisy = study({"adam": around(0.975, NOISY), "adagrad": around(0.975),
-                   "sgd": around(0.976, (0.004, -0.006, 0.0))})
-    verdict = claims.defaults_make_fair(defaults({"pytorch": ORDERED}), noisy)
-    check(verdict, "inconclusive")
+NOISY_TUNED = {"adam": around(0.975, NOISY), "adagrad": around(0.975),
+               "sgd": around(0.976, (0.004, -0.006, 0.0))}
+
+
+def test_a_gap_that_tuning_closes_refutes():
+    """SGD's 7.5-point deficit at the defaults vanishes with its rate tuned: not fair."""
+    verdict = claims.defaults_make_fair(defaults({"pytorch": ORDERED}), study(NOISY_TUNED))
+    check(verdict, "refuted")
     assert "(Adam, Adagrad, SGD)" in verdict.sentence or "(Adagrad" in verdict.sentence
+    assert "0 reverse and 2 change reliably" in verdict.sentence
+
+
+def test_nothing_separated_in_either_ranking_is_inconclusive():
+    level = {"adam": 0.975, "adagrad": 0.975, "sgd": 0.975}
+    verdict = claims.defaults_make_fair(defaults({"pytorch": level}), study(NOISY_TUNED))
+    check(verdict, "inconclusive")
     assert "needs an interval that excludes zero" in verdict.flip
+
+
+def test_orders_that_differ_within_noise_are_inconclusive():
+    """Adagrad and SGD separate at the defaults only; the gap between them hardly moves."""
+    close = {"adam": 0.975, "adagrad": 0.960, "sgd": 0.955}
+    at_defaults = defaults({"pytorch": close})
+    retuned = study({"adam": around(0.975), "adagrad": around(0.959, (0.002, -0.003, 0.004)),
+                     "sgd": around(0.955, (-0.001, 0.003, -0.002))})
+    verdict = claims.defaults_make_fair(at_defaults, retuned)
+    found = verdict.numbers["presets"]["pytorch"]
+    assert found["changed"] and not found["reliable"]
+    check(verdict, "inconclusive")
+    assert "its gap's change needs" in verdict.flip
 
 
 # sgd_is_slow ----------------------------------------------------------------------------------

@@ -192,27 +192,45 @@ def sgd_can_beat_adam(study: Results,
 
 
 def _preset_fairness(default: Mapping[str, Row], tuned: Mapping[str, Row]) -> dict:
-    """Tie groups, order, changed pairs and gains of the optimizers common to both."""
+    """Tie groups, order, changed pairs, gap shifts and gains of the optimizers common to both.
+
+    A pair whose separated order differs between the two tables *changes*; it changes
+    *reliably* when the gap between its two optimizers moved by more than the noise: the
+    per-seed gap at the defaults minus the per-seed gap tuned (the same report seeds) has a
+    paired 95 % interval that excludes zero.
+    """
     common = [key for key in default if key in tuned]
     if len(common) < 2:
         raise ValueError("the defaults and the study share fewer than two optimizers")
     before = {k: default[k].scores for k in common}
     after = {k: tuned[k].scores for k in common}
     groups = (tie_groups(before), tie_groups(after))
-    same = [set(g) for g in groups[0]] == [set(g) for g in groups[1]]
-    if len(groups[0]) == 1 or len(groups[1]) == 1:
-        outcome = "inconclusive"  # one ranking separates nothing: no order to compare
+    pairs = (pair_differences(before), pair_differences(after))
+    changed = changed_pairs(before, after)
+    shift = {(a, b): paired_difference(_gap(before, a, b), _gap(after, a, b))
+             for a, b in changed}
+    reliable = [p for p in changed if shift[p].separated]
+    if not any(d.separated for table in pairs for d in table.values()):
+        outcome = "inconclusive"  # neither ranking separates anything: no order to compare
+    elif reliable:
+        outcome = "refuted"
+    elif not changed:
+        outcome = "confirmed"
     else:
-        outcome = "confirmed" if same else "refuted"
+        outcome = "inconclusive"  # orders differ, but no gap moved beyond its noise
     return {"common": common, "groups": groups, "outcome": outcome,
             "tau": kendall_tau(ranking(before), ranking(after)),
-            "changed": changed_pairs(before, after),
-            "reversed": [p for p in changed_pairs(before, after)
-                         if paired_difference(before[p[0]], before[p[1]]).sign
-                         * paired_difference(after[p[0]], after[p[1]]).sign < 0],
+            "changed": changed, "reliable": reliable, "shift": shift,
+            "reversed": [p for p in changed
+                         if pairs[0][p].sign * pairs[1][p].sign < 0],
             "same_leaders": set(groups[0][0]) == set(groups[1][0]),
-            "pairs": (pair_differences(before), pair_differences(after)),
+            "pairs": pairs,
             "gain": tuning_gain({k: default[k] for k in common}, {k: tuned[k] for k in common})}
+
+
+def _gap(scores: Mapping[str, Mapping[int, float]], a: str, b: str) -> dict[int, float]:
+    """Seed -> ``a``'s score minus ``b``'s, on the seeds both have."""
+    return {s: scores[a][s] - scores[b][s] for s in scores[a] if s in scores[b]}
 
 
 def _nearest(pairs: Mapping[tuple[str, str], PairedDifference]) -> tuple[tuple[str, str], float]:
@@ -226,18 +244,21 @@ def defaults_make_fair(defaults: Results, study: Results) -> Verdict:
     """Test "default values make the comparison fair": does the defaults' ranking survive
     tuning?
 
-    Per preset of ``defaults``, over the optimizers common to it and ``study``: the tie groups
-    of test accuracy (:func:`~optguide.analysis.scoring.tie_groups`) at the defaults and with
-    the tuned rates. Kendall's tau of the two orders of means is quoted as a summary (it does
-    not decide), with the per-optimizer gain of tuning (paired) in the numbers.
+    Per preset of ``defaults``, over the optimizers common to it and ``study``, pair by pair:
+    each pair's order by test accuracy (ahead, behind or not separated, paired 95 % interval)
+    at the defaults and with the tuned rates, and whether the gap between the two moved by
+    more than the noise (:func:`_preset_fairness`). The tie groups
+    (:func:`~optguide.analysis.scoring.tie_groups`) and Kendall's tau of the two orders of
+    means are quoted as a summary (they do not decide), with the per-optimizer gain of tuning
+    (paired) in the numbers.
 
     Returns
     -------
     Verdict
-        Per preset ``confirmed`` when the tie groups are the same (and separate something),
-        ``refuted`` when they differ while both separate something, ``inconclusive`` when the
-        intervals separate nothing in either ranking; across presets ``depends`` (on whose
-        defaults) when confirmed under one and refuted under another.
+        Per preset ``refuted`` when some pair changes its order reliably, ``confirmed`` when
+        every pair keeps its order (and some pair is separated), ``inconclusive`` when nothing
+        is separated in either ranking or orders differ only within the noise; across presets
+        ``depends`` (on whose defaults) when confirmed under one and refuted under another.
     """
     columns = _columns(defaults, study)
     tuned = columns.pop("tuned")[1]
@@ -255,7 +276,9 @@ def defaults_make_fair(defaults: Results, study: Results) -> Verdict:
                      f"{found['tau']:+.2f}; the leaders "
                      f"{'stay' if found['same_leaders'] else 'change'}, "
                      f"{len(found['changed'])} of {len(found['pairs'][0])} pairs change their "
-                     f"separated order and {len(found['reversed'])} reverse; tuning moves "
+                     f"separated order, {len(found['reversed'])} reverse and "
+                     f"{len(found['reliable'])} change reliably (the gap between the two "
+                     f"moves beyond its 95 % interval); tuning moves "
                      f"{len(moved)} of {len(gains)} learning rates and reliably raises "
                      f"{len(up)} and lowers {len(down)} of those)")
         flips.append(_fairness_flip(where_, found))
@@ -267,14 +290,15 @@ def defaults_make_fair(defaults: Results, study: Results) -> Verdict:
 
 def _fairness_flip(where_: str, found: dict) -> str:
     before, after = found["pairs"]
+    shift = found["shift"]
     if found["outcome"] == "refuted":
-        pair = min(found["changed"], key=lambda p: min(
-            min(abs(d.low), abs(d.high)) for d in (before[p], after[p]) if d.separated))
+        pair = min(found["reliable"], key=lambda p: min(abs(shift[p].low), abs(shift[p].high)))
         a, b = (label(k) for k in pair)
-        return (f"{where_} the ranking would have survived only had all "
-                f"{len(found['changed'])} pairs whose order changed kept it; the closest, "
-                f"{a} minus {b}, is {before[pair].format()} at the defaults and "
-                f"{after[pair].format()} tuned")
+        return (f"{where_} the ranking would have survived only had none of the "
+                f"{len(found['reliable'])} reliable changes happened; the closest, {a} minus "
+                f"{b} ({before[pair].format()} at the defaults, {after[pair].format()} tuned), "
+                f"would have been within noise had its gap's change "
+                f"({shift[pair].format()}) been {_inner(shift[pair]) * 100:.2f} points smaller")
     if found["outcome"] == "confirmed":
         side, pairs = min((("tuned", after), ("at the defaults", before)),
                           key=lambda item: _nearest(item[1])[1])
@@ -282,12 +306,24 @@ def _fairness_flip(where_: str, found: dict) -> str:
         a, b = (label(k) for k in pair)
         return (f"{where_} the tie groups would have changed {to_close(pairs[pair])} ({a} "
                 f"minus {b}, {side})")
-    single = after if len(found["groups"][1]) == 1 else before
+    if found["changed"] and any(d.separated for table in found["pairs"] for d in table.values()):
+        pair = max(found["changed"], key=lambda p: abs(shift[p].mean)
+                   / max(shift[p].high - shift[p].low, 1e-12))
+        a, b = (label(k) for k in pair)
+        return (f"{where_} the order of {a} and {b} differs ({before[pair].format()} at the "
+                f"defaults, {after[pair].format()} tuned) but its gap's change needs "
+                f"{to_separate(shift[pair])} to count")
+    single = after if not any(d.separated for d in after.values()) else before
     pair = max(single, key=lambda p: abs(single[p].mean)
                / max(single[p].high - single[p].low, 1e-12))
     a, b = (label(k) for k in pair)
     return (f"{where_} a ranking to compare needs intervals that separate two optimizers; "
             f"the closest, {a} minus {b}, needs {to_separate(single[pair])}")
+
+
+def _inner(difference: PairedDifference) -> float:
+    """How far a separated interval's nearer end is from zero."""
+    return difference.low if difference.mean > 0 else -difference.high
 
 
 def sgd_is_slow(study: Results, update_seconds: Mapping[str, float | Sequence[float]],

@@ -12,6 +12,7 @@ from optguide.analysis.names import groups_text
 from optguide.analysis.scoring import changed_pairs, pair_differences
 from optguide.claims import Verdict
 from optguide.claims import protocol as claims
+from optguide.optimizers import hyperparameters
 from optguide.results import Results
 from optguide.tune import CANDIDATES, Study
 
@@ -218,6 +219,19 @@ def test_a_rate_tuning_left_alone_is_no_gain():
     verdict = claims.defaults_make_fair(defaults({"pytorch": ORDERED}), rerun)
     assert "tuning moves 2 of 3 learning rates and reliably raises 2 and lowers 0" \
         in verdict.sentence
+
+
+def test_gaps_that_move_with_no_rate_moved_are_not_tuning():
+    """The same settings trained twice: a moved gap is not a change made by tuning."""
+    shifted = study({"adam": around(0.975), "adagrad": around(0.975), "sgd": around(0.975)})
+    untouched = Results(shifted.config, {}, [dataclasses.replace(
+        run, hyperparameters={**run.hyperparameters,
+                              "lr": hyperparameters(run.optimizer, "pytorch")["lr"]})
+        for run in shifted.runs])
+    verdict = claims.defaults_make_fair(defaults({"pytorch": ORDERED}), untouched)
+    assert verdict.numbers["presets"]["pytorch"]["changed"]
+    assert not verdict.numbers["presets"]["pytorch"]["reliable"]
+    check(verdict, "inconclusive")
 
 
 def test_fair_under_one_library_and_not_the_other_depends():

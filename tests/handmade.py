@@ -49,3 +49,14 @@ def check(verdict: Verdict, outcome: str) -> None:
     assert verdict.line().startswith(f"Verdict: {outcome} - ")
     assert verdict.sentence.endswith(".") and "\n" not in verdict.sentence
     assert verdict.flip.endswith(".") and verdict.flip[0].isupper()
+    assert "\n" not in verdict.flip
+
+
+def across_two(first: str, second: str, ahead, behind, tied) -> list[tuple[dict, str]]:
+    """The four ways a verdict combines two conditions, with the outcome each must give:
+    the claim holding under both, failing under both, holding under one and failing under
+    the other, and holding under one with ``tied`` (not separated) under the other."""
+    return [({first: ahead, second: ahead}, "confirmed"),
+            ({first: behind, second: behind}, "refuted"),
+            ({first: ahead, second: behind}, "depends"),
+            ({first: ahead, second: tied}, "inconclusive")]

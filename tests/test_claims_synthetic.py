@@ -5,9 +5,8 @@ from __future__ import annotations
 import math
 
 import pytest
-from handmade import check
+from handmade import across_two, check
 
-from optguide.claims import Verdict
 from optguide.claims.synthetic import (
     saddle_escape,
     shrinking_hurts,
@@ -16,16 +15,6 @@ from optguide.claims.synthetic import (
     sparse_features_in_regimes,
     valley_following,
 )
-
-
-def check_line(verdict: Verdict, outcome: str) -> None:
-    assert verdict.outcome == outcome
-    assert verdict.line().startswith(f"Verdict: {outcome} - ")
-    assert verdict.sentence.endswith(".")
-    assert "\n" not in verdict.line()
-    assert verdict.flip.endswith(".") and "\n" not in verdict.flip
-    assert verdict.flip[0].isupper()
-
 
 # -- valley following -------------------------------------------------------------------------
 
@@ -204,7 +193,7 @@ ADAGRAD_SETS = sets(0.88, 0.90, 0.87, 0.89, 0.90)
 def test_sparse_confirmed_refuted_and_tied():
     confirmed = sparse_features({"SGD": SGD_SETS, "Adagrad": ADAGRAD_SETS,
                                  "Adam": sets(0.85, 0.86, 0.85, 0.87, 0.86)})
-    check_line(confirmed, "confirmed")
+    check(confirmed, "confirmed")
     assert "88.8 %" in confirmed.sentence and "Adam 85.8 %" in confirmed.sentence
     assert "SGD 78.6 %" in confirmed.sentence
     assert "mean of 5 data sets" in confirmed.sentence
@@ -212,11 +201,11 @@ def test_sparse_confirmed_refuted_and_tied():
     assert confirmed.numbers["differences"]["Adam"][0] == pytest.approx(0.03)
     assert "inconclusive" in confirmed.flip and "Against Adam" in confirmed.flip
     refuted = sparse_features({"SGD": ADAGRAD_SETS, "Adagrad": SGD_SETS})
-    check_line(refuted, "refuted")
+    check(refuted, "refuted")
     assert "reliably ahead of Adagrad: SGD" in refuted.sentence
     tied = sparse_features({"SGD": ADAGRAD_SETS,
                             "Adagrad": sets(0.90, 0.87, 0.91, 0.86, 0.90)})
-    check_line(tied, "inconclusive")
+    check(tied, "inconclusive")
     assert "not of every method" in tied.sentence and "more seeds" in tied.flip
 
 
@@ -225,19 +214,19 @@ def test_sparse_best_means_against_every_method():
     verdict = sparse_features({"SGD": SGD_SETS, "Adagrad": ADAGRAD_SETS,
                                "RMSprop": sets(0.92, 0.93, 0.91, 0.92, 0.92),
                                "Adam": sets(0.91, 0.93, 0.90, 0.92, 0.93)})
-    check_line(verdict, "refuted")
+    check(verdict, "refuted")
     assert verdict.numbers["rival"] == "RMSprop"
     assert "RMSprop and Adam" in verdict.sentence
     assert "Against Adam" in verdict.flip and "likewise for RMSprop" in verdict.flip
     ahead_of_one = sparse_features({"SGD": SGD_SETS, "Adagrad": ADAGRAD_SETS,
                                     "Adam": sets(0.90, 0.87, 0.91, 0.86, 0.90)})
-    check_line(ahead_of_one, "inconclusive")
+    check(ahead_of_one, "inconclusive")
     assert "reliably ahead of SGD but not of every method" in ahead_of_one.sentence
 
 
 def test_sparse_names_and_bad_input():
     accuracy = {"plain": SGD_SETS, "adaptive": ADAGRAD_SETS}
-    check_line(sparse_features(accuracy, adagrad="adaptive"), "confirmed")
+    check(sparse_features(accuracy, adagrad="adaptive"), "confirmed")
     with pytest.raises(ValueError):
         sparse_features({"SGD": SGD_SETS})
     with pytest.raises(ValueError, match="seed"):
@@ -249,7 +238,7 @@ def test_sparse_names_and_bad_input():
 def test_shrinking_confirmed():
     ratios = {"Adagrad": 0.19, "RMSprop": 0.99, "Adadelta": 1.5, "Adam": 1.9}
     verdict = shrinking_learning_rate(ratios, early_step=100, late_step=5000)
-    check_line(verdict, "confirmed")
+    check(verdict, "confirmed")
     assert "step 100 to step 5000" in verdict.sentence
     assert "factor of 0.19" in verdict.sentence
     assert "0.99 for RMSprop, 1.5 for Adadelta and 1.9 for Adam" in verdict.sentence
@@ -257,13 +246,13 @@ def test_shrinking_confirmed():
 
 def test_shrinking_depends_when_a_fix_shrinks_too():
     verdict = shrinking_learning_rate({"Adagrad": 0.1, "RMSprop": 1.0, "Adadelta": 0.2}, 10, 1000)
-    check_line(verdict, "depends")
+    check(verdict, "depends")
     assert "Adadelta shrank too" in verdict.sentence
 
 
 def test_shrinking_refuted_when_adagrad_holds():
     verdict = shrinking_learning_rate({"Adagrad": 0.8, "RMSprop": 1.0, "Adadelta": 1.1}, 10, 1000)
-    check_line(verdict, "refuted")
+    check(verdict, "refuted")
 
 
 def test_shrinking_needs_its_methods():
@@ -275,12 +264,9 @@ def test_sparse_features_in_regimes_reaches_every_outcome():
     ahead, behind = {"SGD": SGD_SETS, "Adagrad": ADAGRAD_SETS}, {"SGD": ADAGRAD_SETS,
                                                                  "Adagrad": SGD_SETS}
     tied = {"SGD": ADAGRAD_SETS, "Adagrad": sets(0.90, 0.87, 0.91, 0.86, 0.90)}
-    for regimes, outcome in (({"dense": ahead, "sparse": ahead}, "confirmed"),
-                             ({"dense": behind, "sparse": behind}, "refuted"),
-                             ({"dense": ahead, "sparse": behind}, "depends"),
-                             ({"dense": ahead, "sparse": tied}, "inconclusive")):
+    for regimes, outcome in across_two("dense", "sparse", ahead, behind, tied):
         verdict = sparse_features_in_regimes(regimes)
-        check_line(verdict, outcome)
+        check(verdict, outcome)
         assert "sparse (" in verdict.sentence and "sparse:" in verdict.flip
 
 
@@ -288,10 +274,7 @@ def test_shrinking_hurts_reaches_every_outcome():
     worse = {"Adagrad": {0: 0.30, 1: 0.32, 2: 0.31}, "RMSprop": {0: 0.20, 1: 0.21, 2: 0.20}}
     better = {"Adagrad": {0: 0.10, 1: 0.11, 2: 0.10}, "RMSprop": {0: 0.20, 1: 0.21, 2: 0.20}}
     tied = {"Adagrad": {0: 0.20, 1: 0.25, 2: 0.15}, "RMSprop": {0: 0.21, 1: 0.20, 2: 0.20}}
-    for conditions, outcome in (({"low noise": worse, "high noise": worse}, "confirmed"),
-                                ({"low noise": better, "high noise": better}, "refuted"),
-                                ({"low noise": worse, "high noise": better}, "depends"),
-                                ({"low noise": worse, "high noise": tied}, "inconclusive")):
+    for conditions, outcome in across_two("low noise", "high noise", worse, better, tied):
         verdict = shrinking_hurts(conditions)
-        check_line(verdict, outcome)
+        check(verdict, outcome)
         assert "high noise" in verdict.sentence and "High noise" not in verdict.flip[1:]

@@ -62,15 +62,21 @@ def all_parts(*parts: bool | None) -> str:
     return "inconclusive"
 
 
+def inner_edge(difference: PairedDifference) -> float:
+    """How far a separated interval's nearer end is from zero: how much smaller the
+    difference would have to be to become a tie."""
+    return difference.low if difference.mean > 0 else -difference.high
+
+
 def to_close(difference: PairedDifference, scale: float = 100.0, unit: str = " points",
              digits: int = 2) -> str:
     """What would have made a separated paired difference a tie, in words.
 
     ``"had that difference (+0.42 points [+0.10, +0.74], n = 5) been 0.10 points smaller"``.
     """
-    shrink = difference.low if difference.mean > 0 else -difference.high
     return (f"had that difference ({difference.format(scale, digits, unit)}) been "
-            f"{shrink * scale:.{digits}f}{unit} smaller, so that its interval reached zero")
+            f"{inner_edge(difference) * scale:.{digits}f}{unit} smaller, so that its interval "
+            "reached zero")
 
 
 def to_separate(difference: PairedDifference, scale: float = 100.0,

@@ -9,7 +9,7 @@ from ..analysis.names import optimizer_name
 from ..analysis.scoring import estimates
 from ..analysis.stats import paired_difference
 from . import Verdict
-from ._rules import across_conditions, from_sign, to_close, to_separate
+from ._rules import across_conditions, from_sign, inner_edge, to_close, to_separate
 
 __all__ = ["rmsprop_tames_noise"]
 
@@ -80,8 +80,7 @@ def rmsprop_tames_noise(results_by_batch: ResultsByBatch,
     for kind in ("confirmed", "refuted"):  # the closest call of each definite kind
         keys = [k for k, o in outcomes.items() if o == kind]
         if keys:
-            key = min(keys, key=lambda k: abs(diffs[k].low if diffs[k].mean > 0
-                                              else diffs[k].high))
+            key = min(keys, key=lambda k: inner_edge(diffs[k]))
             flips.append(f"{words[key]}, a tie {to_close(diffs[key])}")
     undecided = [k for k, o in outcomes.items() if o == "inconclusive"]
     if undecided:

@@ -21,7 +21,7 @@ from ..analysis.timing import epochs_to
 from ..results import Results
 from ..tune import CANDIDATES, Study, report_runs
 from . import Verdict
-from ._rules import across_conditions, both_parts, from_sign, to_close, to_separate
+from ._rules import across_conditions, both_parts, from_sign, inner_edge, to_close, to_separate
 
 __all__ = ["adagrad_beats_sgd", "constant_rate_suffices", "defaults_make_fair",
            "sgd_can_beat_adam", "sgd_is_slow"]
@@ -213,7 +213,8 @@ def _preset_fairness(default: Mapping[str, Row], tuned: Mapping[str, Row]) -> di
     # settings twice, and what differs is run-to-run float32 rounding.
     moved = {k for k in common if not math.isclose(default[k].lr, tuned[k].lr, rel_tol=1e-3)}
     reliable = [p for p in changed if shift[p].separated and set(p) & moved]
-    if not any(d.separated for table in pairs for d in table.values()):
+    separates = any(d.separated for table in pairs for d in table.values())
+    if not separates:
         outcome = "inconclusive"  # neither ranking separates anything: no order to compare
     elif reliable:
         outcome = "refuted"
@@ -224,6 +225,7 @@ def _preset_fairness(default: Mapping[str, Row], tuned: Mapping[str, Row]) -> di
     return {"common": common, "groups": groups, "outcome": outcome,
             "tau": kendall_tau(ranking(before), ranking(after)),
             "changed": changed, "reliable": reliable, "shift": shift,
+            "moved": [k for k in common if k in moved], "separates": separates,
             "reversed": [p for p in changed
                          if pairs[0][p].sign * pairs[1][p].sign < 0],
             "same_leaders": set(groups[0][0]) == set(groups[1][0]),
@@ -238,7 +240,7 @@ def _gap(scores: Mapping[str, Mapping[int, float]], a: str, b: str) -> dict[int,
 
 def _nearest(pairs: Mapping[tuple[str, str], PairedDifference]) -> tuple[tuple[str, str], float]:
     """The separated pair whose interval is closest to zero, and that distance."""
-    separated = {p: min(abs(d.low), abs(d.high)) for p, d in pairs.items() if d.separated}
+    separated = {p: inner_edge(d) for p, d in pairs.items() if d.separated}
     pair = min(separated, key=separated.get)
     return pair, separated[pair]
 
@@ -270,8 +272,7 @@ def defaults_make_fair(defaults: Results, study: Results) -> Verdict:
         found = _preset_fairness(rows, tuned)
         outcomes[preset] = found["outcome"]
         gains = found["gain"]
-        # Only a moved rate is a tuning gain (equal settings trained twice can differ a little).
-        moved = [k for k in gains if not math.isclose(rows[k].lr, tuned[k].lr, rel_tol=1e-3)]
+        moved = found["moved"]  # only a moved rate is a tuning gain
         up = [k for k in moved if gains[k].sign > 0]
         down = [k for k in moved if gains[k].sign < 0]
         parts.append(f"{where_} the ranking is {groups_text(found['groups'][0], label)}, tuned "
@@ -295,13 +296,13 @@ def _fairness_flip(where_: str, found: dict) -> str:
     before, after = found["pairs"]
     shift = found["shift"]
     if found["outcome"] == "refuted":
-        pair = min(found["reliable"], key=lambda p: min(abs(shift[p].low), abs(shift[p].high)))
+        pair = min(found["reliable"], key=lambda p: inner_edge(shift[p]))
         a, b = (label(k) for k in pair)
         return (f"{where_} the ranking would have survived only had none of the "
                 f"{len(found['reliable'])} reliable changes happened; the closest, {a} minus "
                 f"{b} ({before[pair].format()} at the defaults, {after[pair].format()} tuned), "
                 f"would have been within noise had its gap's change "
-                f"({shift[pair].format()}) been {_inner(shift[pair]) * 100:.2f} points smaller")
+                f"({shift[pair].format()}) been {inner_edge(shift[pair]) * 100:.2f} points smaller")
     if found["outcome"] == "confirmed":
         side, pairs = min((("tuned", after), ("at the defaults", before)),
                           key=lambda item: _nearest(item[1])[1])
@@ -309,7 +310,7 @@ def _fairness_flip(where_: str, found: dict) -> str:
         a, b = (label(k) for k in pair)
         return (f"{where_} the tie groups would have changed {to_close(pairs[pair])} ({a} "
                 f"minus {b}, {side})")
-    if found["changed"] and any(d.separated for table in found["pairs"] for d in table.values()):
+    if found["changed"] and found["separates"]:
         pair = max(found["changed"], key=lambda p: abs(shift[p].mean)
                    / max(shift[p].high - shift[p].low, 1e-12))
         a, b = (label(k) for k in pair)
@@ -322,11 +323,6 @@ def _fairness_flip(where_: str, found: dict) -> str:
     a, b = (label(k) for k in pair)
     return (f"{where_} a ranking to compare needs intervals that separate two optimizers; "
             f"the closest, {a} minus {b}, needs {to_separate(single[pair])}")
-
-
-def _inner(difference: PairedDifference) -> float:
-    """How far a separated interval's nearer end is from zero."""
-    return difference.low if difference.mean > 0 else -difference.high
 
 
 def sgd_is_slow(study: Results, update_seconds: Mapping[str, float | Sequence[float]],

@@ -118,22 +118,39 @@ def build_parser() -> argparse.ArgumentParser:
     _add_training_options(compare, default_out="results.json")
 
     tune = commands.add_parser(
-        "tune", help="choose each optimizer's learning rate on validation, report on test")
+        "tune", help="tune on validation, report on test: the equal-effort study (--study, "
+                     "--protocol) or each learning rate on a grid")
+    tune.add_argument("--study", choices=("site",), default=None,
+                      help="compute the site's equal-effort study (every protocol, its "
+                           "published settings) and write it (default --out: the site's "
+                           "docs/studies/equal_effort.json.gz)")
+    tune.add_argument("--protocol", type=_csv(str), default=None,
+                      help="run the equal-effort protocols, comma-separated from defaults, lr, "
+                           "full (each optimizer: the same trials, the same schedules)")
+    tune.add_argument("--trials", type=int, default=None,
+                      help="trials per optimizer of the full search (default 32)")
+    tune.add_argument("--show-space", action="store_true",
+                      help="print every optimizer's search space and exit")
     tune.add_argument("--optimizers", type=_csv(str), default=None,
-                      help=f"comma-separated, from {','.join(CANDIDATES)} (default: all)")
+                      help=f"comma-separated, from {','.join(CANDIDATES)} (default: all; the "
+                           "protocols take the five optimizers)")
     tune.add_argument("--preset", default="pytorch",
                       help="values of the hyperparameters other than the learning rate "
-                           "(default pytorch)")
+                           "(default pytorch; grid tuning only)")
     tune.add_argument("--learning-rates", type=_csv(float), default=None,
                       help="the grid for every optimizer (default: per optimizer, half-decade "
-                           "steps over three decades around its default)")
-    tune.add_argument("--select-seeds", type=_csv(int), default=(0, 1),
-                      help="seeds that choose the rate (default 0,1)")
-    tune.add_argument("--report-seeds", type=_csv(int), default=(10, 11, 12, 13, 14),
-                      help="other seeds that report test accuracy (default 10-14)")
+                           "steps over three decades around its default; grid tuning only)")
+    tune.add_argument("--select-seeds", type=_csv(int), default=None,
+                      help="seeds that choose (default 0,1; protocols: 0,1,2)")
+    tune.add_argument("--check-seeds", type=_csv(int), default=None,
+                      help="protocols: a second set of selection seeds that repeats the choice "
+                           "(default 3,4,5)")
+    tune.add_argument("--report-seeds", type=_csv(int), default=None,
+                      help="other seeds that report test accuracy (default 10-14; "
+                           "protocols: 10-19)")
     tune.add_argument("--max-widenings", type=int, default=4,
                       help="how often a grid grows by a half-decade when the best rate is at "
-                           "its edge (default 4; 0 keeps the grid as given)")
+                           "its edge (default 4; 0 keeps the grid as given; grid tuning only)")
     _add_training_options(tune, default_out="tuned.json")
 
     table = commands.add_parser("table", help="print the summary table of a results file")
@@ -230,24 +247,105 @@ def _compare(args: argparse.Namespace) -> None:
 
 
 def _tune(args: argparse.Namespace) -> None:
+    if args.show_space:
+        from .search import show_space
+
+        print(show_space())
+        return
+    if args.study or args.protocol or args.trials is not None:
+        _search(args)
+        return
     from .report import tuned_table
     from .tune import CANDIDATES, Study, total_epochs, tune
 
     study = Study(candidates=args.optimizers or tuple(CANDIDATES), preset=args.preset,
-                  learning_rates=args.learning_rates, select_seeds=args.select_seeds,
-                  report_seeds=args.report_seeds, model=args.model, epochs=args.epochs,
-                  batch_size=args.batch_size, train_size=args.train_size,
+                  learning_rates=args.learning_rates,
+                  select_seeds=args.select_seeds or (0, 1),
+                  report_seeds=args.report_seeds or (10, 11, 12, 13, 14), model=args.model,
+                  epochs=args.epochs, batch_size=args.batch_size, train_size=args.train_size,
                   validation_size=args.validation_size, max_widenings=args.max_widenings)
     _train_and_save(args, total_epochs(study), f"tuning {len(study.candidates)} optimizers",
                     functools.partial(tune, study), tuned_table)
 
 
-def _table(args: argparse.Namespace) -> None:
-    from .report import table, tuned_table
+def _search(args: argparse.Namespace) -> None:
+    """``tune --study site`` or ``tune --protocol ...``: the equal-effort study."""
+    import time
+
+    from tqdm import tqdm
+
+    from .report import study_table
+    from .study import (
+        PUBLISHED,
+        SITE_SEARCH,
+        SearchStudy,
+        run_study,
+        save_study,
+        total_run_epochs,
+    )
+
+    if args.study:
+        given = [name for name in ("protocol", "trials", "optimizers", "select_seeds",
+                                   "check_seeds", "report_seeds", "learning_rates")
+                 if getattr(args, name) is not None]
+        if given:
+            raise UsageError(f"--study site has fixed settings; drop --"
+                             f"{given[0].replace('_', '-')}")
+        study = SITE_SEARCH
+        out = args.out if args.out != Path("tuned.json") else (
+            PUBLISHED if PUBLISHED.parent.is_dir() else Path(PUBLISHED.name))
+    else:
+        values = {"optimizers": args.optimizers, "protocols": args.protocol,
+                  "trials": args.trials, "select_seeds": args.select_seeds,
+                  "check_seeds": args.check_seeds, "report_seeds": args.report_seeds}
+        study = SearchStudy(**{k: v for k, v in values.items() if v is not None},
+                            model=args.model, epochs=args.epochs, batch_size=args.batch_size,
+                            train_size=args.train_size, validation_size=args.validation_size)
+        out = args.out
+    _check_writable(out)
+    total = total_run_epochs(study)
+    show = not args.quiet and sys.stderr.isatty()
+    bar_format = ("{desc}: {percentage:3.0f}%|{bar}| {n:.0f}/{total} run-epochs "
+                  "[{elapsed}<{remaining}, {rate_fmt}]")
+    start = time.perf_counter()
+    with tqdm(total=total, disable=not show, bar_format=bar_format, unit="run-epoch",
+              desc="equal-effort study") as bar:
+        results = run_study(study, data_root=args.data_dir, progress=bar, workers=args.workers,
+                            backend=args.backend, ray_address=args.ray_address)
+    seconds = time.perf_counter() - start
+    print(study_table(results))
+    try:
+        save_study(results, out)
+    except OSError as error:
+        raise UsageError(f"cannot write {out}: {error.strerror or error}") from None
+    if not args.quiet:
+        epochs = sum(len(r.history) + (r.status != "ok") for r in results.runs)
+        print(f"optguide: {len(results.runs)} runs, {epochs} run-epochs in {seconds:.0f} s "
+              f"({epochs / seconds:.1f} run-epochs per second); wrote {out}", file=sys.stderr)
+
+
+def _read_any(path: Path) -> Results:
+    """A results file, or a (possibly compressed) equal-effort study file."""
     from .results import load
+    from .study import read_study
+
+    try:
+        with open(path, "rb") as stream:
+            gzipped = stream.read(2) == b"\x1f\x8b"
+    except OSError:
+        gzipped = False
+    return read_study(path) if gzipped else load(path)
+
+
+def _table(args: argparse.Namespace) -> None:
+    from .analysis.study import is_search_study
+    from .report import study_table, table, tuned_table
     from .tune import is_study
 
-    results = load(args.results)
+    results = _read_any(args.results)
+    if is_search_study(results):
+        sys.stdout.write(study_table(results, args.format))
+        return
     sys.stdout.write((tuned_table if is_study(results) else table)(results, args.format))
 
 
@@ -255,16 +353,20 @@ def _plot(args: argparse.Namespace) -> None:
     import matplotlib
 
     matplotlib.use("Agg")
-    from .plots import learning_curves, sensitivity
-    from .results import load, write_output
+    from .analysis.study import is_search_study
+    from .plots import learning_curves, sensitivity, tuning_curves
+    from .results import write_output
     from .tune import is_study
 
-    results = load(args.results)
+    results = _read_any(args.results)
     _check_writable(args.out)
     # A tuning study's figure is the one its choices were made from: validation accuracy
-    # against learning rate.
-    figure = (sensitivity(results) if is_study(results)
-              else learning_curves(results, metric=args.metric, x=args.x))
+    # against learning rate; the equal-effort study's: its tuning curves.
+    if is_search_study(results):
+        figure = tuning_curves(results)
+    else:
+        figure = (sensitivity(results) if is_study(results)
+                  else learning_curves(results, metric=args.metric, x=args.x))
     image_format = args.out.suffix.lstrip(".").lower() or "png"
     formats = figure.canvas.get_supported_filetypes()
     if image_format not in formats:

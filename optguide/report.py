@@ -188,3 +188,38 @@ def tuned_table(results: Results, fmt: str = "markdown") -> str:
              f"{row.val_accuracy * 100:.2f}", row.test.format(),
              f"{row.diverged}/{row.runs}"] for row in rows.values()]
     return render(TUNED_COLUMNS, body, fmt)
+
+
+#: Columns of the equal-effort study's table (markdown and html; csv: raw numbers).
+STUDY_COLUMNS = ("Protocol", "Optimizer", "Trials", "Chosen", "Validation accuracy (%)",
+                 "Test accuracy (%), mean ± 95 % CI")
+#: The csv's header: one row per protocol and optimizer.
+STUDY_CSV = ("protocol", "optimizer", "trials", "chosen", "val_accuracy", "accuracy_mean",
+             "accuracy_ci", "n")
+
+
+def study_table(results: Results, fmt: str = "markdown") -> str:
+    """One row per protocol and optimizer of the equal-effort study (:mod:`optguide.study`).
+
+    CSV: :data:`STUDY_CSV`, ``chosen`` as ``key=value;...`` (the schedule last),
+    ``val_accuracy`` the chosen trial's mean over the selection seeds (empty for the
+    defaults, where nothing is chosen), ``accuracy_*`` test accuracy on the report seeds.
+    """
+    from .analysis.study import PROTOCOL_TITLES, table_rows
+
+    rows = table_rows(results)
+    if fmt == "csv":
+        return render_csv(list(STUDY_CSV), [
+            [r["protocol"], r["optimizer"], r["trials"], r["chosen"],
+             "" if r["val_accuracy"] is None else r["val_accuracy"], r["accuracy_mean"],
+             "" if r["accuracy_ci"] is None else r["accuracy_ci"], r["n"]] for r in rows])
+    body = []
+    for r in rows:
+        ci = r["accuracy_ci"]
+        test = f"{r['accuracy_mean'] * 100:.2f}" + (f" ± {ci * 100:.2f}" if ci is not None
+                                                    else "") + f" (n = {r['n']})"
+        body.append([PROTOCOL_TITLES[r["protocol"]], optimizer_name(r["optimizer"]),
+                     str(r["trials"]), r["chosen"].replace(";", "; "),
+                     "" if r["val_accuracy"] is None else f"{r['val_accuracy'] * 100:.2f}",
+                     test])
+    return render(STUDY_COLUMNS, body, fmt)

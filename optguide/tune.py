@@ -25,87 +25,30 @@ shows, including the chosen rates, is a pure function of that file.
 from __future__ import annotations
 
 import dataclasses
-import math
-import statistics
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
-from .analysis.names import optimizer_name
-from .analysis.scoring import final_metric
-from .analysis.sweep import SELECTION_METRIC
+from .analysis.lr_study import (  # noqa: F401  (the study's readers, re-exported)
+    CANDIDATES,
+    STEP,
+    STUDY_KIND,
+    Candidate,
+    Choice,
+    _round,
+    candidate_of,
+    choices,
+    choose,
+    default_grid,
+    grid_around,
+    initial_grid,
+    is_study,
+    report_runs,
+)
 from .compare import Config, ConfigError, compare_many
 from .executor import reuse_workers
-from .optimizers import OPTIMIZERS, PRESETS, hyperparameters
+from .optimizers import OPTIMIZERS, PRESETS
 from .results import Results, Run
-
-STUDY_KIND = "study"
-
-
-@dataclass(frozen=True)
-class Candidate:
-    """A configuration whose learning rate the study tunes.
-
-    Attributes
-    ----------
-    name : str
-        Key in :data:`CANDIDATES` and in the study's tables.
-    optimizer : str
-        Key of :data:`optguide.optimizers.OPTIMIZERS`.
-    overrides : tuple of (str, value)
-        Hyperparameters set on top of the preset (the learning rate is tuned).
-    schedule : str
-        Learning-rate schedule (see :mod:`optguide.schedules`).
-    label : str
-        Display name.
-    """
-
-    name: str
-    optimizer: str
-    label: str
-    overrides: tuple[tuple[str, Any], ...] = ()
-    schedule: str = "constant"
-
-
-#: The tuned configurations: the five optimizers as the presets define them, plain SGD with a
-#: cosine decay of its learning rate (to test "SGD keeps a constant learning rate"), and SGD
-#: as practitioners use it (Nesterov momentum 0.9 and a cosine decay). The last two have no
-#: library default and so appear only in tuned tables.
-CANDIDATES: dict[str, Candidate] = {
-    **{name: Candidate(name, name, optimizer_name(name)) for name in OPTIMIZERS},
-    "sgd_cosine": Candidate("sgd_cosine", "sgd", "SGD + cosine", (), "cosine"),
-    "sgd_nesterov_cosine": Candidate("sgd_nesterov_cosine", "sgd", "SGD + Nesterov + cosine",
-                                     (("momentum", 0.9), ("nesterov", True)), "cosine"),
-}
-
-#: Half-decade steps: neighbouring rates of a grid differ by a factor of sqrt(10).
-STEP = 10 ** 0.5
-
-
-def default_grid(candidate: str, preset: str = "pytorch",
-                 decades: float = 3.0) -> tuple[float, ...]:
-    """Log-spaced rates, half-decade steps, ``decades`` wide, centred on the preset's default."""
-    center = hyperparameters(CANDIDATES[candidate].optimizer, preset)["lr"]
-    return grid_around(center, round(decades))  # 3 decades -> 3 half-decade steps each way
-
-
-def grid_around(center: float, steps: int = 1) -> tuple[float, ...]:
-    """``2 * steps + 1`` rates half a decade apart, centred on ``center``.
-
-    Rounded as the protocol rounds every rate it trains (4 significant digits, exact
-    half-decade powers of ten snapped), so ``grid_around(0.1)`` is ``(0.03162, 0.1, 0.3162)``
-    and widening it continues the same steps.
-    """
-    return tuple(_round(center * STEP ** k) for k in range(-steps, steps + 1))
-
-
-def _round(lr: float) -> float:
-    """A rate to 4 significant digits, snapped to an exact half-decade power of ten when it is
-    one (so a grid widened step by step stays on the grid: 0.1, not 0.09999)."""
-    exponent = 2 * math.log10(lr)
-    if abs(exponent - round(exponent)) < 1e-4:
-        lr = 10 ** (round(exponent) / 2)
-    return float(f"{lr:.4g}")
 
 
 @dataclass(frozen=True)
@@ -218,8 +161,7 @@ class Study:
     def grid(self, candidate: str) -> tuple[float, ...]:
         """The initial grid of ``candidate``, sorted: its own in ``grids``, else
         ``learning_rates``, else :func:`default_grid`."""
-        own = dict(self.grids or ()).get(candidate)
-        return tuple(sorted(own or self.learning_rates or default_grid(candidate, self.preset)))
+        return initial_grid(self.to_dict(), candidate)
 
     def config(self, candidate: str, learning_rates: Iterable[float],
                seeds: Iterable[int], epochs: int | None = None) -> Config:
@@ -260,58 +202,6 @@ class Study:
 
 #: Fields added after studies were first saved: left out of :meth:`Study.to_dict` while None.
 _OPTIONAL = ("grids", "select_epochs")
-
-
-def is_study(results: Results) -> bool:
-    """Whether ``results`` came from :func:`tune`."""
-    return results.config.get("kind") == STUDY_KIND
-
-
-def candidate_of(run: Run) -> str:
-    """The :data:`CANDIDATES` key a run belongs to (optimizer, schedule and overrides).
-
-    The most specific match wins (the one with the most overrides).
-    """
-    matches = [spec for spec in CANDIDATES.values()
-               if spec.optimizer == run.optimizer and spec.schedule == run.schedule
-               and all(run.hyperparameters.get(k) == v for k, v in spec.overrides)]
-    if not matches:
-        raise ValueError(f"run {run.optimizer} (schedule {run.schedule}) matches no tuned "
-                         "candidate")
-    return max(matches, key=lambda spec: len(spec.overrides)).name
-
-
-@dataclass(frozen=True)
-class Choice:
-    """The selection of one candidate: the grid's validation means and the chosen rate."""
-
-    candidate: str
-    lr: float
-    val_accuracy: float
-    grid: tuple[tuple[float, float, int], ...] = field(default=())
-    """(rate, mean final validation accuracy over the selection seeds, diverged runs)."""
-    at_edge: bool = False
-    widenings: int = 0
-
-
-def choose(candidate: str, runs: list[Run], widenings: int = 0) -> Choice:
-    """Pick the rate with the best mean final validation accuracy among ``runs``.
-
-    Reads ``val_accuracy`` only (a diverged run scores 0, the analysis layer's one rule,
-    :func:`optguide.analysis.scoring.final_metric`). When several rates tie for the best
-    mean, the middle one of them is chosen (the lower of the two middles for an even count).
-    """
-    rates = sorted({run.lr for run in runs})
-    grid = []
-    for lr in rates:
-        at = [run for run in runs if run.lr == lr]
-        grid.append((lr, statistics.fmean(final_metric(r, SELECTION_METRIC) for r in at),
-                     sum(r.status != "ok" for r in at)))
-    top = max(row[1] for row in grid)
-    tied = [row for row in grid if row[1] == top]
-    best = tied[(len(tied) - 1) // 2]  # a plateau of equal rates: its (lower) middle
-    at_edge = best[0] in (rates[0], rates[-1])
-    return Choice(candidate, best[0], best[1], tuple(grid), at_edge, widenings)
 
 
 def tune(study: Study, *, cache: bool = True, data_root: Any = None,
@@ -417,26 +307,6 @@ def total_epochs(study: Study) -> int:
     select = sum(len(study.grid(c)) for c in study.candidates) * len(study.select_seeds)
     return (select * study.selection_epochs
             + len(study.candidates) * len(study.report_seeds) * study.epochs)
-
-
-def choices(results: Results) -> dict[str, Choice]:
-    """Each candidate's :class:`Choice`, recomputed from the selection runs of ``results``."""
-    study = Study.from_dict(results.config)
-    chosen: dict[str, Choice] = {}
-    for candidate in study.candidates:
-        runs = [r for r in results.runs
-                if r.seed in study.select_seeds and candidate_of(r) == candidate]
-        base = len(study.grid(candidate))
-        extra = len({r.lr for r in runs}) - base
-        chosen[candidate] = choose(candidate, runs, max(extra, 0))
-    return chosen
-
-
-def report_runs(results: Results, candidate: str) -> list[Run]:
-    """The runs of ``candidate`` on the report seeds (at its chosen rate)."""
-    study = Study.from_dict(results.config)
-    return [r for r in results.runs
-            if r.seed in study.report_seeds and candidate_of(r) == candidate]
 
 
 @dataclass(frozen=True)

@@ -60,3 +60,58 @@ def across_two(first: str, second: str, ahead, behind, tied) -> list[tuple[dict,
             ({first: behind, second: behind}, "refuted"),
             ({first: ahead, second: behind}, "depends"),
             ({first: ahead, second: tied}, "inconclusive")]
+
+
+def make_search_study(report: dict[str, dict[str, list[float]]],
+                      trial_val: dict[str, list[list[float]]] | None = None,
+                      report_seeds: tuple[int, ...] = (10, 11, 12, 13, 14)) -> Results:
+    """A hand-made equal-effort study file (:mod:`optguide.study`'s layout, no training).
+
+    ``report[protocol][optimizer]`` are the report seeds' final test accuracies (the
+    protocols present: any of ``defaults``, ``keras_defaults``, ``lr``, ``full``); every
+    optimizer must appear in every protocol. ``trial_val[optimizer]`` gives, per trial of the
+    ``full`` protocol, the validation accuracy on each of the 4 selection and check seeds
+    (default: 2 trials, trial 0 best); the ``lr`` protocol has 2 trials, trial 0 best.
+    """
+    from optguide.search import Trial
+
+    protocols = [p for p in ("defaults", "keras_defaults", "lr", "full") if p in report]
+    optimizers = list(next(iter(report.values())))
+    select, check_ = (0, 1), (2, 3)
+    runs: list[Run] = []
+    index: list[dict] = []
+    values: dict = {p: {} for p in protocols}
+    for protocol in protocols:
+        for name in optimizers:
+            preset = "keras" if protocol == "keras_defaults" else "pytorch"
+            base = hyperparameters(name, preset)["lr"]
+            if protocol in ("lr", "full"):
+                vals = ((trial_val or {}).get(name) if protocol == "full" else None) or \
+                    [[0.9] * 4, [0.8] * 4]
+                trials = [Trial(name, k, (("lr", base * 10 ** k),), "constant")
+                          for k in range(len(vals))]
+                for trial, scores in zip(trials, vals):
+                    places = []
+                    for seed, v in zip(select + check_, scores):
+                        places.append(len(runs))
+                        runs.append(make_run(name, 0.5, seed=seed, lr=trial.lr, val=v,
+                                             preset=preset))
+                    index.append({"protocol": protocol, "optimizer": name,
+                                  "trial": trial.index, "phase": "select", "runs": places})
+                chosen = max(range(len(vals)), key=lambda k: (sum(vals[k]), -k))
+                lr = trials[chosen].lr
+            else:
+                trials = [Trial(name, 0, (), "constant")]
+                chosen, lr = 0, None
+            values[protocol][name] = [t.to_dict() for t in trials]
+            places = []
+            for seed, accuracy in zip(report_seeds, report[protocol][name]):
+                places.append(len(runs))
+                runs.append(make_run(name, accuracy, seed=seed, lr=lr, preset=preset))
+            index.append({"protocol": protocol, "optimizer": name, "trial": chosen,
+                          "phase": "report", "runs": places})
+    config = {"kind": "search_study", "optimizers": optimizers, "protocols": protocols,
+              "trials": 2, "grid_points": 2, "select_seeds": list(select),
+              "check_seeds": list(check_), "report_seeds": list(report_seeds), "epochs": 1,
+              "trial_values": values, "index": index}
+    return Results(config, {}, runs)

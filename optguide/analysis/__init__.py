@@ -7,7 +7,13 @@ Pages, examples and claims call these functions instead of re-implementing them:
   :func:`group` (runs by setting);
 - :mod:`~optguide.analysis.scoring`: the one ranking rule (a diverged run scores 0 accuracy),
   per-seed :func:`scores`, :func:`ranking`, :func:`tie_groups`;
-- :mod:`~optguide.analysis.stats`: paired differences with 95 % t-intervals;
+- :mod:`~optguide.analysis.stats`: paired differences with 95 % t-intervals, Holm's
+  correction, equivalence (two one-sided tests) within a declared margin;
+- :mod:`~optguide.analysis.rows`: the one row type of every accuracy table;
+- :mod:`~optguide.analysis.study`: readers of the equal-effort study (choices, report rows,
+  tuning curves, stability, budget, the protocol table and its finding);
+- :mod:`~optguide.analysis.lr_study`: readers of a learning-rate study (candidates, choices,
+  report runs);
 - :mod:`~optguide.analysis.sweep`: learning-rate profiles and choices on validation;
 - :mod:`~optguide.analysis.batches`: sweeps at several batch sizes, noise costs;
 - :mod:`~optguide.analysis.timing`: time to a target, a metric after a budget;

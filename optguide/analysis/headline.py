@@ -13,51 +13,18 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from ..results import Results, Run
-from ..tune import CANDIDATES, Study, choices, report_runs
+from ..results import Results
 from .filtering import group, where
+from .lr_study import CANDIDATES, choices, report_runs
 from .names import join_names, ordinal, possessive
+from .rows import Row, make_row
 from .scoring import final_metric, rank_range, tie_groups
-from .stats import Estimate, PairedDifference, leaders, mean_ci, paired_difference
-
-
-@dataclass(frozen=True)
-class Row:
-    """One option of one column: test accuracy over seeds, the rate used, per-seed scores.
-
-    ``at_edge`` (tuned rows) flags a chosen rate at an edge of its widened grid;
-    ``val_accuracy`` is the validation accuracy that chose it.
-    """
-
-    key: str
-    label: str
-    lr: float
-    test: Estimate
-    scores: dict[int, float]
-    val_scores: dict[int, float]
-    diverged: int
-    val_accuracy: float | None = None
-    at_edge: bool = False
-
-    @property
-    def runs(self) -> int:
-        return self.test.n
-
-
-def _row(key: str, label: str, runs: list[Run], **extra) -> Row:
-    scores = {run.seed: final_metric(run, "test_accuracy") for run in runs}
-    val_scores = {run.seed: final_metric(run, "val_accuracy") for run in runs}
-    lrs = {run.lr for run in runs}
-    if len(lrs) != 1:
-        raise ValueError(f"{label}: runs with several learning rates {sorted(lrs)}; "
-                         "a row needs one")
-    return Row(key, label, lrs.pop(), mean_ci(list(scores.values())), scores, val_scores,
-               sum(run.status != "ok" for run in runs), **extra)
+from .stats import PairedDifference, leaders, paired_difference
 
 
 def default_rows(results: Results, preset: str) -> dict[str, Row]:
     """Rows of a comparison under ``preset``, keyed by optimizer (one learning rate each)."""
-    rows = {optimizer: _row(optimizer, CANDIDATES[optimizer].label, runs)
+    rows = {optimizer: make_row(optimizer, CANDIDATES[optimizer].label, runs)
             for (optimizer,), runs in group(where(results, preset=preset), "optimizer").items()}
     if not rows:
         raise ValueError(f"no runs with preset {preset!r} in the results")
@@ -67,14 +34,13 @@ def default_rows(results: Results, preset: str) -> dict[str, Row]:
 def tuned_rows(study_results: Results) -> dict[str, Row]:
     """Rows of a study, keyed by candidate: report-seed test accuracy at the chosen rate."""
     chosen = choices(study_results)
-    study = Study.from_dict(study_results.config)
     rows = {}
-    for candidate in study.candidates:
+    for candidate in study_results.config["candidates"]:
         choice = chosen[candidate]
         runs = report_runs(study_results, candidate)
         if not runs:
             raise ValueError(f"the study has no report runs of {candidate}")
-        row = _row(candidate, CANDIDATES[candidate].label, runs,
+        row = make_row(candidate, CANDIDATES[candidate].label, runs,
                    val_accuracy=choice.val_accuracy, at_edge=choice.at_edge)
         if row.lr != choice.lr:
             raise ValueError(f"{candidate}: report runs use lr {row.lr:g} but validation chose "
@@ -118,8 +84,8 @@ def headline_columns(defaults: Results, study_results: Results) -> list[Column]:
     presets = list(dict.fromkeys(run.preset for run in defaults.runs))
     columns = [Column(p, f"{possessive(p)} defaults", default_rows(defaults, p))
                for p in presets]
-    study = Study.from_dict(study_results.config)
-    columns.append(Column("tuned", f"Tuned on validation ({possessive(study.preset)} other "
+    preset = study_results.config.get("preset", "pytorch")
+    columns.append(Column("tuned", f"Tuned on validation ({possessive(preset)} other "
                           "values)", tuned_rows(study_results)))
     return columns
 

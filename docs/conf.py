@@ -66,6 +66,7 @@ extensions = [
     "sphinx_copybutton",
     "sphinx_design",
     "optguide_sphinx",
+    "optguide_study",
 ]
 
 templates_path = ["_templates"]
@@ -200,7 +201,9 @@ SITE_EXTRA.mkdir(parents=True, exist_ok=True)
 os.environ["OPTGUIDE_SITE_EXTRA"] = str(SITE_EXTRA)
 html_extra_path = [str(SITE_EXTRA)]
 #: Files the built site must contain (checked when the build finishes).
-optguide_required_outputs = ["results/site_comparison.json", "results/site_study.json"]
+optguide_required_outputs = ["results/site_comparison.json", "results/site_study.json",
+                             "results/verification.json", "results/equal_effort.csv",
+                             "results/equal_effort.json.gz"]
 
 copybutton_prompt_text = r">>> |\.\.\. |\$ "
 copybutton_prompt_is_regexp = True

@@ -6,7 +6,7 @@ from __future__ import annotations
 import dataclasses
 
 import pytest
-from handmade import check, make_results, make_run
+from handmade import check, make_results, make_run, make_search_study
 
 from optguide.analysis.names import groups_text
 from optguide.analysis.scoring import changed_pairs, pair_differences
@@ -89,15 +89,59 @@ def test_sgd_ahead_in_every_column_is_refuted():
     assert "would have been a tie" in verdict.flip
 
 
-def test_adagrad_ahead_under_one_library_only_depends():
+def test_the_tuned_column_decides_whatever_the_default_columns_say():
     results = defaults({"pytorch": {"adagrad": 0.97, "sgd": 0.89},
                         "keras": {"adagrad": 0.90, "sgd": 0.94}})
     verdict = claims.adagrad_beats_sgd(results, study({"adagrad": around(0.975),
                                                        "sgd": around(0.975, NOISY)}))
-    check(verdict, "depends")
+    check(verdict, "inconclusive")
     assert verdict.numbers["outcomes"] == {"pytorch": "confirmed", "keras": "refuted",
                                            "tuned": "inconclusive"}
+    assert verdict.sentence.startswith("Tuned with equal effort, which decides: with the rates")
     assert "Keras' defaults" in verdict.sentence
+
+
+FIVE = (10, 11, 12, 13, 14)
+SPREAD = (0.0, 0.002, -0.001, 0.001, -0.002)
+
+
+def spread(mean: float, noise=SPREAD) -> list[float]:
+    return [mean + n for n in noise]
+
+
+def equal_effort(full: dict[str, list[float]], pytorch: dict[str, list[float]] | None = None,
+                 keras: dict[str, list[float]] | None = None) -> Results:
+    """A hand-made equal-effort study: both default columns and the full search."""
+    return make_search_study({"defaults": pytorch or full, "keras_defaults": keras or full,
+                              "full": full})
+
+
+@pytest.mark.parametrize(("adagrad", "sgd", "outcome"), [
+    (spread(0.975), spread(0.965), "confirmed"),
+    (spread(0.965), spread(0.975), "refuted"),
+    (spread(0.975), [0.975 + n for n in (0.0005, 0.0015, -0.0005, 0.0005, -0.0015)],
+     "refuted"),  # equivalent within the margin: Adagrad is not better
+    (spread(0.975), spread(0.975, (0.0, 0.02, -0.02, 0.01, -0.01)), "inconclusive"),
+])
+def test_adagrad_against_sgd_on_an_equal_effort_study(adagrad, sgd, outcome):
+    verdict = claims.adagrad_beats_sgd(None, equal_effort(
+        {"adagrad": adagrad, "sgd": sgd},
+        pytorch={"adagrad": spread(0.9), "sgd": spread(0.8)},
+        keras={"adagrad": spread(0.8), "sgd": spread(0.9)}))
+    check(verdict, outcome)
+    assert verdict.numbers["outcomes"]["pytorch"] == "confirmed"
+    assert verdict.numbers["outcomes"]["keras"] == "refuted"
+    assert verdict.numbers["decided_by"] == "tuned"
+
+
+def test_sgd_against_adam_on_an_equal_effort_study():
+    ahead = equal_effort({"sgd": spread(0.98), "adam": spread(0.97)})
+    check(claims.sgd_can_beat_adam(ahead), "confirmed")
+    behind = equal_effort({"sgd": spread(0.96), "adam": spread(0.97)})
+    check(claims.sgd_can_beat_adam(behind), "refuted")
+    noisy = equal_effort({"sgd": spread(0.97, (0.0, 0.02, -0.02, 0.01, -0.01)),
+                          "adam": spread(0.97)})
+    check(claims.sgd_can_beat_adam(noisy), "inconclusive")
 
 
 def test_adagrad_tied_when_tuned_is_inconclusive():
@@ -326,3 +370,16 @@ def test_sgd_never_reaching_the_target_is_slow_to_it():
     verdict = slow(CHEAP, timed([9, 9, 9], [1, 1, 2]))
     check(verdict, "depends")
     assert "SGD does not reach 97 % validation accuracy in every run" in verdict.sentence
+
+
+def test_fairness_on_an_equal_effort_study_reaches_each_outcome():
+    ordered = {k: spread(v) for k, v in ORDERED.items()}
+    reversed_ = {k: spread(v) for k, v in REVERSED.items()}
+    kept = {"adam": spread(0.98), "adagrad": spread(0.97), "sgd": spread(0.95)}
+    verdict = claims.defaults_make_fair(None, equal_effort(kept, ordered, ordered))
+    check(verdict, "confirmed")
+    verdict = claims.defaults_make_fair(None, equal_effort(reversed_, ordered, ordered))
+    check(verdict, "refuted")
+    verdict = claims.defaults_make_fair(None, equal_effort(kept, ordered, reversed_))
+    check(verdict, "depends")
+    assert verdict.numbers["outcomes"] == {"pytorch": "confirmed", "keras": "refuted"}

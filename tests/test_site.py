@@ -14,8 +14,10 @@ not load, and examples whose verdict is missing or not in the first screen. Set
 
 from __future__ import annotations
 
+import csv
 import functools
 import http.server
+import io
 import json
 import os
 import re
@@ -29,10 +31,10 @@ from urllib.parse import unquote, urljoin, urlsplit
 import pytest
 
 from optguide.claims import OUTCOME_LABELS, OUTCOMES
-from optguide.experiments import SITE_COMPARISON, SITE_STUDY
+from optguide.experiments import SITE_COMPARISON
 from optguide.plots import LABELS, PRESET_LABELS
 from optguide.results import SCHEMA_VERSION
-from optguide.tune import CANDIDATES
+from optguide.study import SITE_SEARCH
 
 pytestmark = pytest.mark.slow
 
@@ -191,16 +193,17 @@ def _accuracy_cells(table) -> list[list[str]]:
 
 
 def test_comparison_tables_have_a_numeric_row_per_optimizer(pages):
-    """The defaults table (optimizer x preset) and the tuned table (one row per candidate),
-    each accuracy a mean ± 95 % CI with its n."""
-    defaults, tuned = pages["comparison"].page.locator("table.optguide-table").all()
+    """The defaults table (optimizer x preset), each accuracy a mean ± 95 % CI with its n, and
+    the equal-effort table: a row per optimizer, a column per protocol."""
+    defaults = pages["comparison"].page.locator("table.optguide-table").first
     expected = {(LABELS[name], PRESET_LABELS[preset]) for name in SITE_COMPARISON.optimizers
                 for preset in SITE_COMPARISON.presets}
     rows = _accuracy_cells(defaults)
     assert {(row[0], row[1]) for row in rows} == expected and len(rows) == len(expected)
     assert all(f"(n = {len(SITE_COMPARISON.seeds)})" in " ".join(row) for row in rows)
-    assert [row[0] for row in _accuracy_cells(tuned)] == [
-        CANDIDATES[name].label for name in SITE_STUDY.candidates]
+    study = pages["comparison"].page.locator("table.optguide-headline")
+    assert study.locator("tbody tr").count() == len(SITE_SEARCH.optimizers)
+    assert study.locator("thead th").count() == 1 + len(SITE_SEARCH.protocols)
 
 
 @pytest.mark.parametrize("name", list(PAGES))
@@ -248,14 +251,15 @@ def test_raw_results_link_resolves_to_the_results_json(pages):
 
 def test_home_page_states_a_finding_and_shows_the_headline(pages):
     page = pages["home"].page
-    # a row per tuned candidate: the five optimizers and the SGD variants without defaults
+    # a row per optimizer, a column per protocol of the equal-effort study
     assert page.locator("table.optguide-headline tbody tr").count() == len(
-        SITE_STUDY.candidates)
-    assert page.locator("table.optguide-headline thead th").count() == 2 + len(
-        SITE_COMPARISON.presets)
+        SITE_SEARCH.optimizers)
+    assert page.locator("table.optguide-headline thead th").count() == 1 + len(
+        SITE_SEARCH.protocols)
     finding = page.locator(".admonition").filter(has_text="Finding")
     assert finding.count() == 1
-    assert "paired 95 % interval" in finding.inner_text() and "lead" in finding.inner_text()
+    text = finding.inner_text()
+    assert "with every hyperparameter and the schedule tuned" in text and "lead" in text
     page.evaluate("() => window.scrollTo(0, 0)")
     top = finding.evaluate("element => element.getBoundingClientRect().top")
     assert top < page.viewport_size["height"] - 60, f"the finding starts at {top:.0f} px"
@@ -479,6 +483,19 @@ def _broken_links(site: Path) -> list[str]:
 def test_internal_links_and_anchors_resolve(site):
     broken = _broken_links(site)
     assert not broken, f"{len(broken)} broken internal links:\n" + "\n".join(broken[:50])
+
+
+def test_the_build_verified_a_sample_of_the_published_study(site):
+    record = json.loads((site / "results" / "verification.json").read_text())
+    assert record["sampled_runs"] == record["matched"] > 0
+    assert record["max_abs_diff_accuracy"] <= record["tolerance"]
+    assert record["sampled_run_epochs"] >= 0.05 * record["total_run_epochs"]
+    assert record["report_runs"] > 0
+    rows = list(csv.DictReader(io.StringIO((site / "results" / "equal_effort.csv").read_text())))
+    trials = {(r["protocol"], r["optimizer"]): int(r["trials"]) for r in rows}
+    for protocol in ("lr", "full"):
+        assert len({trials[(protocol, o)] for o in SITE_SEARCH.optimizers}) == 1
+    assert trials[("full", "adam")] >= 32
 
 
 def test_site_has_the_fixed_urls(site):

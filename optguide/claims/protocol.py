@@ -12,11 +12,20 @@ import math
 import statistics
 from collections.abc import Mapping, Sequence
 
+from ..analysis import study as study_readers
 from ..analysis.filtering import distinct
 from ..analysis.headline import Row, default_rows, label, report_scores, tuned_rows, tuning_gain
 from ..analysis.names import groups_text, join_names, percent, possessive
-from ..analysis.scoring import changed_pairs, kendall_tau, pair_differences, ranking, tie_groups
-from ..analysis.stats import PairedDifference, paired_difference
+from ..analysis.scoring import kendall_tau, pair_differences, ranking, tie_groups
+from ..analysis.stats import (
+    EQUIVALENCE_MARGIN,
+    PairedDifference,
+    equivalent,
+    holm,
+    p_value,
+    paired_difference,
+    separated_pairs,
+)
 from ..analysis.timing import epochs_to
 from ..results import Results
 from ..tune import CANDIDATES, Study, report_runs
@@ -36,9 +45,23 @@ def _accuracy(row: Row) -> str:
     return row.test.format(unit=" %", show_n=False)
 
 
+#: The columns an equal-effort study gives a claim: the two libraries' defaults, then the
+#: full search (every hyperparameter and the schedule tuned, the same budget for all).
+STUDY_COLUMNS = {"pytorch": "defaults", "keras": "keras_defaults", "tuned": "full"}
+
+
 def _columns(defaults: Results | None, study: Results | None
              ) -> dict[str, tuple[str, dict[str, Row]]]:
-    """Column key -> (words for it, rows): each preset of ``defaults``, then ``"tuned"``."""
+    """Column key -> (words for it, rows): each preset of ``defaults``, then ``"tuned"``.
+
+    An equal-effort study (:mod:`optguide.study`) brings its own default columns, trained on
+    its report seeds in its own setting; ``defaults`` is then ignored.
+    """
+    if study is not None and study_readers.is_search_study(study):
+        present = study_readers.protocols(study)
+        return {key: (study_readers.PROTOCOL_WORDS[protocol],
+                      study_readers.rows(study, protocol))
+                for key, protocol in STUDY_COLUMNS.items() if protocol in present}
     columns = {}
     if defaults is not None:
         for preset in distinct(defaults, "preset"):
@@ -58,41 +81,62 @@ def _flip(diff: PairedDifference, what: str, **units) -> str:
     return f"{what} needs {to_separate(diff, **units)}"
 
 
-def adagrad_beats_sgd(defaults: Results, study: Results) -> Verdict:
-    """Test "Adagrad performs better than SGD" under each library's defaults and tuned.
+def _tuned_rows(study: Results) -> dict[str, Row]:
+    """The tuned column: an equal-effort study's full search, or a learning-rate study."""
+    if study_readers.is_search_study(study):
+        return study_readers.rows(study, STUDY_COLUMNS["tuned"])
+    return tuned_rows(study)
 
-    Per column (each preset of ``defaults``, then the tuned rates of ``study``): the paired
-    difference of test accuracy, Adagrad minus SGD, over the common seeds.
+
+def adagrad_beats_sgd(defaults: Results | None, study: Results) -> Verdict:
+    """Test "Adagrad performs better than SGD": decided with both tuned, explained by defaults.
+
+    The tuned column (each optimizer tuned by the same protocol; from an equal-effort study,
+    every hyperparameter and the schedule, the same budget) answers "which is better at its
+    best?" and decides: the paired difference of test accuracy, Adagrad minus SGD, over the
+    report seeds. The default columns (each library's defaults) answer "which is better at the
+    values a library ships?"; they are reported, and explain why the two answers may differ,
+    but do not decide.
 
     Parameters
     ----------
-    defaults : Results
-        A comparison at the presets' defaults with Adagrad and SGD.
+    defaults : Results or None
+        A comparison at the presets' defaults with Adagrad and SGD (ignored, may be ``None``,
+        when ``study`` is an equal-effort study, which has its own default columns).
     study : Results
-        A tuning study with the candidates ``adagrad`` and ``sgd``.
+        An equal-effort study, or a learning-rate study with ``adagrad`` and ``sgd``.
 
     Returns
     -------
     Verdict
-        ``confirmed`` when Adagrad is reliably better in every column, ``refuted`` when SGD is
-        reliably better in every column, ``depends`` (on the column) when each wins somewhere,
-        otherwise ``inconclusive``.
+        ``confirmed`` when tuned Adagrad is reliably better, ``refuted`` when tuned SGD is
+        reliably better or the two are equivalent within
+        :data:`~optguide.analysis.stats.EQUIVALENCE_MARGIN` (then Adagrad is not better),
+        ``inconclusive`` otherwise.
     """
     outcomes, parts, flips, numbers = {}, [], [], {}
     for key, (where_, rows) in _columns(defaults, study).items():
         if "adagrad" not in rows or "sgd" not in rows:
             raise ValueError(f"{where_}: need both Adagrad and SGD")
         diff = paired_difference(rows["adagrad"].scores, rows["sgd"].scores)
-        outcomes[key] = from_sign(diff.sign)
+        same = not diff.separated and equivalent(rows["adagrad"].scores, rows["sgd"].scores)
+        outcomes[key] = "refuted" if same else from_sign(diff.sign)
         parts.append(f"{where_} Adagrad reaches {_accuracy(rows['adagrad'])} and "
                      f"SGD {_accuracy(rows['sgd'])}, Adagrad minus SGD "
-                     f"{diff.format()}")
+                     f"{diff.format()}" + (" (equivalent within the margin)" if same else ""))
         flips.append(_flip(diff, f"{where_} the comparison"))
         numbers[key] = {"difference": diff, "adagrad": rows["adagrad"].test.mean,
-                        "sgd": rows["sgd"].test.mean, "lr": (rows["adagrad"].lr, rows["sgd"].lr)}
-    return Verdict("Adagrad performs better than SGD.", across_conditions(outcomes),
-                   _capital("; ".join(parts)) + ".",
-                   {"outcomes": outcomes, "columns": numbers}, _capital("; ".join(flips)) + ".")
+                        "sgd": rows["sgd"].test.mean, "lr": (rows["adagrad"].lr, rows["sgd"].lr),
+                        "equivalent": same}
+    outcome = outcomes.get("tuned", across_conditions(outcomes))
+    decides = ("Tuned with equal effort, which decides: " if "tuned" in outcomes else "")
+    tuned_first = sorted(parts, key=lambda part: not part.startswith(
+        _columns(defaults, study)["tuned"][0])) if "tuned" in outcomes else parts
+    return Verdict("Adagrad performs better than SGD.", outcome,
+                   decides + "; ".join(tuned_first) + ".",
+                   {"outcomes": outcomes, "columns": numbers, "decided_by": "tuned"
+                    if "tuned" in outcomes else "all columns"},
+                   _capital("; ".join(flips)) + ".")
 
 
 #: The two readings of "constant is enough" (final test metric; higher is better?).
@@ -167,18 +211,23 @@ def sgd_can_beat_adam(study: Results,
         ``depends`` (on how SGD is run) when one variant beats Adam and another loses to it,
         ``refuted`` when Adam reliably beats every variant, ``inconclusive`` otherwise.
     """
-    rows = tuned_rows(study)
+    rows = _tuned_rows(study)
     present = [v for v in variants if v in rows]
     if "adam" not in rows or not present:
         raise ValueError("need tuned Adam and at least one SGD variant in the study")
     signs, parts, flips, numbers = {}, [], [], {}
     for variant in present:
         diff = paired_difference(rows[variant].scores, rows["adam"].scores)
-        signs[variant] = diff.sign
+        same = not diff.separated and equivalent(rows[variant].scores, rows["adam"].scores)
+        # Equivalent within the margin: SGD does not outperform Adam (counts as Adam's).
+        signs[variant] = -1 if same else diff.sign
         parts.append(f"{label(variant)} (lr {rows[variant].lr:g}, "
                      f"{_accuracy(rows[variant])}) minus Adam (lr "
                      f"{rows['adam'].lr:g}, {_accuracy(rows['adam'])}): "
-                     f"{diff.format()}")
+                     f"{diff.format()}" + (f", equivalent within the "
+                                           f"{100 * EQUIVALENCE_MARGIN:.1f}-point margin, so "
+                                           "SGD does not outperform Adam here"
+                                           if same else ""))
         flips.append(_flip(diff, f"{label(variant)} against Adam"))
         numbers[variant] = diff
     values = set(signs.values())
@@ -206,14 +255,21 @@ def _preset_fairness(default: Mapping[str, Row], tuned: Mapping[str, Row]) -> di
     after = {k: tuned[k].scores for k in common}
     groups = (tie_groups(before), tie_groups(after))
     pairs = (pair_differences(before), pair_differences(after))
-    changed = changed_pairs(before, after)
+    # A pair's order in each table: ahead, behind or not separated after Holm's correction
+    # over the table's pairs; the gap shifts of the pairs that change form one more family.
+    signs = (separated_pairs(before, list(pairs[0])), separated_pairs(after, list(pairs[0])))
+    changed = [p for p in pairs[0] if signs[0][p] != signs[1][p]]
     shift = {(a, b): paired_difference(_gap(before, a, b), _gap(after, a, b))
              for a, b in changed}
-    # Only tuning changes a pair: with neither rate moved, the two columns trained the same
+    shifted = holm({(a, b): p_value(_gap(before, a, b), _gap(after, a, b))
+                    for a, b in changed})
+    # Only tuning changes a pair: with nothing moved, the two columns trained the same
     # settings twice, and what differs is run-to-run float32 rounding.
-    moved = {k for k in common if not math.isclose(default[k].lr, tuned[k].lr, rel_tol=1e-3)}
-    reliable = [p for p in changed if shift[p].separated and set(p) & moved]
-    separates = any(d.separated for table in pairs for d in table.values())
+    moved = {k for k in common
+             if not math.isclose(default[k].lr, tuned[k].lr, rel_tol=1e-3)
+             or (default[k].chosen and tuned[k].chosen and default[k].chosen != tuned[k].chosen)}
+    reliable = [p for p in changed if shifted[p] and set(p) & moved]
+    separates = any(sign != 0 for table in signs for sign in table.values())
     if not separates:
         outcome = "inconclusive"  # neither ranking separates anything: no order to compare
     elif reliable:
@@ -226,8 +282,7 @@ def _preset_fairness(default: Mapping[str, Row], tuned: Mapping[str, Row]) -> di
             "tau": kendall_tau(ranking(before), ranking(after)),
             "changed": changed, "reliable": reliable, "shift": shift,
             "moved": [k for k in common if k in moved], "separates": separates,
-            "reversed": [p for p in changed
-                         if pairs[0][p].sign * pairs[1][p].sign < 0],
+            "reversed": [p for p in changed if signs[0][p] * signs[1][p] < 0],
             "same_leaders": set(groups[0][0]) == set(groups[1][0]),
             "pairs": pairs,
             "gain": tuning_gain({k: default[k] for k in common}, {k: tuned[k] for k in common})}

@@ -1,196 +1,120 @@
-"""The claim that Adam needs the least tuning, on a learning-rate sweep chosen on validation."""
+"""The claim that Adam needs the least tuning, read from the equal-effort study's tuning curves.
+
+Every optimizer searched the same number of trials of its own space (learning rate, its other
+hyperparameters, the schedule; :mod:`optguide.search`), on the same seeds. A tuning curve
+(:func:`optguide.analysis.study.tuning_curve`, Dodge et al. 2019) gives the expected best
+validation accuracy after ``k`` trials. "Needs little tuning" is read as a small **shortfall**:
+the best of the whole budget minus the expected best after a few trials. A high ceiling alone
+does not count: an optimizer that is simply better everywhere has a curve that starts high
+*and* ends high, and its shortfall is what tuning buys it.
+"""
 
 from __future__ import annotations
 
 import statistics
 
-from ..analysis.filtering import distinct, where
+from ..analysis import study as readers
 from ..analysis.names import join_names, optimizer_name
-from ..analysis.scoring import estimates, ranking, scores
-from ..analysis.stats import leaders, paired_difference
-from ..analysis.sweep import (
-    SELECTION_METRIC,
-    HyperparameterEffect,
-    best_learning_rate,
-    good_range_decades,
-    hyperparameter_effects,
-    profile,
-)
+from ..analysis.stats import equivalent, holm, p_value, paired_difference
 from ..results import Results
 from . import Verdict
-from ._rules import both_parts, to_close, to_separate
 
-__all__ = ["adam_needs_least_tuning"]
+__all__ = ["FEW_TRIALS", "adam_needs_least_tuning", "shortfalls"]
+
+#: The "few trials" of the rule, fixed before the study was run: a quick check costs about
+#: four trainings (for example one learning rate per half decade over two decades around a
+#: default); the whole budget is 32.
+FEW_TRIALS = 4
 
 
-def adam_needs_least_tuning(results: Results, report: Results | None = None,
-                            tolerance: float = 0.01, metric: str = "test_accuracy",
-                            sensitivity: Results | None = None) -> Verdict:
-    """Test "Adam is the best default: it needs the least tuning" on a learning-rate sweep.
+def shortfalls(study: Results, optimizer: str, k: int = FEW_TRIALS) -> dict[int, float]:
+    """Seed -> the best validation accuracy of all trials on that seed minus the expected best
+    after ``k`` trials on that seed (the selection and the check seeds: every trial trained on
+    each, so the shortfalls pair seed by seed across optimizers)."""
+    found = {}
+    for which in ("select", "check"):
+        scores = readers.trial_scores(study, "full", optimizer, which)
+        for seed in readers.seeds(study, which):
+            values = [trial[seed] for trial in scores.values()]
+            found[seed] = max(values) - readers.expected_best(values, k)[0]
+    return found
 
-    Two readings. *Least tuning*: the width, in decades, of the learning rates at which an
-    optimizer's mean validation accuracy stays within ``tolerance`` of the **best
-    optimizer's** tuned validation accuracy (:func:`~optguide.analysis.sweep.good_range_decades`
-    with a common reference, so a flat but poor curve is not wide), measured on each seed of
-    the sweep and compared seed by seed: the reading holds when Adam's range is reliably wider
-    than every other's (each paired 95 % interval of Adam's width minus the other's above 0),
-    fails when some optimizer's is reliably wider, and cannot be told otherwise. *Best once
-    tuned*: each optimizer at its learning rate chosen on validation, Adam alone leads on
-    ``metric`` by the paired rule.
 
-    Parameters
-    ----------
-    results : Results
-        A sweep (several learning rates per optimizer, one preset) with validation metrics.
-    report : Results, optional
-        Runs at the chosen learning rates on other seeds (the tuning protocol's report
-        seeds); default: the sweep's own runs at the chosen rates.
-    tolerance : float, default 0.01
-        One percentage point.
-    metric : str, default "test_accuracy"
-        What the tuned comparison reports.
-    sensitivity : Results, optional
-        A one-at-a-time study of the other hyperparameters at each optimizer's chosen rate
-        (:func:`~optguide.analysis.sweep.hyperparameter_effects`). When given, the second
-        reading is *fewer parameters to tune*, taken literally: a hyperparameter needs tuning
-        when its best value tried beats the preset's by more than ``tolerance`` (validation);
-        Adam must count fewer such hyperparameters than every other optimizer (as many as the
-        fewest: not separated). The tuned comparison is then quoted, not deciding.
+def adam_needs_least_tuning(study: Results, k: int = FEW_TRIALS) -> Verdict:
+    """Test "Adam needs the least tuning" on an equal-effort study's tuning curves.
+
+    Per seed, each optimizer's shortfall after ``k`` trials (:func:`shortfalls`); Adam against
+    every other optimizer, paired over the seeds, Holm's correction over those comparisons.
 
     Returns
     -------
     Verdict
-        ``confirmed`` when both readings hold, ``depends`` when one holds and the other
-        fails, ``refuted`` when one fails and the other does not hold, ``inconclusive`` when
-        the range holds and the second reading cannot be told (a tie).
+        ``confirmed`` when Adam's shortfall is reliably smaller than every other optimizer's,
+        or equivalent to it within the margin with at least one reliably smaller;
+        ``refuted`` when another optimizer's is reliably smaller than Adam's; otherwise
+        ``inconclusive``.
     """
-    optimizers = distinct(results, "optimizer")
-    if "adam" not in optimizers or len(optimizers) < 2:
-        raise ValueError("need Adam and at least one other optimizer")
-    profiles = {name: profile(results, name, SELECTION_METRIC) for name in optimizers}
-    best_val = {name: max(values) for name, (_, values) in profiles.items()}
-    reference = max(best_val.values())
-    widths = _widths_per_seed(results, optimizers, tolerance)
-    width = {name: statistics.fmean(by_seed.values()) for name, by_seed in widths.items()}
-    chosen = {name: best_learning_rate(results, name) for name in optimizers}
-    others = [n for n in optimizers if n != "adam"]
-    widest = max(others, key=width.get)
-    versus = {m: paired_difference(widths["adam"], widths[m]) for m in others}
-    wider = [m for m in others if versus[m].sign < 0]
-    least_tuning = (False if wider else True if all(versus[m].sign > 0 for m in others)
-                    else None)
-
-    source = results if report is None else report
-    tuned = {name: scores(where(source, optimizer=name, lr=chosen[name]), metric)[name]
-             for name in optimizers}
-    group = leaders(tuned)
-    tuned_best = True if group == ["adam"] else (False if "adam" not in group else None)
-    est = estimates(tuned)
-
-    tol = f"{tolerance * 100:g} point" + ("" if tolerance == 0.01 else "s")
-    seeds = len(widths["adam"])
-    range_part = (f"within {tol} of the best tuned validation accuracy "
-                  f"({reference * 100:.2f} % for the mean over seeds), Adam's learning rates "
-                  f"span {width['adam']:.2f} decades against {width[widest]:.2f} for "
-                  f"{optimizer_name(widest)} (mean of {seeds} seeds; Adam minus "
-                  f"{optimizer_name(widest)} {versus[widest].format(1.0, 2, ' decades')})")
-    if wider:
-        range_part += f", reliably wider: {join_names(optimizer_name(m) for m in wider)}"
-    order = ranking(tuned)
-    if tuned_best:
-        rival = order[1]
-    elif tuned_best is False:
-        rival = order[0]
+    names = readers.optimizers(study)
+    if "adam" not in names or len(names) < 2:
+        raise ValueError("need Adam and at least one other optimizer in the study")
+    trials = readers.trial_count(study, "full", "adam")
+    if not 1 <= k < trials:
+        raise ValueError(f"k must be between 1 and the budget less one ({trials - 1}), got {k}")
+    short = {name: shortfalls(study, name, k) for name in names}
+    others = [n for n in names if n != "adam"]
+    # Positive: the other optimizer falls further short than Adam (Adam needs less tuning).
+    diffs = {n: paired_difference(short[n], short["adam"]) for n in others}
+    rejected = holm({n: p_value(short[n], short["adam"]) for n in others})
+    sign = {n: (0 if not rejected[n] else (1 if diffs[n].mean > 0 else -1)) for n in others}
+    same = {n: sign[n] == 0 and equivalent(short[n], short["adam"], tests=len(others))
+            for n in others}
+    less = [n for n in others if sign[n] > 0]
+    more = [n for n in others if sign[n] < 0]
+    if more:
+        outcome = "refuted"
+    elif less and all(sign[n] > 0 or same[n] for n in others):
+        outcome = "confirmed"
     else:
-        rival = next(n for n in group if n != "adam")
-    diff = paired_difference(tuned["adam"], tuned[rival])
-    tuned_part = (f"each at its learning rate chosen on validation, Adam "
-                  f"(lr {chosen['adam']:g}) scores {est['adam'].format(unit=' %')} and "
-                  f"{optimizer_name(rival)} (lr {chosen[rival]:g}) {est[rival].format(unit=' %')}, "
-                  f"Adam minus {optimizer_name(rival)} {diff.format()}")
-    if least_tuning:
-        closest = min(others, key=lambda m: versus[m].low)
-        range_flip = (f"against {optimizer_name(closest)}, the first reading would not have held "
-                      f"{to_close(versus[closest], 1.0, ' decades')}")
-    elif least_tuning is False:
-        clearest = min(wider, key=lambda m: versus[m].high)
-        range_flip = (f"the first reading would not have failed had every range reliably wider "
-                      f"than Adam's been a tie: against {optimizer_name(clearest)}, "
-                      f"{to_close(versus[clearest], 1.0, ' decades')}")
-    else:
-        range_flip = (f"the first reading needs, against {optimizer_name(widest)}, "
-                      f"{to_separate(versus[widest], 1.0, ' decades')}")
-    if tuned_best is None:
-        tuned_flip = f"the tuned comparison needs {to_separate(diff)}"
-    else:
-        tuned_flip = f"the tuned comparison would have been a tie {to_close(diff)}"
-    second, second_flip = tuned_best, tuned_flip
-    if sensitivity is not None:
-        second, count_part, second_flip, counts = _fewer_parameters(
-            hyperparameter_effects(sensitivity), tolerance)
-        tuned_part += f"; {count_part}"
-    outcome = both_parts(least_tuning, second)
-    numbers = {"width_decades": width, "width_per_seed": widths,
-               "width_differences": {m: (d.mean, d.low, d.high, d.n) for m, d in versus.items()},
-               "best_validation": best_val, "reference": reference,
-               "chosen_lr": chosen, "tuned": {n: est[n].mean for n in optimizers},
-               "tuned_leaders": group, "least_tuning": least_tuning, "tuned_best": tuned_best,
-               "tolerance": tolerance}
-    if sensitivity is not None:
-        numbers.update(tuning_counts=counts, fewer_parameters=second)
-    return Verdict("Adam is the best default: it needs the least tuning.", outcome,
-                   f"{range_part[0].upper()}{range_part[1:]}; {tuned_part}.", numbers,
-                   flip=f"{range_flip[0].upper()}{range_flip[1:]}; {second_flip}.")
+        outcome = "inconclusive"
+    mean = {n: statistics.fmean(v.values()) for n, v in short.items()}
+    order = sorted(names, key=mean.get)
+    listed = ", ".join(f"{optimizer_name(n)} {100 * mean[n]:.2f}" for n in order)
+    sentence = (f"After {k} of {trials} trials, the best configuration found falls short of the "
+                f"best of all {trials} by (validation accuracy, points, mean over "
+                f"{len(short['adam'])} seeds) {listed}")
+    if more:
+        sentence += (f"; {join_names(optimizer_name(n) for n in more)} reliably "
+                     f"{'needs' if len(more) == 1 else 'need'} less tuning than Adam")
+    if less:
+        sentence += (f"; Adam reliably needs less than "
+                     f"{join_names(optimizer_name(n) for n in less)}")
+    tied = [n for n in others if sign[n] == 0]
+    if tied:
+        sentence += (f"; against {join_names(optimizer_name(n) for n in tied)} the paired "
+                     f"intervals (Holm-corrected over {len(others)}) do not separate")
+    flip = _flip(outcome, diffs, sign, same, others)
+    return Verdict("Adam needs the least tuning.", outcome, sentence + ".",
+                   {"k": k, "trials": trials, "shortfall": mean, "differences": diffs,
+                    "signs": sign, "equivalent": same}, flip)
 
 
-def _widths_per_seed(results: Results, optimizers: list[str], tolerance: float
-                     ) -> dict[str, dict[int, float]]:
-    """Optimizer -> seed -> width (decades) of its good learning rates on that seed alone,
-    against the best accuracy any optimizer reached on that seed."""
-    widths: dict[str, dict[int, float]] = {name: {} for name in optimizers}
-    for seed in distinct(results, "seed"):
-        runs = where(results, seed=seed)
-        profiles = {name: profile(runs, name, SELECTION_METRIC) for name in optimizers}
-        reference = max(max(values) for _, values in profiles.values())
-        for name, (lrs, values) in profiles.items():
-            widths[name][seed] = good_range_decades(lrs, values, tolerance, reference)
-    return widths
+def _flip(outcome: str, diffs, sign, same, others) -> str:
+    def name(n: str) -> str:
+        return optimizer_name(n)
 
+    def listed(keys) -> str:
+        return ", ".join(f"{name(n)} {diffs[n].format()}" for n in keys)
 
-def _fewer_parameters(effects: dict[str, dict[str, HyperparameterEffect]], tolerance: float
-                      ) -> tuple[bool | None, str, str, dict[str, int]]:
-    """The reading "fewer parameters to tune": (holds, sentence part, flip part, counts)."""
-    if "adam" not in effects or len(effects) < 2:
-        raise ValueError("the sensitivity study needs Adam and at least one other optimizer")
-    needs = {name: [h for h, e in by_name.items() if e.gain > tolerance]
-             for name, by_name in effects.items()}
-    counts = {name: len(hs) for name, hs in needs.items()}
-    fewest = min((n for n in counts if n != "adam"), key=counts.get)
-    holds = (True if counts["adam"] < counts[fewest]
-             else False if counts["adam"] > counts[fewest] else None)
-    tol = f"{tolerance * 100:g} point" + ("" if tolerance == 0.01 else "s")
-
-    def listed(name: str) -> str:
-        gains = ", ".join(f"{h} {e.gain * 100:+.2f}" for h, e in effects[name].items())
-        return f"{optimizer_name(name)} {counts[name]} ({gains})"
-
-    part = (f"other hyperparameters that gain more than {tol} of validation accuracy when "
-            f"tuned at the chosen rate (gain of the best value tried over the default, points): "
-            + "; ".join(listed(n) for n in effects))
-    # The flip: the Adam hyperparameter nearest the bar, and how far it would have to move.
-    adam = effects["adam"]
-    nearest = min(adam, key=lambda h: abs(adam[h].gain - tolerance))
-    move = abs(adam[nearest].gain - tolerance) * 100
-    if holds is True:
-        flip = (f"the literal reading would have tied had Adam {counts[fewest] - counts['adam']} "
-                f"more hyperparameter(s) gaining over {tol} (its nearest, {nearest}, is "
-                f"{move:.2f} points from the bar)")
-    elif holds is False:
-        flip = (f"the literal reading would have tied had {counts['adam'] - counts[fewest]} of "
-                f"Adam's hyperparameters gained under {tol} (its nearest, {nearest}, is "
-                f"{move:.2f} points from the bar), as {optimizer_name(fewest)}'s do")
-    else:
-        flip = (f"the literal reading needs one count to differ: Adam's {nearest} is "
-                f"{move:.2f} points from the {tol} bar, and "
-                f"{optimizer_name(fewest)} counts as many ({counts[fewest]})")
-    return holds, part, flip, counts
+    if outcome == "refuted":
+        worst = [n for n in others if sign[n] < 0]
+        return (f"It would not have been refuted had {join_names(name(n) for n in worst)} "
+                f"fallen short by as much as Adam (now {listed(worst)}, the other's shortfall "
+                "minus Adam's).")
+    if outcome == "confirmed":
+        ahead = [n for n in others if sign[n] > 0]
+        return (f"It would have been inconclusive had the separated differences ({listed(ahead)}"
+                ", the other's shortfall minus Adam's) been within reach of zero.")
+    open_ = [n for n in others if sign[n] == 0 and not same[n]]
+    who = join_names(name(n) for n in open_) or "every other optimizer"
+    return (f"A decision needs the differences with {who} separated from zero after the "
+            "correction, or within the equivalence margin: more seeds would narrow them.")

@@ -160,11 +160,15 @@ def _check_writable(path: Path) -> None:
     """Fail early (before any training) when ``path`` cannot be written.
 
     Mirrors :func:`optguide.results.write_output`: a device or FIFO is written through, a
-    symbolic link's target is replaced, so it is the target's folder that must be writable.
+    symbolic link's target is replaced, so it is the target's folder that must be writable;
+    another user's link in a sticky shared folder is refused.
     """
     import stat
 
+    from .results import check_symlinks
+
     try:
+        check_symlinks(path)  # another user's link in /tmp: refused, as the kernel would
         try:
             info = os.stat(path)  # a symbolic link loop or an over-long name fails here
         except FileNotFoundError:

@@ -32,7 +32,14 @@ from .executor import check_backend, execute
 from .limits import config_problem, resource_problem, runs_held_at_once
 from .models import MODELS
 from .optimizers import OPTIMIZERS, PRESETS, hyperparameters
-from .results import Results, Run, clean_stale_temporaries, from_dict, write_json_atomic
+from .results import (
+    Results,
+    Run,
+    clean_stale_temporaries,
+    from_dict,
+    read_regular_file,
+    write_json_atomic,
+)
 from .schedules import Schedule
 from .train import Progress, RunSpec, resolve_device
 
@@ -323,11 +330,11 @@ def read_cache(path: Path, identity: dict[str, Any]) -> Results | None:
     Raises
     ------
     CacheMismatch
-        When the file is unreadable, corrupt, stored for another key, or its results do not
-        match their checksum (edited or damaged).
+        When the file is unreadable, not a regular file, too large, corrupt, stored for
+        another key, or its results do not match their checksum (edited or damaged).
     """
     try:
-        blob = path.read_bytes()
+        blob = read_regular_file(path)  # a FIFO, a device or a huge file is refused unread
     except (FileNotFoundError, NotADirectoryError):
         return None
     except OSError as error:
@@ -362,7 +369,8 @@ def write_cache(path: Path, identity: dict[str, Any], results: Results) -> None:
     """
     payload = results.to_dict()
     write_json_atomic(path, {"cache_format": CACHE_FORMAT, "key": identity,
-                             "checksum": _checksum(payload), "results": payload})
+                             "checksum": _checksum(payload), "results": payload},
+                      follow=False)  # the entry itself is replaced, never a link's target
 
 
 def environment(device: torch.device) -> dict[str, Any]:

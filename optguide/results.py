@@ -115,12 +115,26 @@ def _jsonable(value: Any) -> Any:
     return value
 
 
-#: Temporary files of :func:`write_output`: ``.<name>.<pid>.<random>.tmp`` (the name cut to
-#: 100 characters so that the temporary name stays within the file system's limit).
-_TEMPORARY = re.compile(r"^\.(?P<name>.+)\.(?P<pid>\d+)\.[A-Za-z0-9_]{8}\.tmp$")
-_LEGACY_TEMPORARY = re.compile(r"^\.(?P<name>.+)\.[A-Za-z0-9_]{8}\.tmp$")
-#: A temporary file without a process id is stale after this many seconds.
+#: Temporary files of :func:`write_output`:
+#: ``.optguide-<name>.<pid namespace>-<pid>.<random>.tmp`` (the name cut to 100 characters so
+#: that the temporary name stays within the file system's limit). The program's own prefix
+#: and the writer's process tell them apart from anyone else's ``.*.tmp`` files.
+_TEMPORARY = re.compile(r"^\.optguide-(?P<name>.+)\.(?P<ns>\d+)-(?P<pid>\d+)\.[A-Za-z0-9_]{8}"
+                        r"\.tmp$")
+#: A temporary file of a dead writer is deleted only when also older than this many seconds.
 STALE_SECONDS = 3600.0
+
+
+def _pid_namespace() -> int:
+    """This process's PID namespace (its inode number; 0 where the system does not say)."""
+    try:
+        return os.stat("/proc/self/ns/pid").st_ino
+    except OSError:
+        return 0
+
+
+def _temporary_prefix(name: str) -> str:
+    return f".optguide-{name[:100]}.{_pid_namespace()}-{os.getpid()}."
 
 
 def _umask() -> int:
@@ -147,12 +161,22 @@ def _alive(pid: int) -> bool:
     return True
 
 
-def clean_stale_temporaries(folder: str | os.PathLike, name: str | None = None) -> list[Path]:
-    """Delete temporary files that killed writes left in ``folder``; return them.
+def _is_stale(match: re.Match, entry: os.DirEntry) -> bool:
+    """Provably left by a killed write: its writer, in this PID namespace, is dead, and it
+    is older than :data:`STALE_SECONDS`."""
+    pid = int(match["pid"])
+    if int(match["ns"]) != _pid_namespace() or pid == os.getpid() or _alive(pid):
+        return False
+    return time.time() - entry.stat(follow_symlinks=False).st_mtime > STALE_SECONDS
 
-    A temporary file of :func:`write_output` is stale when the process that wrote it no
-    longer runs (older ones without a process id: when older than :data:`STALE_SECONDS`).
-    With ``name``, only the temporaries of that file name are considered.
+
+def clean_stale_temporaries(folder: str | os.PathLike, name: str | None = None) -> list[Path]:
+    """Delete temporary files that killed writes of this program left in ``folder``.
+
+    Only regular files named by :func:`write_output` (``.optguide-...tmp``) whose writer was a
+    process of this PID namespace that no longer runs, and that are older than
+    :data:`STALE_SECONDS`; anybody else's files are left alone. With ``name``, only the
+    temporaries of that file name are considered. Returns the files deleted.
     """
     removed = []
     try:
@@ -162,18 +186,10 @@ def clean_stale_temporaries(folder: str | os.PathLike, name: str | None = None) 
     prefix = None if name is None else name[:100]
     for entry in entries:
         match = _TEMPORARY.match(entry.name)
-        legacy = None if match else _LEGACY_TEMPORARY.match(entry.name)
-        found = match or legacy
-        if not found or (prefix is not None and found["name"] != prefix):
+        if not match or (prefix is not None and match["name"] != prefix):
             continue
         try:
-            if not entry.is_file(follow_symlinks=False):
-                continue
-            if match:
-                stale = int(match["pid"]) != os.getpid() and not _alive(int(match["pid"]))
-            else:
-                stale = time.time() - entry.stat(follow_symlinks=False).st_mtime > STALE_SECONDS
-            if stale:
+            if entry.is_file(follow_symlinks=False) and _is_stale(match, entry):
                 os.unlink(entry.path)
                 removed.append(Path(entry.path))
         except OSError:
@@ -181,35 +197,107 @@ def clean_stale_temporaries(folder: str | os.PathLike, name: str | None = None) 
     return removed
 
 
+#: Most symbolic links followed while checking a path (the kernel's limit, ``ELOOP`` beyond).
+MAX_SYMLINK_HOPS = 40
+
+
+class ForeignSymlinkError(PermissionError):
+    """A path leads through another user's symbolic link in a sticky world-writable folder."""
+
+
+def _sticky_and_shared(folder: os.stat_result) -> bool:
+    return bool(folder.st_mode & stat.S_ISVTX) and bool(folder.st_mode & stat.S_IWOTH)
+
+
+def check_symlinks(path: str | os.PathLike) -> None:
+    """Refuse to follow another user's symbolic link in a sticky world-writable folder.
+
+    The kernel's ``protected_symlinks`` rule, applied by this program itself (writing to the
+    link's resolved target and renaming over it would sidestep the kernel's check): every
+    link on the way to ``path`` is walked, and one that sits in a sticky, world-writable
+    folder (``/tmp``) is followed only when it belongs to this user or to the folder's owner.
+    Parts that do not exist, and loops, are left for the caller's own open to report.
+
+    Raises
+    ------
+    ForeignSymlinkError
+        Naming the link, its owner and the folder.
+    """
+    parts = list(Path(path).parts)
+    current = Path(parts.pop(0)) if parts and os.path.isabs(parts[0]) else Path.cwd()
+    hops = 0
+    while parts:
+        part = parts.pop(0)
+        if part in ("", "."):
+            continue
+        if part == "..":
+            current = current.parent
+            continue
+        candidate = current / part
+        try:
+            info = os.lstat(candidate)
+        except OSError:
+            return  # nothing (more) to follow; the caller's open reports what is wrong
+        if not stat.S_ISLNK(info.st_mode):
+            current = candidate
+            continue
+        hops += 1
+        try:
+            folder = os.stat(current)
+            target = os.readlink(candidate)
+        except OSError:
+            return
+        if hops > MAX_SYMLINK_HOPS:
+            return
+        if _sticky_and_shared(folder) and info.st_uid not in (os.geteuid(), folder.st_uid):
+            raise ForeignSymlinkError(
+                errno.EPERM, f"refusing to follow the symbolic link {candidate} of another "
+                f"user (uid {info.st_uid}) in the sticky shared folder {current}",
+                str(candidate))
+        target_parts = list(Path(target).parts)
+        if target_parts and os.path.isabs(target_parts[0]):
+            current = Path(target_parts.pop(0))
+        parts[:0] = target_parts
+
+
 def write_output(path: str | os.PathLike,
-                 content: bytes | Callable[[BinaryIO], None]) -> Path:
+                 content: bytes | Callable[[BinaryIO], None], *, follow: bool = True) -> Path:
     """Write ``content`` (bytes, or a function writing to a binary stream) to ``path`` safely.
 
     - a regular file (or a new one) is replaced atomically: a temporary file in the same
       folder, flushed to disk, then renamed over it, so readers and a full disk never see half
       a file; an existing file keeps its permission bits, a new one gets the umask's;
-    - a symbolic link is followed and its target replaced (the link stays);
+    - a symbolic link is followed and its target replaced (the link stays), unless it is
+      another user's link in a sticky shared folder (:func:`check_symlinks`);
     - a device or a FIFO (``/dev/null``, a named pipe) is written directly, never replaced;
-    - temporaries left by killed earlier writes of the same file are deleted.
+    - temporaries left by killed earlier writes of the same file are deleted
+      (:func:`clean_stale_temporaries`).
 
-    Returns ``path``. Raises :class:`OSError` (e.g. ``IsADirectoryError``, ``ENOSPC``) on
-    failure, leaving any existing file as it was.
+    With ``follow=False`` (the results cache) the entry at ``path`` itself is always replaced,
+    whatever it is (a link, a FIFO, a device node): nothing is followed or written through.
+
+    Returns ``path``. Raises :class:`OSError` (e.g. ``IsADirectoryError``, ``ENOSPC``,
+    :class:`ForeignSymlinkError`) on failure, leaving any existing file as it was.
     """
     path = Path(path)
+    check_symlinks(path if follow else path.parent)
     try:
-        existing = os.stat(path)  # follows links, /dev/stdout's and /proc's too
+        existing = os.stat(path, follow_symlinks=follow)  # /dev/stdout's and /proc's links too
     except FileNotFoundError:
         existing = None  # nothing there, or a dangling link: create its target
     if existing is not None and stat.S_ISDIR(existing.st_mode):
         raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), str(path))
     if existing is not None and not stat.S_ISREG(existing.st_mode):
-        with open(path, "wb") as stream:  # a device or FIFO: write through, never replace
-            _emit(stream, content)
-        return path
-    target = Path(os.path.realpath(path))
+        if follow:
+            with open(path, "wb") as stream:  # a device or FIFO: write through, never replace
+                _emit(stream, content)
+            return path
+        existing = None  # the cache: replaced by a new regular file
+    target = (Path(os.path.realpath(path)) if follow
+              else Path(os.path.realpath(path.parent)) / path.name)
     target.parent.mkdir(parents=True, exist_ok=True)
     clean_stale_temporaries(target.parent, target.name)
-    handle, temporary = tempfile.mkstemp(prefix=f".{target.name[:100]}.{os.getpid()}.",
+    handle, temporary = tempfile.mkstemp(prefix=_temporary_prefix(target.name),
                                          suffix=".tmp", dir=target.parent)
     try:
         with os.fdopen(handle, "wb") as stream:
@@ -225,6 +313,40 @@ def write_output(path: str | os.PathLike,
     return path
 
 
+#: Largest results or cache file read (a comparison at the limits of
+#: :mod:`optguide.limits` with a trace writes far less).
+MAX_FILE_BYTES = 512 * 1024**2
+
+
+def read_regular_file(path: str | os.PathLike, limit: int = MAX_FILE_BYTES) -> bytes:
+    """The bytes of ``path`` when it is a regular file of at most ``limit`` bytes.
+
+    Opened without blocking (a FIFO never hangs), checked with ``fstat`` on the open file
+    before anything is read (a device or a huge sparse file is refused, not read), and read
+    no further than ``limit`` (a file that grows meanwhile is refused too). Symbolic links are
+    followed as :func:`check_symlinks` allows.
+
+    Raises
+    ------
+    OSError
+        ``FileNotFoundError`` and the like from opening; ``EINVAL`` "not a regular file";
+        ``EFBIG`` when larger than ``limit``; :class:`ForeignSymlinkError`.
+    """
+    check_symlinks(path)
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+    with os.fdopen(fd, "rb") as stream:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise OSError(errno.EINVAL, "not a regular file", str(path))
+        too_large = OSError(errno.EFBIG, f"larger than {limit:,} bytes", str(path))
+        if info.st_size > limit:
+            raise too_large
+        blob = stream.read(limit + 1)
+    if len(blob) > limit:
+        raise too_large
+    return blob
+
+
 def _emit(stream: BinaryIO, content: bytes | Callable[[BinaryIO], None]) -> None:
     if isinstance(content, (bytes, bytearray)):
         stream.write(content)
@@ -232,14 +354,14 @@ def _emit(stream: BinaryIO, content: bytes | Callable[[BinaryIO], None]) -> None
         content(stream)
 
 
-def write_json_atomic(path: str | os.PathLike, payload: Any) -> Path:
+def write_json_atomic(path: str | os.PathLike, payload: Any, *, follow: bool = True) -> Path:
     """Write ``payload`` as JSON to ``path`` with :func:`write_output` (never half a file).
 
     The JSON is encoded before anything is written, so a payload that cannot be encoded
     (``ValueError`` for NaN or infinity) leaves ``path`` untouched.
     """
     text = json.dumps(payload, indent=1, allow_nan=False) + "\n"
-    return write_output(path, text.encode())
+    return write_output(path, text.encode(), follow=follow)
 
 
 def _require(condition: bool, where: str, message: str) -> None:
@@ -349,7 +471,7 @@ def load(path: str | os.PathLike) -> Results:
     """
     path = Path(path)
     try:
-        blob = path.read_bytes()
+        blob = read_regular_file(path)
     except OSError as error:
         raise ResultsError(f"cannot read results file {path}: {error.strerror or error}") from None
     try:

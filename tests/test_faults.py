@@ -336,32 +336,56 @@ def test_killed_write_keeps_the_old_file_and_the_next_run_cleans_up(env, capsys)
     proc = subprocess.run([sys.executable, "-c", script, str(out)], capture_output=True)
     assert proc.returncode == -signal.SIGKILL
     assert out.read_text() == "previous results"
-    assert not no_temporaries(env.tmp), "the killed write left its temporary file"
+    left = [p for p in env.tmp.iterdir() if p.name.endswith(".tmp")]
+    assert left, "the killed write left its temporary file"
+    assert compare_cli(out) == 0
+    assert valid_results(out) and left[0].exists(), "deleted before it is provably stale"
+    age(left[0])
     assert compare_cli(out) == 0
     assert valid_results(out) and no_temporaries(env.tmp)
 
 
+def age(path: Path) -> None:
+    """Make ``path`` older than a temporary file may be while its writer could still run."""
+    old = time.time() - 2 * results_module.STALE_SECONDS
+    os.utime(path, (old, old))
+
+
+def temporary(folder: Path, name: str, pid: int, namespace: int | None = None) -> Path:
+    namespace = results_module._pid_namespace() if namespace is None else namespace
+    return folder / f".optguide-{name}.{namespace}-{pid}.abcdefgh.tmp"
+
+
 def test_stale_temporaries_are_cleaned_but_live_ones_kept(env, capsys):
     out = env.tmp / "r.json"
-    dead = env.tmp / f".r.json.{dead_pid()}.abcdefgh.tmp"
-    legacy = env.tmp / ".r.json.zyxwvuts.tmp"
-    live = env.tmp / f".r.json.{os.getppid()}.qrstuvwx.tmp"
+    dead = temporary(env.tmp, "r.json", dead_pid())
+    young = temporary(env.tmp, "r.json", dead_pid())
+    live = temporary(env.tmp, "r.json", os.getppid())
+    elsewhere = temporary(env.tmp, "r.json", dead_pid(), results_module._pid_namespace() + 1)
+    legacy = env.tmp / f".r.json.{dead_pid()}.zyxwvuts.tmp"  # not this program's prefix
     other = env.tmp / ".notes.txt.zyxwvuts.tmp"
-    for path in (dead, legacy, live, other):
+    for path in (dead, young, live, elsewhere, legacy, other):
         path.write_text("x")
-    old = time.time() - 2 * results_module.STALE_SECONDS
-    os.utime(legacy, (old, old))
+    young.with_name(young.name.replace("abcdefgh", "abcdefgi")).write_text("x")
+    for path in (dead, live, elsewhere, legacy, other):
+        age(path)
     assert compare_cli(out) == 0
-    assert not dead.exists() and not legacy.exists()
-    assert live.exists() and other.exists()
+    assert not dead.exists()
+    assert young.exists() and live.exists() and elsewhere.exists()
+    assert legacy.exists() and other.exists()
 
 
-def test_stale_cache_temporaries_are_cleaned(env, capsys):
+def test_other_peoples_tmp_files_in_the_cache_are_kept(env, capsys):
+    """Issue 19 (5): only this program's own, provably stale temporaries are deleted."""
     env.cache.mkdir()
-    stale = env.cache / f".0123456789abcdef01234567.json.{dead_pid()}.abcdefgh.tmp"
-    stale.write_text("half")
+    stale = temporary(env.cache, "0123456789abcdef01234567.json", dead_pid())
+    theirs = [env.cache / f".0123456789abcdef01234567.json.{dead_pid()}.abcdefgh.tmp",
+              env.cache / ".session.tmp", env.cache / ".x.1.abcdefgh.tmp"]
+    for path in (stale, *theirs):
+        path.write_text("half")
+        age(path)
     assert compare_cli(env.tmp / "r.json") == 0
-    assert not stale.exists()
+    assert not stale.exists() and all(path.exists() for path in theirs)
 
 
 # plot: same writer
@@ -499,7 +523,7 @@ def test_cache_dir_is_a_file(env, capsys, monkeypatch):
 
 @pytest.mark.parametrize("code", [errno.ENOSPC, errno.EACCES, errno.EROFS])
 def test_cache_write_failure_keeps_the_results(code, env, capsys, monkeypatch):
-    def fail(path, payload):
+    def fail(path, payload, **options):
         raise OSError(code, os.strerror(code), str(path))
 
     monkeypatch.setattr(compare_module, "write_json_atomic", fail)
@@ -707,3 +731,101 @@ def test_good_run_writes_reads_and_reuses(env, capsys):
     err = capsys.readouterr().err
     assert "results read from cache" in err and "warning" not in err
     assert results_module.load(out).runs[0].lr == 0.05
+
+
+# ---------------------------------------------------------------- H. issue 19
+@pytest.fixture
+def sticky(tmp_path) -> Path:
+    """A sticky world-writable folder, like /tmp."""
+    folder = tmp_path / "shared"
+    folder.mkdir()
+    folder.chmod(0o1777)
+    return folder
+
+
+def foreign_link(sticky: Path, name: str, target: Path) -> Path:
+    """A symbolic link in ``sticky`` owned by another user (root only)."""
+    if not IS_ROOT:
+        pytest.skip("giving a link to another user needs root")
+    link = sticky / name
+    link.symlink_to(target)
+    os.lchown(link, 54321, 54321)
+    return link
+
+
+def test_another_users_symlink_in_a_sticky_folder_is_not_followed(sticky, env, capsys):
+    """Issue 19 (1): --out through a stranger's link in /tmp is refused; the target stays."""
+    victim = env.tmp / "victim.json"
+    victim.write_text("precious")
+    link = foreign_link(sticky, "r.json", victim)
+    one_line(capsys, compare_cli(link), "refusing to follow the symbolic link")
+    assert victim.read_text() == "precious" and link.is_symlink()
+
+
+def test_plot_out_through_another_users_symlink_is_refused(sticky, results_file, tmp_path,
+                                                           capsys):
+    victim = tmp_path / "victim.png"
+    victim.write_bytes(b"precious")
+    link = foreign_link(sticky, "c.png", victim)
+    one_line(capsys, main(["plot", str(results_file), "--out", str(link)]),
+             "refusing to follow the symbolic link")
+    assert victim.read_bytes() == b"precious"
+
+
+def test_own_symlink_in_a_sticky_folder_is_followed(sticky, env, capsys):
+    target = env.tmp / "target.json"
+    link = sticky / "r.json"
+    link.symlink_to(target)
+    assert compare_cli(link) == 0
+    assert link.is_symlink() and valid_results(target)
+
+
+def test_cache_entry_linked_by_another_user_is_replaced_not_followed(sticky, env, capsys,
+                                                                       monkeypatch):
+    """A cache in a shared sticky folder: a stranger's link is neither read nor written
+    through; the entry itself is replaced (a warning says why it was not read)."""
+    monkeypatch.setenv("OPTGUIDE_CACHE_DIR", str(sticky))
+    victim = env.tmp / "victim.json"
+    victim.write_text("precious")
+    path = cache_path(CONFIG, data_root=env.root)
+    foreign_link(sticky, path.name, victim)
+    one_line(capsys, compare_cli(env.tmp / "r.json"), "refusing to follow", kind="warning",
+             status=0)
+    assert victim.read_text() == "precious"
+    assert not path.is_symlink() and compare(CONFIG, data_root=env.root).from_cache
+
+
+def test_fifo_as_cache_entry_is_a_mismatch_not_a_hang(env, capsys):
+    """Issue 19 (3): a named pipe in the cache's place is warned about and replaced."""
+    path = cache_path(CONFIG, data_root=env.root)
+    path.parent.mkdir(parents=True)
+    os.mkfifo(path)
+    one_line(capsys, compare_cli(env.tmp / "r.json"), "not a regular file", kind="warning",
+             status=0)
+    assert stat.S_ISREG(os.lstat(path).st_mode) and compare(CONFIG, data_root=env.root).from_cache
+
+
+def test_huge_sparse_cache_entry_is_not_read(env, capsys):
+    """Issue 19 (4): the size is checked before reading."""
+    path = cache_path(CONFIG, data_root=env.root)
+    path.parent.mkdir(parents=True)
+    with open(path, "wb") as stream:
+        stream.truncate(results_module.MAX_FILE_BYTES + 1)
+    one_line(capsys, compare_cli(env.tmp / "r.json"), "larger than", kind="warning", status=0)
+    assert path.stat().st_size < 1_000_000
+
+
+def test_cache_entry_linked_to_an_endless_device_is_not_read(env, capsys):
+    zero = fake_device(env.tmp / "zero", 1, 5)
+    path = cache_path(CONFIG, data_root=env.root)
+    path.parent.mkdir(parents=True)
+    path.symlink_to(zero)
+    one_line(capsys, compare_cli(env.tmp / "r.json"), "not a regular file", kind="warning",
+             status=0)
+    assert stat.S_ISCHR(os.lstat(zero).st_mode) and not path.is_symlink()
+
+
+def test_results_file_that_is_a_fifo_is_one_line(tmp_path, capsys):
+    pipe = tmp_path / "r.json"
+    os.mkfifo(pipe)
+    one_line(capsys, main(["table", str(pipe)]), "not a regular file")

@@ -30,6 +30,7 @@ import math
 import multiprocessing
 import os
 import sys
+import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -343,9 +344,59 @@ def _torch_threads(threads: int) -> Iterator[None]:
 
 _WORKER: dict[str, Any] = {}
 
+#: ``prctl`` option that asks the kernel to signal a process when its parent dies (Linux).
+_PR_SET_PDEATHSIG = 1
+#: Seconds between two looks of a worker's watchdog at its parent.
+WATCHDOG_SECONDS = 1.0
 
-def _init_worker(request: DataRequest, arrays: dict[str, Any]) -> None:
-    """Worker start: one torch thread, the training data built once from the parent's MNIST."""
+
+def _ask_kernel_for_death_signal() -> None:
+    """On Linux, have the kernel send SIGKILL to this process when its parent dies."""
+    if not sys.platform.startswith("linux"):
+        return
+    try:
+        import ctypes
+        import signal
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(_PR_SET_PDEATHSIG, int(signal.SIGKILL), 0, 0, 0)
+    except (OSError, AttributeError):
+        pass  # the watchdog below still notices
+
+
+def _watch_parent(parent: int, interval: float) -> None:
+    """End this process as soon as ``parent`` is no longer its parent (it died)."""
+    import time
+
+    while os.getppid() == parent:
+        time.sleep(interval)
+    os._exit(1)
+
+
+def exit_with_parent(parent: int, interval: float = WATCHDOG_SECONDS, *,
+                     signal_on_death: bool = True) -> None:
+    """Make this worker process end when ``parent`` (the process that started it) dies.
+
+    A killed caller (``SIGKILL``, or ``SIGTERM`` that skips the pool's shutdown) would
+    otherwise leave its workers waiting for work forever. The kernel's parent-death signal
+    (Linux; only with ``signal_on_death``, as the kernel sends it when the parent's *thread*
+    that started the worker ends, so only a main thread's workers may ask for it) ends the
+    worker at once; a daemon thread that watches :func:`os.getppid` covers other systems,
+    other threads and a parent that died before this was set up.
+    """
+    if signal_on_death:
+        _ask_kernel_for_death_signal()
+    if os.getppid() != parent:
+        os._exit(1)  # died before the signal was asked for
+    threading.Thread(target=_watch_parent, args=(parent, interval), daemon=True,
+                     name="optguide-parent-watchdog").start()
+
+
+def _init_worker(request: DataRequest, arrays: dict[str, Any], parent: int,
+                 from_main_thread: bool) -> None:
+    """Worker start: end with the parent; one torch thread; the training data built once
+    from the parent's MNIST."""
+    exit_with_parent(parent, signal_on_death=from_main_thread)
     torch.set_num_threads(1)
     _WORKER["data"] = request.build(_mnist_from_arrays(arrays, request))
 
@@ -410,7 +461,8 @@ def _start_pool(workers: int, request: DataRequest,
     context = multiprocessing.get_context("spawn")  # torch and fork do not mix
     return concurrent.futures.ProcessPoolExecutor(
         workers, mp_context=context, initializer=_init_worker,
-        initargs=(request, _mnist_arrays(mnist)))
+        initargs=(request, _mnist_arrays(mnist), os.getpid(),
+                  threading.current_thread() is threading.main_thread()))
 
 
 def _run_local_pool(chunks: Sequence[Chunk], job: ChunkJob, request: DataRequest,

@@ -829,3 +829,59 @@ def test_results_file_that_is_a_fifo_is_one_line(tmp_path, capsys):
     pipe = tmp_path / "r.json"
     os.mkfifo(pipe)
     one_line(capsys, main(["table", str(pipe)]), "not a regular file")
+
+
+def _children(parent: int) -> list[int]:
+    """Process ids whose parent is ``parent`` and that run multiprocessing's spawn_main."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            command = (entry / "cmdline").read_bytes()
+        except OSError:
+            continue
+        if int(fields[1]) == parent and b"spawn_main" in command:
+            found.append(int(entry.name))
+    return found
+
+
+def _running(pid: int) -> bool:
+    """``pid`` exists and is not a zombie (an exited child nobody reaped yet)."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (OSError, IndexError):
+        return False
+    return state not in ("Z", "X")
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").is_file(), reason="needs /proc")
+@pytest.mark.parametrize("signal_number", [signal.SIGKILL, signal.SIGTERM])
+def test_workers_end_when_the_main_process_is_killed(signal_number, env):
+    """Issue 19 (2): killing the main process leaves no worker process behind."""
+    command = [sys.executable, "-m", "optguide", *BASE, "--out", str(env.tmp / "r.json"),
+               "--workers", "2", "--seeds", "0,1", "--epochs", "5000", "--no-cache"]
+    proc = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    workers: list[int] = []
+    try:
+        deadline = time.monotonic() + 120
+        while len(workers) < 2 and time.monotonic() < deadline and proc.poll() is None:
+            time.sleep(0.2)
+            workers = _children(proc.pid)
+        assert len(workers) == 2, "the comparison did not start two workers"
+        time.sleep(1.0)
+        proc.send_signal(signal_number)
+        proc.wait(timeout=60)
+        deadline = time.monotonic() + 30
+        while any(_running(pid) for pid in workers) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        left = [pid for pid in workers if _running(pid)]
+        assert not left, f"workers {left} outlived their parent"
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+        for pid in workers:  # only after a failure: the test's own leftovers
+            if _running(pid):
+                os.kill(pid, signal.SIGKILL)

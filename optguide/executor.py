@@ -29,6 +29,7 @@ import contextlib
 import math
 import multiprocessing
 import os
+import re
 import sys
 import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -528,6 +529,39 @@ def _run_chunks(pool: concurrent.futures.ProcessPoolExecutor, chunks: Sequence[C
 
 _RAY_DATA: dict[tuple, TrainingData] = {}
 
+#: Seconds to wait for a Ray cluster's address to accept a connection.
+RAY_CONNECT_SECONDS = 10.0
+_RAY_ADDRESS = re.compile(r"(?:ray://)?(?P<host>\[[^\]]*\]|[^:/\[\]]+):(?P<port>\d{1,5})")
+
+
+def check_ray_address(address: str, timeout: float = RAY_CONNECT_SECONDS) -> None:
+    """Fail fast when a ``host:port`` (or ``ray://host:port``) Ray address does not answer.
+
+    ``ray.init`` retries an address that refuses or drops connections without end; one
+    connection attempt here, bounded by ``timeout``, turns that into an error. Other forms
+    (``auto``, ``local``) are left to Ray.
+
+    Raises
+    ------
+    BackendError
+        Naming the address and why it cannot be reached.
+    """
+    import socket
+
+    match = _RAY_ADDRESS.fullmatch(address.strip())
+    if match is None:
+        return
+    host, port = match["host"].strip("[]"), int(match["port"])
+    try:
+        with socket.create_connection((host, port), timeout=timeout):
+            pass
+    except (OSError, ValueError, OverflowError) as error:
+        reason = "no answer" if isinstance(error, TimeoutError) else (
+            getattr(error, "strerror", None) or str(error))
+        raise BackendError(f"cannot reach the Ray cluster at {address}: {reason} (tried "
+                           f"for up to {timeout:g} seconds); check --ray-address or "
+                           f"${ENV_RAY_ADDRESS}") from None
+
 
 def _train_ray_task(job: ChunkJob, specs: tuple[RunSpec, ...], request: DataRequest,
                     arrays: dict[str, Any], data_id: str) -> list[RunResult]:
@@ -548,6 +582,8 @@ def _run_ray(chunks: Sequence[Chunk], job: ChunkJob, request: DataRequest, mnist
     started = False
     if not ray.is_initialized():
         address = ray_address or os.environ.get(ENV_RAY_ADDRESS) or None
+        if address:
+            check_ray_address(address)
         try:
             if address:
                 ray.init(address=address, logging_level="ERROR", log_to_driver=False)

@@ -4,7 +4,7 @@ Two kinds of checks, both returning a one-line message (``None`` when all is wel
 the caller raises its own error type:
 
 - :func:`config_problem`: limits of the configuration alone (epochs, seeds, learning rates,
-  device name), called by :meth:`optguide.compare.Config.validate`;
+  trace interval, device name), called by :meth:`optguide.compare.Config.validate`;
 - :func:`resource_problem`: limits that need the data and the machine (validation and
   training subset sizes, an estimate of the memory the comparison needs against the memory
   available), called before training starts.
@@ -34,6 +34,8 @@ ACTIVATIONS = {"mlp": 128 + 10, "cnn": 8 * 26 * 26 + 8 * 13 * 13 + 16 * 11 * 11 
 BYTES_PER_EPOCH_RECORD = 600
 
 _DEVICE = re.compile(r"auto|cpu|cuda(:\d{1,3})?")
+#: Training images of MNIST: the most a comparison without ``train_size`` trains on.
+MNIST_TRAIN_IMAGES = 60_000
 
 
 def _finite(value: Any) -> bool:
@@ -66,9 +68,31 @@ def config_problem(config: Any) -> str | None:
             return f"learning rates must be finite numbers, got {bad[0]!r}"
         if len(set(rates)) != len(rates):
             return f"learning rates has duplicates: {tuple(rates)!r}"
+    problem = _trace_problem(config)
+    if problem:
+        return problem
     if not _DEVICE.fullmatch(str(config.device)):
         return (f"unknown device {config.device!r}; use auto, cpu, cuda or cuda:N "
                 f"(N the GPU's number)")
+    return None
+
+
+def most_steps_per_epoch(config: Any) -> int:
+    """Updates per epoch at most: the training subset (at most MNIST's training images less
+    the validation ones) in minibatches of ``batch_size`` (one batch when full-batch)."""
+    images = config.train_size or max(1, MNIST_TRAIN_IMAGES - config.validation_size)
+    return 1 if config.batch_size is None else -(-images // config.batch_size)
+
+
+def _trace_problem(config: Any) -> str | None:
+    """``eval_every`` shorter than one update (a trace point per update at most)."""
+    if config.eval_every is None:
+        return None
+    steps = most_steps_per_epoch(config)
+    if config.eval_every * steps < 1:
+        return (f"eval_every {config.eval_every!r} of an epoch is less than one update (an "
+                f"epoch has at most {steps:,} updates here); use at least 1/{steps:,} = "
+                f"{1 / steps:.6g}")
     return None
 
 

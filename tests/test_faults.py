@@ -885,3 +885,31 @@ def test_workers_end_when_the_main_process_is_killed(signal_number, env):
         for pid in workers:  # only after a failure: the test's own leftovers
             if _running(pid):
                 os.kill(pid, signal.SIGKILL)
+
+
+@pytest.mark.parametrize("every", ["1e-300", "5e-324", "0.0001"])
+def test_eval_every_below_one_update_is_refused_before_training(every, env, capsys):
+    """Issue 19 (3): --eval-every 1e-300 spun forever; now one line before training."""
+    one_line(capsys, compare_cli(env.tmp / "r.json", "--eval-every", every),
+             "less than one update")
+    assert not (env.tmp / "r.json").exists()
+
+
+def test_trace_points_are_at_most_one_per_step():
+    from optguide.train import trace_steps
+
+    assert trace_steps(10, 2, 1e-300) == set(range(1, 21)) == trace_steps(10, 2, 0.1)
+    assert trace_steps(10, 2, 0.5) == {5, 10, 15, 20}
+
+
+def test_unreachable_ray_address_is_one_line_naming_it(env, capsys, monkeypatch):
+    """Issue 19 (3): an address nobody answers on fails at once instead of waiting forever."""
+    ray = pytest.importorskip("ray")
+
+    def never(*args, **kwargs):
+        raise AssertionError("ray.init reached with an unreachable address")
+
+    monkeypatch.setattr(ray, "init", never)
+    monkeypatch.setenv("RAY_ADDRESS", "127.0.0.1:1")
+    one_line(capsys, compare_cli(env.tmp / "r.json", "--backend", "ray"),
+             "cannot reach the Ray cluster at 127.0.0.1:1")

@@ -607,20 +607,14 @@ def test_data_dir_is_a_file(env, capsys, monkeypatch):
 
 def test_unreadable_data_file_is_one_line(env, capsys, monkeypatch):
     victim = env.raw / "t10k-images-idx3-ubyte"
-    real_open, real_read = open, Path.read_bytes
+    real_open = os.open
 
     def guarded_open(path, *args, **kwargs):
         if Path(path) == victim:
             raise PermissionError(errno.EACCES, "Permission denied", str(path))
         return real_open(path, *args, **kwargs)
 
-    def guarded_read(self):
-        if self == victim:
-            raise PermissionError(errno.EACCES, "Permission denied", str(self))
-        return real_read(self)
-
-    monkeypatch.setattr(data_module, "open", guarded_open, raising=False)
-    monkeypatch.setattr(Path, "read_bytes", guarded_read)
+    monkeypatch.setattr(data_module.os, "open", guarded_open)
     one_line(capsys, main(["data"]), f"cannot read {victim}: permission denied")
     one_line(capsys, compare_cli(env.tmp / "r.json"), "permission denied")
 
@@ -913,3 +907,40 @@ def test_unreachable_ray_address_is_one_line_naming_it(env, capsys, monkeypatch)
     monkeypatch.setenv("RAY_ADDRESS", "127.0.0.1:1")
     one_line(capsys, compare_cli(env.tmp / "r.json", "--backend", "ray"),
              "cannot reach the Ray cluster at 127.0.0.1:1")
+
+
+def _sparse_idx(path: Path, dims: tuple[int, ...]) -> None:
+    """An IDX file whose header promises ``dims`` and whose size matches, but sparse."""
+    magic = 0x0800 | len(dims)
+    header = magic.to_bytes(4, "big") + b"".join(d.to_bytes(4, "big") for d in dims)
+    with open(path, "wb") as stream:
+        stream.write(header)
+        stream.truncate(len(header) + int(np.prod(dims)))
+
+
+@pytest.mark.parametrize("name,dims,fragment", [
+    ("train-labels-idx1-ubyte", (2**31,), "more than 250,000"),
+    ("train-images-idx3-ubyte", (2**22, 28, 28), "more than 250,000"),
+    ("t10k-images-idx3-ubyte", (64, 4096, 4096), "not 28x28"),
+])
+def test_huge_sparse_idx_file_is_refused_unread(name, dims, fragment, env, capsys):
+    """Issue 19 (4): the header is checked against its limits before the body is read (a
+    gigabyte-sized sparse file whose size matches its header is refused by the header)."""
+    _sparse_idx(env.raw / name, dims)
+    one_line(capsys, main(["data"]), fragment)
+    one_line(capsys, compare_cli(env.tmp / "r.json"), fragment)
+
+
+def test_huge_sparse_gz_original_is_not_read(env, capsys):
+    with open(env.raw / "train-images-idx3-ubyte.gz", "wb") as stream:
+        stream.truncate(data_module.MAX_GZ_BYTES + 1)
+    assert main(["data"]) == 0
+    assert "MISMATCH for train-images-idx3-ubyte.gz" in capsys.readouterr().out
+
+
+def test_fifo_in_the_data_folder_is_one_line(env, capsys):
+    """A named pipe where an MNIST file belongs is refused, not waited on."""
+    victim = env.raw / "t10k-labels-idx1-ubyte"
+    victim.unlink()
+    os.mkfifo(victim)
+    one_line(capsys, compare_cli(env.tmp / "r.json"), "t10k-labels-idx1-ubyte")

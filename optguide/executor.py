@@ -17,7 +17,8 @@ specs. How the chunks are spread over processes or machines never changes a numb
     MNIST into Ray's object store once; tasks read it from there, so only the machine that
     calls :func:`execute` needs the data files.
 
-A chunk that fails is tried once more; if it fails again :class:`ExecutorError` names it.
+A chunk that fails is tried once more (unless its error would only happen again: a
+:data:`DETERMINISTIC` one); if it fails again :class:`ExecutorError` names it.
 Nothing is silently dropped. Progress advances by a chunk's run-epochs when it finishes (in
 process: after every step).
 """
@@ -64,6 +65,11 @@ MIN_POOL_WORK = 1_000_000
 
 #: Attempts per chunk: a failed chunk is retried once, then reported.
 ATTEMPTS = 2
+#: Errors that training the same chunk again would raise again (a value out of range, a
+#: bug): reported at once, never retried. Others (a worker lost, memory, I/O) are retried.
+DETERMINISTIC = (ValueError, TypeError, ArithmeticError, LookupError, NotImplementedError)
+#: What Ray may retry: everything it raises except :data:`DETERMINISTIC` errors.
+RAY_RETRIED = (RuntimeError, OSError, MemoryError)
 
 RAY_MISSING = "the ray backend needs Ray: pip install 'optguide[ray]'"
 
@@ -285,19 +291,26 @@ def _last_line(error: BaseException) -> str:
     return text.splitlines()[-1] if text else type(error).__name__
 
 
+def _retried(error: BaseException) -> bool:
+    """Whether a chunk that failed with ``error`` is worth training again."""
+    return not isinstance(error, DETERMINISTIC)
+
+
 def _failure(chunk: Chunk, total: int, error: BaseException) -> ExecutorError:
-    return ExecutorError(f"{chunk.describe(total)} failed twice: {type(error).__name__}: "
+    how = "failed twice" if _retried(error) else "failed"
+    return ExecutorError(f"{chunk.describe(total)} {how}: {type(error).__name__}: "
                          f"{_last_line(error)}")
 
 
 def _attempt(chunk: Chunk, total: int, train: Callable[[], list[RunResult]]
              ) -> list[RunResult]:
-    """``train()``, tried :data:`ATTEMPTS` times; the last error becomes an ExecutorError."""
+    """``train()``, tried up to :data:`ATTEMPTS` times (once for a :data:`DETERMINISTIC`
+    error); the last error becomes an ExecutorError."""
     for attempt in range(ATTEMPTS):
         try:
             return train()
         except Exception as error:
-            if attempt == ATTEMPTS - 1:
+            if attempt == ATTEMPTS - 1 or not _retried(error):
                 raise _failure(chunk, total, error) from error
     raise AssertionError("unreachable")
 
@@ -513,7 +526,7 @@ def _run_chunks(pool: concurrent.futures.ProcessPoolExecutor, chunks: Sequence[C
                 if error is None:
                     outcomes[chunk.index] = future.result()
                     _advance(progress, len(chunk.specs) * job.epochs)
-                elif (tries[chunk.index] < ATTEMPTS and not isinstance(
+                elif (tries[chunk.index] < ATTEMPTS and _retried(error) and not isinstance(
                         error, concurrent.futures.process.BrokenProcessPool)):
                     submit(chunk)
                 else:
@@ -597,7 +610,7 @@ def _run_ray(chunks: Sequence[Chunk], job: ChunkJob, request: DataRequest, mnist
         started = True
     try:
         remote = ray.remote(num_cpus=1, max_retries=ATTEMPTS - 1,
-                            retry_exceptions=True)(_train_ray_task)
+                            retry_exceptions=list(RAY_RETRIED))(_train_ray_task)
         arrays_ref = ray.put(_mnist_arrays(mnist))
         data_id = arrays_ref.hex()
         refs = {remote.remote(job, chunk.specs, request, arrays_ref, data_id): chunk
@@ -613,7 +626,9 @@ def _run_ray(chunks: Sequence[Chunk], job: ChunkJob, request: DataRequest, mnist
                 except ray.exceptions.RayError as error:
                     for other in pending:
                         ray.cancel(other)
-                    raise _failure(chunk, len(chunks), error) from None
+                    cause = getattr(error, "cause", None)  # the task's own error, if any
+                    raise _failure(chunk, len(chunks), cause if isinstance(
+                        cause, BaseException) else error) from None
                 _advance(progress, len(chunk.specs) * job.epochs)
         return [outcomes[chunk.index] for chunk in chunks]
     finally:

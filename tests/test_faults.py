@@ -944,3 +944,46 @@ def test_fifo_in_the_data_folder_is_one_line(env, capsys):
     victim.unlink()
     os.mkfifo(victim)
     one_line(capsys, compare_cli(env.tmp / "r.json"), "t10k-labels-idx1-ubyte")
+
+
+@pytest.mark.parametrize("extra,fragment", [
+    (["--lr", "1e39"], "learning rates must be between"),
+    (["--lr", "5e-324,1e-323"], "learning rates must be between"),
+    (["--lr", "1e-40"], "learning rates must be between"),
+    (["--schedule", "cosine:warmup=100000"], "warm-up of 100000 steps is not shorter"),
+    (["--schedule", "cosine:warmup=2", "--batch-size", "full"], "warm-up of 2 steps"),
+])
+def test_values_training_cannot_use_are_refused_before_training(extra, fragment, env, capsys,
+                                                                 monkeypatch):
+    """Issue 19 (6): checked before training (one line, exit 2), not after a retried run."""
+    from optguide import executor
+
+    def never(*args, **kwargs):
+        raise AssertionError("training started")
+
+    monkeypatch.setattr(executor, "execute", never)
+    monkeypatch.setattr(compare_module, "execute", never)
+    one_line(capsys, compare_cli(env.tmp / "r.json", *extra), fragment)
+
+
+def test_deterministic_errors_are_not_retried(env, monkeypatch):
+    """Issue 19 (6): an error that training again would repeat is reported after one try;
+    a transient one is retried once."""
+    from optguide import executor
+
+    calls = []
+
+    def failing(error):
+        def train(self, specs, data, progress=None):
+            calls.append(1)
+            raise error
+        return train
+
+    for error, tries, how in ((ValueError("math domain error"), 1, "failed: ValueError"),
+                              (OverflowError("too big"), 1, "failed: OverflowError"),
+                              (RuntimeError("lost"), 2, "failed twice: RuntimeError")):
+        calls.clear()
+        monkeypatch.setattr(executor.ChunkJob, "train", failing(error))
+        with pytest.raises(executor.ExecutorError, match=how):
+            compare(CONFIG, cache=False, workers=1)
+        assert len(calls) == tries

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import functools
+import io
 import os
 import sys
 import warnings
@@ -246,12 +247,27 @@ def _tune(args: argparse.Namespace) -> None:
                     functools.partial(tune, study), tuned_table)
 
 
+def _load_results(path: Path) -> Results:
+    """A results file (:func:`optguide.results.load`); a tuning study's configuration is
+    checked too, so that a field of the wrong type is one line, not a traceback."""
+    from .results import ResultsError, load
+    from .tune import Study, is_study
+
+    results = load(path)
+    if is_study(results):
+        try:
+            Study.from_dict(results.config)
+        except (TypeError, ValueError, KeyError, AttributeError) as error:
+            raise ResultsError(f"{path}: its study configuration is invalid "
+                               f"({error})") from None
+    return results
+
+
 def _table(args: argparse.Namespace) -> None:
     from .report import table, tuned_table
-    from .results import load
     from .tune import is_study
 
-    results = load(args.results)
+    results = _load_results(args.results)
     sys.stdout.write((tuned_table if is_study(results) else table)(results, args.format))
 
 
@@ -260,10 +276,10 @@ def _plot(args: argparse.Namespace) -> None:
 
     matplotlib.use("Agg")
     from .plots import learning_curves, sensitivity
-    from .results import load, write_output
+    from .results import write_output
     from .tune import is_study
 
-    results = load(args.results)
+    results = _load_results(args.results)
     _check_writable(args.out)
     # A tuning study's figure is the one its choices were made from: validation accuracy
     # against learning rate.
@@ -327,13 +343,37 @@ def _user_error(error: BaseException) -> str | None:
     return " ".join(text.split())
 
 
+class _Discard(io.TextIOBase):
+    """Standard error when it was closed: messages go nowhere (the exit status still tells)."""
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, text: str) -> int:
+        return len(text)
+
+
+#: Commands whose result is what they print on standard output.
+PRINTING = ("compare", "tune", "table", "data")
+
+
+def _check_streams(command: str) -> None:
+    """A command that prints its result needs an open standard output."""
+    if sys.stdout is None and command in PRINTING:
+        raise UsageError(f"standard output is closed: '{command}' prints its result there; "
+                         f"run it with standard output open (redirect it to a file)")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``optguide`` command; returns the exit status."""
+    if sys.stderr is None:  # started with standard error closed: never print into stdout
+        sys.stderr = _Discard()
     try:
         with warnings.catch_warnings():
             warnings.showwarning = _show_warning
             warnings.filterwarnings("default", category=RuntimeWarning, module=r"optguide\b")
             args = build_parser().parse_args(argv)  # imports torch: Ctrl-C lands below
+            _check_streams(args.command)
             COMMANDS[args.command](args)
     except KeyboardInterrupt:
         print("optguide: interrupted", file=sys.stderr)

@@ -27,7 +27,7 @@ from typing import Any
 import torch
 
 from . import __version__
-from .data import VALIDATION_SIZE, load_mnist
+from .data import VALIDATION_SIZE, absolute_env_path, load_mnist
 from .executor import check_backend, execute
 from .limits import config_problem, resource_problem, runs_held_at_once
 from .models import MODELS
@@ -119,8 +119,13 @@ class Config:
     def __post_init__(self) -> None:
         for name in ("optimizers", "presets", "seeds", "learning_rates"):
             value = getattr(self, name)
-            if isinstance(value, (list, str)):
-                object.__setattr__(self, name, (value,) if isinstance(value, str) else tuple(value))
+            if isinstance(value, str):
+                object.__setattr__(self, name, (value,))
+            elif isinstance(value, (list, range)):
+                object.__setattr__(self, name, tuple(value))
+            elif not isinstance(value, tuple) and not (name == "learning_rates" and value is None):
+                raise ConfigError(f"{name.replace('_', ' ')} must be a list or tuple (in "
+                                  f"order), got {type(value).__name__} {value!r}")
         if isinstance(self.schedule, Schedule):
             object.__setattr__(self, "schedule", str(self.schedule))
         pairs = self.overrides.items() if isinstance(self.overrides, dict) else self.overrides
@@ -136,6 +141,7 @@ class Config:
         def fail(message: str) -> None:
             raise ConfigError(message)
 
+        self._check_types(fail)
         if not self.optimizers:
             fail("no optimizers given")
         for name in self.optimizers:
@@ -191,6 +197,25 @@ class Config:
         if problem:
             fail(problem)
         self._check_overrides(fail)
+
+    def _check_types(self, fail) -> None:
+        """Names are strings, counts integers (not flags), rates numbers: before any lookup."""
+        for name in ("optimizers", "presets"):
+            bad = [v for v in getattr(self, name) if not isinstance(v, str)]
+            if bad:
+                fail(f"{name} must be names (strings), got {bad[0]!r}")
+        for name in ("model", "engine", "device", "schedule"):
+            if not isinstance(getattr(self, name), str):
+                fail(f"{name} must be a name (a string), got {getattr(self, name)!r}")
+        for name in ("epochs", "batch_size", "train_size", "validation_size"):
+            value = getattr(self, name)
+            if isinstance(value, bool):
+                fail(f"{name.replace('_', ' ')} must be an integer, got {value!r}")
+        if any(isinstance(seed, bool) for seed in self.seeds):
+            fail(f"seeds must be non-negative integers, got {self.seeds!r}")
+        if self.learning_rates is not None and any(
+                isinstance(lr, bool) for lr in self.learning_rates):
+            fail(f"learning rates must be positive numbers, got {self.learning_rates!r}")
 
     def _check_overrides(self, fail) -> None:
         """Every optimizer accepts the overrides (names and values), checked by building it."""
@@ -269,9 +294,16 @@ def code_hash(parts: tuple[str, ...] | None = None) -> str:
 
 
 def cache_dir() -> Path:
-    """``$OPTGUIDE_CACHE_DIR``, else a per-user cache folder."""
-    if os.environ.get(ENV_CACHE_DIR):
-        return Path(os.environ[ENV_CACHE_DIR]).expanduser()
+    """``$OPTGUIDE_CACHE_DIR`` (made absolute once), else a per-user cache folder.
+
+    Raises
+    ------
+    ConfigError
+        When the variable names ``~user`` of a user that does not exist.
+    """
+    folder = absolute_env_path(ENV_CACHE_DIR, ConfigError)
+    if folder is not None:
+        return folder
     import platformdirs
 
     return Path(platformdirs.user_cache_dir("optguide")) / "results"

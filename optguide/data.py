@@ -44,15 +44,60 @@ class DataError(RuntimeError):
     """MNIST is missing, incomplete or corrupt; the message says what to do."""
 
 
+def expand_home(path: str | os.PathLike, error: type[Exception] = DataError) -> Path:
+    """``path`` with a leading ``~`` or ``~user`` expanded.
+
+    Raises
+    ------
+    error
+        (:class:`DataError` by default) when the user does not exist or has no home folder,
+        instead of the ``RuntimeError`` of :meth:`pathlib.Path.expanduser`.
+    """
+    try:
+        return Path(path).expanduser()
+    except RuntimeError:
+        user = Path(path).parts[0]
+        raise error(f"cannot expand {user!r} in {os.fspath(path)!r}: no such user or no "
+                    f"home folder; give the folder's full path") from None
+
+
+def absolute_env_path(name: str, error: type[Exception] = DataError) -> Path | None:
+    """The folder named by environment variable ``name``, made absolute once.
+
+    A relative value is resolved against the current folder and written back to the
+    environment, so that a later change of folder (sphinx-gallery runs each example in its
+    own) and child processes see the same folder. ``None`` when unset or empty.
+    """
+    value = os.environ.get(name)
+    if not value:
+        return None
+    folder = expand_home(value, error)
+    if not folder.is_absolute():
+        folder = Path(os.path.abspath(folder))
+        os.environ[name] = str(folder)
+    return folder
+
+
 def data_dir(root: str | os.PathLike | None = None) -> Path:
-    """The folder that holds ``MNIST/raw``: ``root`` > ``$OPTGUIDE_DATA_DIR`` > user cache."""
+    """The folder that holds ``MNIST/raw``: ``root`` > ``$OPTGUIDE_DATA_DIR`` > user cache.
+
+    A relative ``$OPTGUIDE_DATA_DIR`` is made absolute against the folder current when this
+    module was first imported (:func:`absolute_env_path`).
+    """
     if root is not None:
-        return Path(root).expanduser()
-    if os.environ.get(ENV_DATA_DIR):
-        return Path(os.environ[ENV_DATA_DIR]).expanduser()
+        return expand_home(root)
+    folder = absolute_env_path(ENV_DATA_DIR)
+    if folder is not None:
+        return folder
     import platformdirs
 
     return Path(platformdirs.user_cache_dir("optguide")) / "data"
+
+
+try:  # once, at import: before anything changes the current folder
+    absolute_env_path(ENV_DATA_DIR)
+except DataError:
+    pass  # reported by data_dir() when the data is asked for
 
 
 def raw_dir(root: str | os.PathLike | None = None) -> Path:

@@ -493,14 +493,45 @@ def _run_local_pool(chunks: Sequence[Chunk], job: ChunkJob, request: DataRequest
             pool = _start_pool(workers, request, mnist)
         try:
             return _run_chunks(pool, chunks, job, progress)
-        except BaseException:
+        except BaseException as error:
             if reused:  # a broken or interrupted pool is not handed out again
                 _REUSED.pop(key, None)
+            if not isinstance(error, Exception):  # Ctrl-C: do not wait for running chunks
+                _stop_workers(pool)
             pool.shutdown(cancel_futures=True)
             raise
         finally:
             if not reused:
                 pool.shutdown()
+
+
+def _stop_workers(pool: concurrent.futures.ProcessPoolExecutor) -> None:
+    """End ``pool``'s worker processes now (they ignore Ctrl-C; see :func:`_sigint_ignored`)."""
+    for process in list((getattr(pool, "_processes", None) or {}).values()):
+        with contextlib.suppress(OSError, ValueError, AttributeError):
+            process.terminate()
+
+
+@contextlib.contextmanager
+def _sigint_ignored() -> Iterator[None]:
+    """Start worker processes that ignore Ctrl-C (SIGINT), inherited from this moment.
+
+    Ctrl-C reaches every process of the terminal's foreground group; workers would each
+    print a ``KeyboardInterrupt`` traceback. A process started while SIGINT is ignored
+    ignores it too (Python keeps an inherited ``SIG_IGN``); this process reacts to Ctrl-C
+    again right after, and ends its workers itself. Only the main thread may change signal
+    handling; elsewhere nothing changes.
+    """
+    import signal
+
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    before = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, before)
 
 
 def _run_chunks(pool: concurrent.futures.ProcessPoolExecutor, chunks: Sequence[Chunk],
@@ -510,7 +541,8 @@ def _run_chunks(pool: concurrent.futures.ProcessPoolExecutor, chunks: Sequence[C
     pending: dict[concurrent.futures.Future, Chunk] = {}
 
     def submit(chunk: Chunk) -> None:
-        pending[pool.submit(_train_in_worker, job, chunk.specs)] = chunk
+        with _sigint_ignored():  # a submit may start a worker
+            pending[pool.submit(_train_in_worker, job, chunk.specs)] = chunk
 
     tries = {chunk.index: 0 for chunk in chunks}
     for chunk in chunks:

@@ -987,3 +987,120 @@ def test_deterministic_errors_are_not_retried(env, monkeypatch):
         with pytest.raises(executor.ExecutorError, match=how):
             compare(CONFIG, cache=False, workers=1)
         assert len(calls) == tries
+
+
+STUDY = {"kind": "study", "candidates": ["sgd"], "preset": "pytorch",
+         "learning_rates": [0.01, 0.1], "select_seeds": [0, 1], "report_seeds": [2],
+         "model": "mlp", "epochs": 1, "batch_size": 32, "train_size": None,
+         "validation_size": 16, "max_widenings": 0}
+
+
+@pytest.mark.parametrize("change", [{"candidates": 5}, {"select_seeds": None},
+                                    {"report_seeds": "x"}, {"grids": 3}, {"epochs": "x"}])
+@pytest.mark.parametrize("command", ["table", "plot"])
+def test_study_file_with_wrong_types_is_one_line(change, command, tmp_path, capsys):
+    """Issue 19 (7): a study's configuration of the wrong types, not a traceback."""
+    path = tmp_path / "study.json"
+    path.write_text(json.dumps({**results_payload(), "config": {**STUDY, **change}}))
+    extra = ["--out", str(tmp_path / "c.png")] if command == "plot" else []
+    one_line(capsys, main([command, str(path), *extra]), "study configuration is invalid")
+
+
+@pytest.mark.parametrize("variable", ["OPTGUIDE_DATA_DIR", "OPTGUIDE_CACHE_DIR"])
+def test_unknown_user_in_a_folder_is_one_line(variable, env, capsys, monkeypatch):
+    monkeypatch.setenv(variable, "~no-such-user-optguide/data")
+    one_line(capsys, compare_cli(env.tmp / "r.json"), "no such user")
+
+
+def test_unknown_user_in_data_dir_option_is_one_line(env, capsys):
+    one_line(capsys, main(["data", "--data-dir", "~no-such-user-optguide"]), "no such user")
+
+
+@pytest.mark.parametrize("command", [["table"], ["data"]])
+def test_closed_standard_output_is_one_line(command, results_file, env):
+    """Issue 19 (7): started with standard output closed: one line on standard error."""
+    args = [*command, str(results_file)] if command == ["table"] else command
+    proc = subprocess.run([sys.executable, "-m", "optguide", *args], stderr=subprocess.PIPE,
+                          text=True, preexec_fn=lambda: os.close(1))
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr
+    assert proc.stderr.startswith("optguide: error: standard output is closed")
+    assert len(proc.stderr.splitlines()) == 1
+
+
+def test_closed_standard_error_prints_nothing_into_standard_output(tmp_path):
+    proc = subprocess.run([sys.executable, "-m", "optguide", "table",
+                           str(tmp_path / "missing.json")], stdout=subprocess.PIPE,
+                          stderr=subprocess.DEVNULL, text=True,
+                          preexec_fn=lambda: os.close(2))
+    assert proc.returncode == 2 and proc.stdout == ""
+
+
+@pytest.mark.parametrize("changes,fragment", [
+    (dict(seeds={0, 1}), "seeds must be a list or tuple"),
+    (dict(seeds=(True,)), "seeds must be non-negative integers"),
+    (dict(seeds=(0, False)), "seeds must be non-negative integers"),
+    (dict(learning_rates=0.1), "learning rates must be a list or tuple"),
+    (dict(learning_rates=(True,)), "learning rates must be positive numbers"),
+    (dict(model=["mlp"]), "model must be a name"),
+    (dict(optimizers=[["sgd"]]), "optimizers must be names"),
+    (dict(epochs=True), "epochs must be an integer"),
+    (dict(batch_size=True), "batch size must be an integer"),
+    (dict(device=0), "device must be a name"),
+])
+def test_config_of_wrong_types_is_a_config_error(changes, fragment):
+    """Issue 19 (7): wrong types in the library are a ConfigError, never taken as another
+    value (``epochs=True`` as 1) nor a TypeError."""
+    with pytest.raises(compare_module.ConfigError, match=fragment):
+        Config(**changes)
+
+
+def test_config_takes_a_range_of_seeds_as_its_tuple():
+    assert Config(seeds=range(3)).seeds == (0, 1, 2)
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").is_file(), reason="needs /proc")
+def test_ctrl_c_with_workers_is_one_line_and_ends_them(env):
+    """Issue 19 (7): Ctrl-C (SIGINT to the whole process group, as a terminal sends it)
+    prints one line, no worker's KeyboardInterrupt traceback, and leaves no worker behind."""
+    command = [sys.executable, "-m", "optguide", *BASE, "--out", str(env.tmp / "r.json"),
+               "--workers", "2", "--seeds", "0,1", "--epochs", "5000", "--no-cache"]
+    proc = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                            text=True, start_new_session=True)
+    workers: list[int] = []
+    try:
+        deadline = time.monotonic() + 120
+        while len(workers) < 2 and time.monotonic() < deadline and proc.poll() is None:
+            time.sleep(0.2)
+            workers = _children(proc.pid)
+        assert len(workers) == 2, "the comparison did not start two workers"
+        time.sleep(1.0)
+        os.killpg(proc.pid, signal.SIGINT)
+        _, err = proc.communicate(timeout=60)
+        assert proc.returncode == 130 and err == "optguide: interrupted\n", err
+        deadline = time.monotonic() + 30
+        while any(_running(pid) for pid in workers) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert not [pid for pid in workers if _running(pid)]
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+        for pid in workers:
+            if _running(pid):
+                os.kill(pid, signal.SIGKILL)
+
+
+def test_relative_data_folder_survives_a_change_of_folder(env, tmp_path):
+    """Issue 19 (10): a relative $OPTGUIDE_DATA_DIR is made absolute at import (and put
+    back into the environment for child processes), so an example run in its own folder
+    (as sphinx-gallery runs them) still finds MNIST."""
+    elsewhere = tmp_path / "gallery" / "example"
+    elsewhere.mkdir(parents=True)
+    script = ("import os, sys\nimport optguide.data as d\nos.chdir(sys.argv[1])\n"
+              "print(d.load_mnist().train_size, os.environ['OPTGUIDE_DATA_DIR'])\n")
+    relative = os.path.relpath(env.root, tmp_path)
+    proc = subprocess.run([sys.executable, "-c", script, str(elsewhere)], cwd=tmp_path,
+                          env={**os.environ, "OPTGUIDE_DATA_DIR": relative},
+                          capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.split() == ["64", str(env.root)]

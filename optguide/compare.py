@@ -483,6 +483,7 @@ def run_together(configs: Sequence[Config], *, data_root: str | os.PathLike | No
     env = environment(device)
     env["engine"] = "batched" if batched else "sequential"
     env["backend"] = backend
+    env["data"] = load_mnist(data_root).fingerprint  # read once, kept: what was trained on
     results, start = [], 0
     for config, group in zip(configs, specs):
         mine = outcomes[start:start + len(group)]

@@ -4,7 +4,8 @@ A results file is JSON::
 
     {"schema": 2,
      "config": {...},                       # optguide.compare.Config.to_dict()
-     "environment": {"optguide": ..., "torch": ..., "device": ..., "code_hash": ...},
+     "environment": {"optguide": ..., "torch": ..., "device": ..., "code_hash": ...,
+                     "data": ...},              # the data's fingerprint (optguide.data)
      "runs": [{"optimizer": "adam", "preset": "pytorch", "seed": 0,
                "hyperparameters": {...}, "schedule": "constant", "status": "ok",
                "diverged_epoch": null,
@@ -12,6 +13,10 @@ A results file is JSON::
                             "val_accuracy": ..., "test_loss": ..., "test_accuracy": ...,
                             "seconds": ...}, ...],
                "trace": [{"step": ..., "seconds": ..., "val_accuracy": ...}, ...]}]}
+
+:func:`from_dict` refuses what training cannot produce or what would fake evidence:
+accuracies outside [0, 1], negative losses or seconds, an ok run whose history is empty or not
+as long as the configuration's ``epochs``, and the same run twice.
 
 Validation metrics come from images held out of the training set
 (:func:`optguide.data.validation_split`) and are the only ones selections may read; test
@@ -407,7 +412,10 @@ def from_dict(payload: Any, where: str = "results") -> Results:
     Raises
     ------
     ResultsError
-        Naming the first field that is missing or of the wrong type.
+        Naming the first field that is missing, of the wrong type or out of range
+        (accuracies outside [0, 1], negative losses or seconds, epochs out of order), an ok
+        run whose history is empty or not as long as the configuration's epochs, or a run
+        that appears twice.
     """
     _require(isinstance(payload, dict), where, "not a JSON object")
     _require(payload.get("schema") == SCHEMA_VERSION, where,
@@ -437,6 +445,10 @@ def from_dict(payload: Any, where: str = "results") -> Results:
                 _is_finite(epoch.get(k))
                 for k in EPOCH_KEYS), f"{at}.history[{j}]",
                 f"needs finite numbers for {', '.join(EPOCH_KEYS)}")
+            _require(epoch["epoch"] == j + 1, f"{at}.history[{j}]",
+                     f"'epoch' must be {j + 1} (epochs in order from 1), got {epoch['epoch']!r}")
+            _check_ranges(epoch, f"{at}.history[{j}]")
+        _check_length(raw, _epochs_allowed(payload["config"]), at)
         trace = raw.get("trace", [])
         _require(isinstance(trace, list), at, "'trace' is not a list")
         for j, point in enumerate(trace):
@@ -448,13 +460,72 @@ def from_dict(payload: Any, where: str = "results") -> Results:
             _require(not any(tested) or all(_is_finite(point.get(k)) for k in TRACE_TEST_KEYS),
                      f"{at}.trace[{j}]",
                      f"needs finite numbers for {', '.join(TRACE_TEST_KEYS)} or neither")
+            _check_ranges(point, f"{at}.trace[{j}]")
         hyper = dict(raw["hyperparameters"])
         if isinstance(hyper.get("betas"), list):
             hyper["betas"] = tuple(hyper["betas"])
         runs.append(Run(raw["optimizer"], raw["preset"], raw["seed"], hyper, raw["status"],
                         raw["history"], raw.get("diverged_epoch"),
                         raw.get("schedule", "constant"), trace))
+    _check_unique(payload["runs"], where)
     return Results(payload["config"], payload["environment"], runs)
+
+
+#: Keys of history and trace entries that are fractions (accuracies, in [0, 1]) and that
+#: cannot be negative (losses, seconds, steps).
+FRACTION_KEYS = ("val_accuracy", "test_accuracy")
+NON_NEGATIVE_KEYS = ("train_loss", "val_loss", "test_loss", "seconds", "step")
+
+
+def _check_ranges(entry: dict[str, Any], where: str) -> None:
+    """Accuracies in [0, 1]; losses, seconds and steps not negative (those present)."""
+    for key in FRACTION_KEYS:
+        if key in entry:
+            _require(0 <= entry[key] <= 1, where,
+                     f"{key!r} must be a fraction in [0, 1], got {entry[key]!r}")
+    for key in NON_NEGATIVE_KEYS:
+        if key in entry:
+            _require(entry[key] >= 0, where, f"{key!r} must not be negative, got {entry[key]!r}")
+
+
+def _epochs_allowed(config: dict[str, Any]) -> set[int] | None:
+    """The run lengths a file's configuration allows: its ``epochs`` (and a study's
+    ``select_epochs``); ``None`` when it does not say."""
+    allowed = {config.get(key) for key in ("epochs", "select_epochs")}
+    allowed = {value for value in allowed if _is_int(value) and value >= 1}
+    return allowed or None
+
+
+def _check_length(raw: dict[str, Any], allowed: set[int] | None, where: str) -> None:
+    """An ok run has a history of one of the allowed lengths; a diverged one no longer."""
+    length = len(raw["history"])
+    if raw["status"] == "ok":
+        _require(length > 0, where, "an ok run with an empty history")
+    if allowed is None:
+        return
+    expected = " or ".join(map(str, sorted(allowed)))
+    if raw["status"] == "ok":
+        _require(length in allowed, where,
+                 f"an ok run of {length} epochs where the configuration trains {expected}")
+    else:
+        _require(length <= max(allowed), where,
+                 f"a run of {length} epochs where the configuration trains {expected}")
+
+
+def run_identity(raw: dict[str, Any]) -> str:
+    """What tells two runs apart: optimizer, preset, seed, hyperparameters and schedule."""
+    return json.dumps([raw["optimizer"], raw["preset"], raw["seed"], raw["hyperparameters"],
+                       raw.get("schedule", "constant")], sort_keys=True)
+
+
+def _check_unique(raws: list[dict[str, Any]], where: str) -> None:
+    """No run twice: copies of one run would pass for several seeds' worth of evidence."""
+    seen: dict[str, int] = {}
+    for i, raw in enumerate(raws):
+        first = seen.setdefault(run_identity(raw), i)
+        _require(first == i, f"{where}: runs[{i}]",
+                 f"repeats runs[{first}] (same optimizer, preset, seed, hyperparameters and "
+                 f"schedule)")
 
 
 def _reject_constant(path: Path, name: str) -> Any:

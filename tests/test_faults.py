@@ -681,6 +681,39 @@ RESULTS_FAULTS = {
 }
 
 
+def _epoch(**changes) -> dict:
+    return {**results_payload()["runs"][0]["history"][0], **changes}
+
+
+def _copies(n: int):
+    def make(path):
+        payload = results_payload()
+        payload["runs"] *= n
+        path.write_text(json.dumps(payload))
+    return make
+
+
+def _config(**config):
+    def make(path):
+        path.write_text(json.dumps({**results_payload(), "config": config}))
+    return make
+
+
+#: Issue 19 (8): numbers no training produces, and files that would fake evidence.
+RESULTS_FAULTS.update({
+    "accuracy 7.5": (_payload(history=[_epoch(test_accuracy=7.5)]), "fraction in [0, 1]"),
+    "accuracy negative": (_payload(history=[_epoch(val_accuracy=-3)]), "fraction in [0, 1]"),
+    "loss negative": (_payload(history=[_epoch(train_loss=-0.5)]), "must not be negative"),
+    "seconds negative": (_payload(history=[_epoch(seconds=-1)]), "must not be negative"),
+    "trace accuracy 2": (_payload(trace=[{"step": 1, "seconds": 0.1, "val_accuracy": 2}]),
+                         "fraction in [0, 1]"),
+    "epochs out of order": (_payload(history=[_epoch(epoch=3)]), "'epoch' must be 1"),
+    "history shorter than epochs": (_config(epochs=50), "an ok run of 1 epochs"),
+    "ok run without history": (_payload(history=[]), "empty history"),
+    "four copies of one run": (_copies(4), "repeats runs[0]"),
+})
+
+
 @pytest.mark.parametrize("fault", list(RESULTS_FAULTS))
 @pytest.mark.parametrize("command", ["table", "plot"])
 def test_bad_results_file_is_one_line_naming_it(fault, command, tmp_path, capsys):
@@ -1104,3 +1137,23 @@ def test_relative_data_folder_survives_a_change_of_folder(env, tmp_path):
                           capture_output=True, text=True)
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.split() == ["64", str(env.root)]
+
+
+
+def test_results_record_the_data_they_were_trained_on(env, capsys):
+    """Issue 19 (8): every results file names its data's fingerprint."""
+    from optguide.data import fingerprint
+
+    out = env.tmp / "r.json"
+    assert compare_cli(out) == 0
+    assert valid_results(out)["environment"]["data"] == fingerprint(env.root)
+
+
+def test_diverged_run_may_stop_early_and_files_without_epochs_still_load(tmp_path, capsys):
+    path = tmp_path / "r.json"
+    payload = results_payload(status="diverged", diverged_epoch=2)
+    payload["config"] = {"epochs": 5}
+    path.write_text(json.dumps(payload))
+    assert main(["table", str(path)]) == 0
+    path.write_text(json.dumps({**results_payload(), "config": {}}))
+    assert main(["table", str(path)]) == 0

@@ -13,6 +13,7 @@ import functools
 import io
 import os
 import sys
+import unicodedata
 import warnings
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -53,7 +54,20 @@ def _batch_size(text: str) -> int | None:
         raise argparse.ArgumentTypeError(f"expected an integer or 'full', got {text!r}") from None
 
 
-def _add_training_options(command: argparse.ArgumentParser, default_out: str) -> None:
+def _output_path(text: str) -> Path:
+    """An output file's name; one ending in a slash names a folder (``Path`` would drop the
+    slash and write a file of that name), so it is refused."""
+    if text.endswith(("/", os.sep)):
+        raise argparse.ArgumentTypeError(f"{text!r} ends in a slash, so it names a folder; "
+                                         f"give the name of the file to write")
+    return Path(text)
+
+
+_output_path.__name__ = "output file"
+
+
+def _add_training_options(command: argparse.ArgumentParser, default_out: str,
+                          out_type: Callable[[str], Path] = Path) -> None:
     """Options ``compare`` and ``tune`` share: the setting, the output, where runs train."""
     from .data import VALIDATION_SIZE
     from .executor import BACKENDS
@@ -70,7 +84,7 @@ def _add_training_options(command: argparse.ArgumentParser, default_out: str) ->
     command.add_argument("--validation-size", type=int, default=VALIDATION_SIZE,
                          help="images held out of the training set for validation "
                               f"(default {VALIDATION_SIZE})")
-    command.add_argument("--out", type=Path, default=Path(default_out),
+    command.add_argument("--out", type=out_type, default=Path(default_out),
                          help=f"results file to write (default {default_out})")
     command.add_argument("--data-dir", type=Path, default=None,
                          help="folder containing MNIST/raw (default: $OPTGUIDE_DATA_DIR)")
@@ -116,7 +130,7 @@ def build_parser() -> argparse.ArgumentParser:
     compare.add_argument("--engine", default="batched",
                          help=f"{' or '.join(ENGINES)} (default batched: all runs together)")
     compare.add_argument("--device", default="auto", help="auto, cpu or cuda (default auto)")
-    _add_training_options(compare, default_out="results.json")
+    _add_training_options(compare, default_out="results.json", out_type=_output_path)
 
     tune = commands.add_parser(
         "tune", help="choose each optimizer's learning rate on validation, report on test")
@@ -144,7 +158,7 @@ def build_parser() -> argparse.ArgumentParser:
     plot = commands.add_parser("plot", help="draw learning curves of a results file (of a "
                                "tuning study: validation accuracy against learning rate)")
     plot.add_argument("results", type=Path)
-    plot.add_argument("--out", type=Path, default=Path("curves.png"))
+    plot.add_argument("--out", type=_output_path, default=Path("curves.png"))
     plot.add_argument("--metric", default="test_accuracy",
                       choices=("test_accuracy", "test_loss", "train_loss", "val_accuracy",
                                "val_loss"))
@@ -247,19 +261,49 @@ def _tune(args: argparse.Namespace) -> None:
                     functools.partial(tune, study), tuned_table)
 
 
+def _unsafe(ch: str) -> bool:
+    """Control, format (bidi overrides, zero-width), private, unassigned or separator."""
+    category = unicodedata.category(ch)
+    return category[0] == "C" or category in ("Zl", "Zp")
+
+
+def printable(text: str) -> str:
+    """``text`` with :func:`_unsafe` characters escaped (``\\x1b``, ``\\u202e``), so that a
+    name from a file cannot move the cursor, reorder a line or start a row of a table."""
+    return "".join(ch.encode("unicode_escape").decode("ascii") if _unsafe(ch) else ch
+                   for ch in text)
+
+
+def _escape_names(results: Results) -> None:
+    """The names a table or figure shows (optimizer, preset, schedule, text
+    hyperparameters), made :func:`printable`."""
+    for run in results.runs:
+        run.optimizer, run.preset, run.schedule = (printable(run.optimizer),
+                                                   printable(run.preset),
+                                                   printable(run.schedule))
+        run.hyperparameters = {printable(key): printable(value) if isinstance(value, str)
+                               else value for key, value in run.hyperparameters.items()}
+
+
 def _load_results(path: Path) -> Results:
     """A results file (:func:`optguide.results.load`); a tuning study's configuration is
     checked too, so that a field of the wrong type is one line, not a traceback."""
     from .results import ResultsError, load
-    from .tune import Study, is_study
+    from .tune import Study, candidate_of, is_study
 
     results = load(path)
-    if is_study(results):
-        try:
-            Study.from_dict(results.config)
-        except (TypeError, ValueError, KeyError, AttributeError) as error:
-            raise ResultsError(f"{path}: its study configuration is invalid "
-                               f"({error})") from None
+    _escape_names(results)
+    if not is_study(results):
+        return results
+    try:
+        study = Study.from_dict(results.config)
+        found = {candidate_of(run) for run in results.runs}
+    except (TypeError, ValueError, KeyError, AttributeError) as error:
+        raise ResultsError(f"{path}: its study configuration is invalid ({error})") from None
+    missing = [name for name in study.candidates if name not in found]
+    if missing:
+        raise ResultsError(f"{path}: the study holds no runs of {', '.join(missing)}; "
+                           f"it is incomplete, run the study again")
     return results
 
 

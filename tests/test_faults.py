@@ -1157,3 +1157,58 @@ def test_diverged_run_may_stop_early_and_files_without_epochs_still_load(tmp_pat
     assert main(["table", str(path)]) == 0
     path.write_text(json.dumps({**results_payload(), "config": {}}))
     assert main(["table", str(path)]) == 0
+
+
+@pytest.mark.parametrize("candidates,runs", [(["sgd"], []), (["sgd", "adam"], None)])
+@pytest.mark.parametrize("command", ["table", "plot"])
+def test_study_without_runs_of_a_candidate_is_one_line(candidates, runs, command, tmp_path,
+                                                       capsys):
+    """Issue 19 (9): was "max() arg is an empty sequence"."""
+    payload = {**results_payload(), "config": {**STUDY, "candidates": candidates}}
+    if runs is not None:
+        payload["runs"] = runs
+    path = tmp_path / "study.json"
+    path.write_text(json.dumps(payload))
+    extra = ["--out", str(tmp_path / "c.png")] if command == "plot" else []
+    one_line(capsys, main([command, str(path), *extra]), "the study holds no runs of")
+
+
+@pytest.mark.parametrize("text,canonical", [
+    ("step:every=1000000", "step:every=1000000,gamma=0.1"),
+    ("step:gamma=0.123456789", "step:every=1,gamma=0.123456789"),
+    ("cosine:warmup=1234567", "cosine:warmup=1234567"),
+    ("step:every=2,gamma=1e-5", "step:every=2,gamma=1e-05"),
+])
+def test_schedule_canonical_form_is_exact(text, canonical):
+    """Issue 19 (9): ``every=1000000`` was shown as ``1e+06`` (and gamma cut to 6 digits)."""
+    from optguide.schedules import Schedule
+
+    schedule = Schedule.parse(text)
+    assert str(schedule) == canonical and Schedule.parse(str(schedule)) == schedule
+
+
+@pytest.mark.parametrize("name,shown", [
+    ("ev\x1b[2Jil", "ev\\x1b[2Jil"),
+    ("a\u202eb", "a\\u202eb"),
+    ("two\nlines", "two\\nlines"),
+    ("zero\u200bwidth", "zero\\u200bwidth"),
+])
+@pytest.mark.parametrize("fmt", ["markdown", "csv", "html"])
+def test_table_escapes_control_and_bidi_characters(name, shown, fmt, tmp_path, capsys):
+    """Issue 19 (9): names from a file are printed with such characters escaped."""
+    path = tmp_path / "r.json"
+    path.write_text(json.dumps(results_payload(preset=name)))
+    assert main(["table", str(path), "--format", fmt]) == 0
+    out = capsys.readouterr().out
+    assert shown.replace("\\", "") in out.replace("\\", "")  # markdown doubles backslashes
+    assert not any(ch in out for ch in "\x1b\u202e\u200b")
+    if fmt != "html":
+        assert len(out.splitlines()) == {"markdown": 3, "csv": 2}[fmt]
+
+
+def test_out_with_a_trailing_slash_is_refused(env, results_file, tmp_path, capsys):
+    """Issue 19 (9): ``--out x.json/`` wrote ``x.json``."""
+    one_line(capsys, main([*BASE, "--out", f"{env.tmp / 'x.json'}/"]), "ends in a slash")
+    one_line(capsys, main(["plot", str(results_file), "--out", f"{tmp_path / 'c.png'}/"]),
+             "ends in a slash")
+    assert not (env.tmp / "x.json").exists() and not (tmp_path / "c.png").exists()

@@ -214,23 +214,73 @@ def _train_and_save(args: argparse.Namespace, total: int, description: str,
     show = not args.quiet and sys.stderr.isatty()
     bar_format = ("{desc}: {percentage:3.0f}%|{bar}| {n:.1f}/{total} run-epochs "
                   "[{elapsed}<{remaining}]")
+    from .executor import ExecutorError
+
     with tqdm(total=total, disable=not show, bar_format=bar_format, desc=description) as bar:
-        results = train(cache=not args.no_cache, data_root=args.data_dir, progress=bar,
-                        workers=args.workers, backend=args.backend,
-                        ray_address=args.ray_address)
+        try:
+            results = train(cache=not args.no_cache, data_root=args.data_dir, progress=bar,
+                            workers=args.workers, backend=args.backend,
+                            ray_address=args.ray_address)
+        except ExecutorError as error:
+            raise ExecutorError(f"{error}{_kept_partial(error.partial)}") from None
     if results.from_cache and not args.quiet:
         print(f"optguide: results read from cache {results.path} "
               "(use --no-cache to train again)", file=sys.stderr)
+    print(render(results))  # first: a failing write below loses nothing on the screen
     try:
         results.save(args.out)
     except OSError as error:
-        raise UsageError(f"cannot write {args.out}: {error.strerror or error}; the results "
-                         f"are in the cache, run the same command again with another --out"
-                         if results.path is not None else
-                         f"cannot write {args.out}: {error.strerror or error}") from None
-    print(render(results))
+        raise UsageError(f"cannot write {args.out}: {error.strerror or error}; "
+                         f"{_kept_elsewhere(results)}") from None
     if not args.quiet:
         print(f"optguide: wrote {args.out}", file=sys.stderr)
+
+
+def _keep(results: Results) -> Path:
+    """Save ``results`` to a new file in the temporary folder; return its path.
+
+    Raises
+    ------
+    OSError
+        When that cannot be written either (the file is then removed).
+    """
+    import tempfile
+
+    from .results import write_json_atomic
+
+    handle, name = tempfile.mkstemp(prefix="optguide-results-", suffix=".json")
+    os.close(handle)
+    try:
+        write_json_atomic(name, results.to_dict(), follow=False)
+    except BaseException:
+        Path(name).unlink(missing_ok=True)
+        raise
+    return Path(name)
+
+
+def _kept_elsewhere(results: Results) -> str:
+    """Where the results are, since ``--out`` could not be written: the cache, else a
+    temporary file (:func:`_keep`)."""
+    if results.path is not None:
+        return "the results are in the cache, run the same command again with another --out"
+    try:
+        return f"the results are kept in {_keep(results)}"
+    except (OSError, ValueError) as error:
+        reason = getattr(error, "strerror", None) or error
+        return f"they could not be kept elsewhere either ({reason})"
+
+
+def _kept_partial(partial: Sequence[Results]) -> str:
+    """``"; the 4 runs that finished are kept in ..."``, for a failed training."""
+    if not partial:
+        return ""
+    runs = sum(len(results.runs) for results in partial)
+    what = "the run that finished" if runs == 1 else f"the {runs} runs that finished"
+    try:
+        paths = [str(_keep(results)) for results in partial]
+    except (OSError, ValueError) as error:
+        return f"; {what} could not be kept ({getattr(error, 'strerror', None) or error})"
+    return f"; {what} {'is' if runs == 1 else 'are'} kept in {', '.join(paths)}"
 
 
 def _compare(args: argparse.Namespace) -> None:

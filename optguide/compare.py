@@ -28,7 +28,7 @@ import torch
 
 from . import __version__
 from .data import VALIDATION_SIZE, absolute_env_path, load_mnist
-from .executor import check_backend, execute
+from .executor import ExecutorError, check_backend, execute
 from .limits import config_problem, resource_problem, runs_held_at_once
 from .models import MODELS
 from .optimizers import OPTIMIZERS, PRESETS, hyperparameters
@@ -41,7 +41,7 @@ from .results import (
     write_json_atomic,
 )
 from .schedules import Schedule
-from .train import Progress, RunSpec, resolve_device
+from .train import Progress, RunResult, RunSpec, resolve_device
 
 ENV_CACHE_DIR = "OPTGUIDE_CACHE_DIR"
 ENGINES = ("batched", "sequential")
@@ -459,6 +459,12 @@ def run_together(configs: Sequence[Config], *, data_root: str | os.PathLike | No
     -------
     list of Results
         One per configuration, in order.
+
+    Raises
+    ------
+    optguide.executor.ExecutorError
+        When a chunk fails; its ``partial`` attribute holds the Results of the runs that
+        had finished (configurations without any left out).
     """
     configs = list(configs)
     if not configs:
@@ -471,22 +477,37 @@ def run_together(configs: Sequence[Config], *, data_root: str | os.PathLike | No
     device = resolve_device(first.device)
     batched = uses_batched_engine(first, device)
     specs = [config.run_specs() for config in configs]
-    outcomes = execute([spec for group in specs for spec in group], model=first.model,
-                       epochs=first.epochs, batch_size=first.batch_size,
-                       train_size=first.train_size, device=first.device, batched=batched,
-                       data_root=data_root,
-                       data_options={"validation_size": first.validation_size},
-                       train_options={"eval_every": first.eval_every,
-                                      "trace_test": first.trace_test},
-                       workers=workers, backend=backend, ray_address=ray_address,
-                       progress=progress)
-    env = environment(device)
-    env["engine"] = "batched" if batched else "sequential"
-    env["backend"] = backend
-    env["data"] = load_mnist(data_root).fingerprint  # read once, kept: what was trained on
+
+    def gathered(outcomes: dict[int, RunResult]) -> list[Results]:
+        env = environment(device)
+        env["engine"] = "batched" if batched else "sequential"
+        env["backend"] = backend
+        env["data"] = load_mnist(data_root).fingerprint  # read once, kept: what was trained on
+        return _gather(configs, specs, outcomes, env)
+
+    try:
+        outcomes = execute([spec for group in specs for spec in group], model=first.model,
+                           epochs=first.epochs, batch_size=first.batch_size,
+                           train_size=first.train_size, device=first.device, batched=batched,
+                           data_root=data_root,
+                           data_options={"validation_size": first.validation_size},
+                           train_options={"eval_every": first.eval_every,
+                                          "trace_test": first.trace_test},
+                           workers=workers, backend=backend, ray_address=ray_address,
+                           progress=progress)
+    except ExecutorError as error:  # what finished goes with the error (nothing lost)
+        error.partial = [results for results in gathered(error.finished) if results.runs]
+        raise
+    return gathered(dict(enumerate(outcomes)))
+
+
+def _gather(configs: Sequence[Config], specs: Sequence[Sequence[RunSpec]],
+            outcomes: dict[int, RunResult], env: dict[str, Any]) -> list[Results]:
+    """One :class:`Results` per configuration from the runs trained (by position in the
+    concatenated specs; a position missing from ``outcomes`` is left out)."""
     results, start = [], 0
     for config, group in zip(configs, specs):
-        mine = outcomes[start:start + len(group)]
+        mine = [outcomes[p] for p in range(start, start + len(group)) if p in outcomes]
         start += len(group)
         runs = [Run(o.spec.optimizer, o.spec.preset, o.spec.seed, dict(o.spec.hyperparameters),
                     o.status, o.history, o.diverged_epoch, str(o.spec.schedule), o.trace)

@@ -75,7 +75,26 @@ RAY_MISSING = "the ray backend needs Ray: pip install 'optguide[ray]'"
 
 
 class ExecutorError(RuntimeError):
-    """A chunk of runs failed twice; the message names the chunk and the cause."""
+    """A chunk of runs failed (twice, unless deterministic); the message names the chunk and
+    the cause.
+
+    Attributes
+    ----------
+    done : dict of int to list of RunResult
+        The chunks that had finished, by chunk index (set where the failure is noticed).
+    finished : dict of int to RunResult
+        Their runs, by position in the specs given to :func:`execute`: nothing trained is
+        lost with the failure.
+    partial : list of optguide.results.Results
+        The same runs as results, per configuration (set by
+        :func:`optguide.compare.run_together`).
+    """
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.done: dict[int, list[RunResult]] = {}
+        self.finished: dict[int, RunResult] = {}
+        self.partial: list[Any] = []
 
 
 class BackendError(ValueError):
@@ -223,7 +242,8 @@ def execute(specs: Sequence[RunSpec], *, model: str, epochs: int, batch_size: in
     job = ChunkJob(model, batched, epochs, batch_size, dict(train_options or {}))
     chunks = chunk_runs(specs, MAX_CHUNK_RUNS if batched else 1)
     if backend == "ray":
-        outcomes = _run_ray(chunks, job, request, mnist, workers, ray_address, progress)
+        outcomes = _keeping_finished(chunks, _run_ray, job, request, mnist, workers,
+                                     ray_address, progress)
     else:
         if workers is None:
             work = len(specs) * epochs * min(train_size or mnist.train_size, mnist.train_size)
@@ -233,8 +253,21 @@ def execute(specs: Sequence[RunSpec], *, model: str, epochs: int, batch_size: in
         if workers > 1 and not can_start_workers():
             workers = 1  # e.g. inside a joblib (loky) worker: the same numbers, in process
         run = _run_in_process if workers == 1 else _run_local_pool
-        outcomes = run(chunks, job, request, mnist, workers, progress)
+        outcomes = _keeping_finished(chunks, run, job, request, mnist, workers, progress)
     return merge(chunks, outcomes, len(specs))
+
+
+def _keeping_finished(chunks: Sequence[Chunk], run: Callable[..., list[list[RunResult]]],
+                      *args: Any) -> list[list[RunResult]]:
+    """``run(chunks, *args)``; when a chunk fails, the runs of the chunks that finished go
+    with the error (:attr:`ExecutorError.finished`, by position in the specs)."""
+    try:
+        return run(chunks, *args)
+    except ExecutorError as error:
+        error.finished = {position: result for chunk in chunks
+                          for position, result in zip(chunk.positions,
+                                                      error.done.get(chunk.index, ()))}
+        raise
 
 
 def can_start_workers() -> bool:
@@ -335,11 +368,15 @@ def _run_in_process(chunks: Sequence[Chunk], job: ChunkJob, request: DataRequest
                     mnist: MNIST, workers: int,
                     progress: Progress | None) -> list[list[RunResult]]:
     data = request.build(mnist)
-    outcomes = []
+    outcomes: list[list[RunResult]] = []
     with _torch_threads(1):  # as in every worker: float32 sums depend on the thread count
         for chunk in chunks:
-            outcomes.append(_attempt(chunk, len(chunks), lambda c=chunk: job.train(
-                c.specs, data, progress)))
+            try:
+                outcomes.append(_attempt(chunk, len(chunks), lambda c=chunk: job.train(
+                    c.specs, data, progress)))
+            except ExecutorError as error:
+                error.done = dict(enumerate(outcomes))
+                raise
     return outcomes
 
 
@@ -562,7 +599,9 @@ def _run_chunks(pool: concurrent.futures.ProcessPoolExecutor, chunks: Sequence[C
                         error, concurrent.futures.process.BrokenProcessPool)):
                     submit(chunk)
                 else:
-                    raise _failure(chunk, len(chunks), error) from error
+                    failure = _failure(chunk, len(chunks), error)
+                    failure.done = dict(outcomes)
+                    raise failure from error
     except BaseException:
         for future in pending:
             future.cancel()
@@ -659,8 +698,10 @@ def _run_ray(chunks: Sequence[Chunk], job: ChunkJob, request: DataRequest, mnist
                     for other in pending:
                         ray.cancel(other)
                     cause = getattr(error, "cause", None)  # the task's own error, if any
-                    raise _failure(chunk, len(chunks), cause if isinstance(
-                        cause, BaseException) else error) from None
+                    failure = _failure(chunk, len(chunks), cause if isinstance(
+                        cause, BaseException) else error)
+                    failure.done = dict(outcomes)
+                    raise failure from None
                 _advance(progress, len(chunk.specs) * job.epochs)
         return [outcomes[chunk.index] for chunk in chunks]
     finally:

@@ -18,6 +18,7 @@ import signal
 import stat
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from pathlib import Path
@@ -43,13 +44,15 @@ CONFIG = Config(optimizers=("sgd",), epochs=1, batch_size=32, validation_size=16
 # ---------------------------------------------------------------- helpers and fixtures
 @pytest.fixture
 def env(tmp_path, monkeypatch):
-    """Tiny generated MNIST, a private cache, no memory override."""
+    """Tiny generated MNIST, a private cache and temporary folder, no memory override."""
     root = make_fake_mnist(tmp_path / "data", n_train=64, n_test=32)
+    (tmp_path / "temp").mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "temp"))
     monkeypatch.setenv("OPTGUIDE_DATA_DIR", str(root))
     monkeypatch.setenv("OPTGUIDE_CACHE_DIR", str(tmp_path / "cache"))
     monkeypatch.delenv("OPTGUIDE_MEMORY_LIMIT", raising=False)
     return SimpleNamespace(root=root, raw=root / "MNIST" / "raw", cache=tmp_path / "cache",
-                           tmp=tmp_path)
+                           tmp=tmp_path, temp=tmp_path / "temp")
 
 
 def compare_cli(out: Path, *extra: str) -> int:
@@ -1212,3 +1215,46 @@ def test_out_with_a_trailing_slash_is_refused(env, results_file, tmp_path, capsy
     one_line(capsys, main(["plot", str(results_file), "--out", f"{tmp_path / 'c.png'}/"]),
              "ends in a slash")
     assert not (env.tmp / "x.json").exists() and not (tmp_path / "c.png").exists()
+
+
+
+def test_full_disk_at_out_without_cache_prints_and_keeps_the_results(env, capsys,
+                                                                      monkeypatch):
+    """Issue 19 (11): the table is printed first, and the results that --out could not take
+    are kept in a temporary file the one-line error names."""
+    real_write = results_module.write_output
+    out = env.tmp / "r.json"
+
+    def full_at_out(path, content, **options):
+        if Path(path) == out:
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(path))
+        return real_write(path, content, **options)
+
+    monkeypatch.setattr(results_module, "write_output", full_at_out)
+    code = compare_cli(out, "--no-cache")
+    captured = capsys.readouterr()
+    assert "| SGD | PyTorch |" in captured.out
+    kept = captured.err.split("kept in ")[-1].strip()
+    one_line(SimpleNamespace(readouterr=lambda: captured), code, "No space left on device")
+    assert not out.exists() and valid_results(Path(kept))
+    assert Path(kept).parent == env.temp
+
+
+def test_a_failing_chunk_keeps_the_finished_ones(env, capsys, monkeypatch):
+    """Issue 19 (9): a chunk failing twice no longer drops the chunks that had finished:
+    their runs are kept in a results file the error names."""
+    from optguide import executor
+
+    real_train = executor.ChunkJob.train
+
+    def seed_one_fails(self, specs, data, progress=None):
+        if specs[0].seed == 1:
+            raise RuntimeError("lost")
+        return real_train(self, specs, data, progress)
+
+    monkeypatch.setattr(executor.ChunkJob, "train", seed_one_fails)
+    code = compare_cli(env.tmp / "r.json", "--seeds", "0,1", "--workers", "1")
+    err = one_line(capsys, code, "failed twice: RuntimeError: lost", status=1)
+    assert "the run that finished is kept in " in err
+    kept = results_module.load(err.split("kept in ")[-1].strip())
+    assert [(run.optimizer, run.seed) for run in kept.runs] == [("sgd", 0)]

@@ -149,11 +149,11 @@ def test_ray_missing_is_a_clear_error(tiny_data, monkeypatch):
 
 
 def test_compare_workers_share_the_cache_key(tiny_data, isolated_cache):
-    key = cache_key(CONFIG)
+    key = cache_key(CONFIG, data_root=tiny_data)
     threads = torch.get_num_threads()
     torch.set_num_threads(threads + 1)
     try:
-        assert cache_key(CONFIG) == key
+        assert cache_key(CONFIG, data_root=tiny_data) == key
     finally:
         torch.set_num_threads(threads)
     first = compare(CONFIG, data_root=tiny_data, workers=2)

@@ -106,9 +106,13 @@ def raw_dir(root: str | os.PathLike | None = None) -> Path:
 
 
 def _missing_message(folder: Path, missing: list[str]) -> str:
-    return (f"MNIST not found: {', '.join(missing)} missing in {folder}. Put the four "
-            f"uncompressed files {', '.join(FILES)} in that folder (torchvision's layout), "
-            f"or set {ENV_DATA_DIR} to the folder that contains MNIST/raw, or run "
+    """One line: where MNIST was looked for (an absolute folder), what is missing, what to
+    do."""
+    what = ("none of its four files is there" if len(missing) == len(FILES)
+            else f"{', '.join(missing)} missing")
+    return (f"MNIST not found in {folder.absolute()} ({what}). Put the four uncompressed "
+            f"files {', '.join(FILES)} in that folder (torchvision's layout), or set "
+            f"{ENV_DATA_DIR} to the folder that contains MNIST/raw, or run "
             f"'optguide data --download' on a machine with internet access")
 
 

@@ -1258,3 +1258,13 @@ def test_a_failing_chunk_keeps_the_finished_ones(env, capsys, monkeypatch):
     assert "the run that finished is kept in " in err
     kept = results_module.load(err.split("kept in ")[-1].strip())
     assert [(run.optimizer, run.seed) for run in kept.runs] == [("sgd", 0)]
+
+
+def test_missing_mnist_is_one_clear_line_naming_the_absolute_folder(tmp_path, monkeypatch):
+    """Issue 19 (10): what an example (or any script) shows when MNIST is not found."""
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(data_module.DataError) as caught:
+        data_module.load_mnist("nowhere")
+    message = str(caught.value)
+    assert "\n" not in message and message.count("MNIST not found in ") == 1
+    assert f"{tmp_path / 'nowhere' / 'MNIST' / 'raw'} (none of its four files is there)" in message

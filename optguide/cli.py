@@ -3,7 +3,10 @@
 Every failure the user can fix (bad arguments, missing data, unreadable files) is one line
 ``optguide: error: ...`` on standard error and exit status 2; warnings are one line
 ``optguide: warning: ...``. Output files are written with :func:`optguide.results.write_output`
-(atomic for regular files, through for devices and FIFOs, symbolic links followed).
+(atomic for regular files, through for devices and FIFOs, symbolic links followed unless they
+are another user's in a sticky shared folder such as ``/tmp``). The table is printed before
+the results file is written; results that cannot be written (a full disk, a chunk that failed
+after others finished) are kept in a temporary file that the error names.
 """
 
 from __future__ import annotations

@@ -68,7 +68,9 @@ ATTEMPTS = 2
 #: Errors that training the same chunk again would raise again (a value out of range, a
 #: bug): reported at once, never retried. Others (a worker lost, memory, I/O) are retried.
 DETERMINISTIC = (ValueError, TypeError, ArithmeticError, LookupError, NotImplementedError)
-#: What Ray may retry: everything it raises except :data:`DETERMINISTIC` errors.
+#: What Ray may retry (it takes a list of types to retry, not of types to spare): torch's
+#: and the system's errors, none of :data:`DETERMINISTIC` but ``NotImplementedError`` (a
+#: ``RuntimeError``; reported as failing once all the same).
 RAY_RETRIED = (RuntimeError, OSError, MemoryError)
 
 RAY_MISSING = "the ray backend needs Ray: pip install 'optguide[ray]'"

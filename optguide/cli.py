@@ -3,15 +3,20 @@
 Every failure the user can fix (bad arguments, missing data, unreadable files) is one line
 ``optguide: error: ...`` on standard error and exit status 2; warnings are one line
 ``optguide: warning: ...``. Output files are written with :func:`optguide.results.write_output`
-(atomic for regular files, through for devices and FIFOs, symbolic links followed).
+(atomic for regular files, through for devices and FIFOs, symbolic links followed unless they
+are another user's in a sticky shared folder such as ``/tmp``). The table is printed before
+the results file is written; results that cannot be written (a full disk, a chunk that failed
+after others finished) are kept in a temporary file that the error names.
 """
 
 from __future__ import annotations
 
 import argparse
 import functools
+import io
 import os
 import sys
+import unicodedata
 import warnings
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -52,7 +57,20 @@ def _batch_size(text: str) -> int | None:
         raise argparse.ArgumentTypeError(f"expected an integer or 'full', got {text!r}") from None
 
 
-def _add_training_options(command: argparse.ArgumentParser, default_out: str) -> None:
+def _output_path(text: str) -> Path:
+    """An output file's name; one ending in a slash names a folder (``Path`` would drop the
+    slash and write a file of that name), so it is refused."""
+    if text.endswith(("/", os.sep)):
+        raise argparse.ArgumentTypeError(f"{text!r} ends in a slash, so it names a folder; "
+                                         f"give the name of the file to write")
+    return Path(text)
+
+
+_output_path.__name__ = "output file"
+
+
+def _add_training_options(command: argparse.ArgumentParser, default_out: str,
+                          out_type: Callable[[str], Path] = Path) -> None:
     """Options ``compare`` and ``tune`` share: the setting, the output, where runs train."""
     from .data import VALIDATION_SIZE
     from .executor import BACKENDS
@@ -69,7 +87,7 @@ def _add_training_options(command: argparse.ArgumentParser, default_out: str) ->
     command.add_argument("--validation-size", type=int, default=VALIDATION_SIZE,
                          help="images held out of the training set for validation "
                               f"(default {VALIDATION_SIZE})")
-    command.add_argument("--out", type=Path, default=Path(default_out),
+    command.add_argument("--out", type=out_type, default=Path(default_out),
                          help=f"results file to write (default {default_out})")
     command.add_argument("--data-dir", type=Path, default=None,
                          help="folder containing MNIST/raw (default: $OPTGUIDE_DATA_DIR)")
@@ -115,7 +133,7 @@ def build_parser() -> argparse.ArgumentParser:
     compare.add_argument("--engine", default="batched",
                          help=f"{' or '.join(ENGINES)} (default batched: all runs together)")
     compare.add_argument("--device", default="auto", help="auto, cpu or cuda (default auto)")
-    _add_training_options(compare, default_out="results.json")
+    _add_training_options(compare, default_out="results.json", out_type=_output_path)
 
     tune = commands.add_parser(
         "tune", help="tune on validation, report on test: the equal-effort study (--study, "
@@ -151,7 +169,7 @@ def build_parser() -> argparse.ArgumentParser:
     tune.add_argument("--max-widenings", type=int, default=4,
                       help="how often a grid grows by a half-decade when the best rate is at "
                            "its edge (default 4; 0 keeps the grid as given; grid tuning only)")
-    _add_training_options(tune, default_out="tuned.json")
+    _add_training_options(tune, default_out="tuned.json", out_type=_output_path)
 
     table = commands.add_parser("table", help="print the summary table of a results file")
     table.add_argument("results", type=Path)
@@ -160,7 +178,7 @@ def build_parser() -> argparse.ArgumentParser:
     plot = commands.add_parser("plot", help="draw learning curves of a results file (of a "
                                "tuning study: validation accuracy against learning rate)")
     plot.add_argument("results", type=Path)
-    plot.add_argument("--out", type=Path, default=Path("curves.png"))
+    plot.add_argument("--out", type=_output_path, default=Path("curves.png"))
     plot.add_argument("--metric", default="test_accuracy",
                       choices=("test_accuracy", "test_loss", "train_loss", "val_accuracy",
                                "val_loss"))
@@ -177,11 +195,15 @@ def _check_writable(path: Path) -> None:
     """Fail early (before any training) when ``path`` cannot be written.
 
     Mirrors :func:`optguide.results.write_output`: a device or FIFO is written through, a
-    symbolic link's target is replaced, so it is the target's folder that must be writable.
+    symbolic link's target is replaced, so it is the target's folder that must be writable;
+    another user's link in a sticky shared folder is refused.
     """
     import stat
 
+    from .results import check_symlinks
+
     try:
+        check_symlinks(path)  # another user's link in /tmp: refused, as the kernel would
         try:
             info = os.stat(path)  # a symbolic link loop or an over-long name fails here
         except FileNotFoundError:
@@ -212,23 +234,73 @@ def _train_and_save(args: argparse.Namespace, total: int, description: str,
     show = not args.quiet and sys.stderr.isatty()
     bar_format = ("{desc}: {percentage:3.0f}%|{bar}| {n:.1f}/{total} run-epochs "
                   "[{elapsed}<{remaining}]")
+    from .executor import ExecutorError
+
     with tqdm(total=total, disable=not show, bar_format=bar_format, desc=description) as bar:
-        results = train(cache=not args.no_cache, data_root=args.data_dir, progress=bar,
-                        workers=args.workers, backend=args.backend,
-                        ray_address=args.ray_address)
+        try:
+            results = train(cache=not args.no_cache, data_root=args.data_dir, progress=bar,
+                            workers=args.workers, backend=args.backend,
+                            ray_address=args.ray_address)
+        except ExecutorError as error:
+            raise ExecutorError(f"{error}{_kept_partial(error.partial)}") from None
     if results.from_cache and not args.quiet:
         print(f"optguide: results read from cache {results.path} "
               "(use --no-cache to train again)", file=sys.stderr)
+    print(render(results))  # first: a failing write below loses nothing on the screen
     try:
         results.save(args.out)
     except OSError as error:
-        raise UsageError(f"cannot write {args.out}: {error.strerror or error}; the results "
-                         f"are in the cache, run the same command again with another --out"
-                         if results.path is not None else
-                         f"cannot write {args.out}: {error.strerror or error}") from None
-    print(render(results))
+        raise UsageError(f"cannot write {args.out}: {error.strerror or error}; "
+                         f"{_kept_elsewhere(results)}") from None
     if not args.quiet:
         print(f"optguide: wrote {args.out}", file=sys.stderr)
+
+
+def _keep(results: Results) -> Path:
+    """Save ``results`` to a new file in the temporary folder; return its path.
+
+    Raises
+    ------
+    OSError
+        When that cannot be written either (the file is then removed).
+    """
+    import tempfile
+
+    from .results import write_json_atomic
+
+    handle, name = tempfile.mkstemp(prefix="optguide-results-", suffix=".json")
+    os.close(handle)
+    try:
+        write_json_atomic(name, results.to_dict(), follow=False)
+    except BaseException:
+        Path(name).unlink(missing_ok=True)
+        raise
+    return Path(name)
+
+
+def _kept_elsewhere(results: Results) -> str:
+    """Where the results are, since ``--out`` could not be written: the cache, else a
+    temporary file (:func:`_keep`)."""
+    if results.path is not None:
+        return "the results are in the cache, run the same command again with another --out"
+    try:
+        return f"the results are kept in {_keep(results)}"
+    except (OSError, ValueError) as error:
+        reason = getattr(error, "strerror", None) or error
+        return f"they could not be kept elsewhere either ({reason})"
+
+
+def _kept_partial(partial: Sequence[Results]) -> str:
+    """``"; the 4 runs that finished are kept in ..."``, for a failed training."""
+    if not partial:
+        return ""
+    runs = sum(len(results.runs) for results in partial)
+    what = "the run that finished" if runs == 1 else f"the {runs} runs that finished"
+    try:
+        paths = [str(_keep(results)) for results in partial]
+    except (OSError, ValueError) as error:
+        return f"; {what} could not be kept ({getattr(error, 'strerror', None) or error})"
+    return f"; {what} {'is' if runs == 1 else 'are'} kept in {', '.join(paths)}"
 
 
 def _compare(args: argparse.Namespace) -> None:
@@ -324,9 +396,55 @@ def _search(args: argparse.Namespace) -> None:
               f"({epochs / seconds:.1f} run-epochs per second); wrote {out}", file=sys.stderr)
 
 
+def _unsafe(ch: str) -> bool:
+    """Control, format (bidi overrides, zero-width), private, unassigned or separator."""
+    category = unicodedata.category(ch)
+    return category[0] == "C" or category in ("Zl", "Zp")
+
+
+def printable(text: str) -> str:
+    """``text`` with :func:`_unsafe` characters escaped (``\\x1b``, ``\\u202e``), so that a
+    name from a file cannot move the cursor, reorder a line or start a row of a table."""
+    return "".join(ch.encode("unicode_escape").decode("ascii") if _unsafe(ch) else ch
+                   for ch in text)
+
+
+def _escape_names(results: Results) -> None:
+    """The names a table or figure shows (optimizer, preset, schedule, text
+    hyperparameters), made :func:`printable`."""
+    for run in results.runs:
+        run.optimizer, run.preset, run.schedule = (printable(run.optimizer),
+                                                   printable(run.preset),
+                                                   printable(run.schedule))
+        run.hyperparameters = {printable(key): printable(value) if isinstance(value, str)
+                               else value for key, value in run.hyperparameters.items()}
+
+
+def _load_results(path: Path) -> Results:
+    """A results file (:func:`optguide.results.load`); a tuning study's configuration is
+    checked too, so that a field of the wrong type is one line, not a traceback."""
+    from .results import ResultsError, load
+    from .tune import Study, candidate_of, is_study
+
+    results = load(path)
+    _escape_names(results)
+    if not is_study(results):
+        return results
+    try:
+        study = Study.from_dict(results.config)
+        found = {candidate_of(run) for run in results.runs}
+    except (TypeError, ValueError, KeyError, AttributeError) as error:
+        raise ResultsError(f"{path}: its study configuration is invalid ({error})") from None
+    missing = [name for name in study.candidates if name not in found]
+    if missing:
+        raise ResultsError(f"{path}: the study holds no runs of {', '.join(missing)}; "
+                           f"it is incomplete, run the study again")
+    return results
+
+
 def _read_any(path: Path) -> Results:
-    """A results file, or a (possibly compressed) equal-effort study file."""
-    from .results import load
+    """A results file (:func:`_load_results`), or a (possibly compressed) equal-effort
+    study file (:func:`optguide.study.read_study`), its names made printable."""
     from .study import read_study
 
     try:
@@ -334,7 +452,11 @@ def _read_any(path: Path) -> Results:
             gzipped = stream.read(2) == b"\x1f\x8b"
     except OSError:
         gzipped = False
-    return read_study(path) if gzipped else load(path)
+    if not gzipped:
+        return _load_results(path)
+    results = read_study(path)
+    _escape_names(results)
+    return results
 
 
 def _table(args: argparse.Namespace) -> None:
@@ -425,13 +547,37 @@ def _user_error(error: BaseException) -> str | None:
     return " ".join(text.split())
 
 
+class _Discard(io.TextIOBase):
+    """Standard error when it was closed: messages go nowhere (the exit status still tells)."""
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, text: str) -> int:
+        return len(text)
+
+
+#: Commands whose result is what they print on standard output.
+PRINTING = ("compare", "tune", "table", "data")
+
+
+def _check_streams(command: str) -> None:
+    """A command that prints its result needs an open standard output."""
+    if sys.stdout is None and command in PRINTING:
+        raise UsageError(f"standard output is closed: '{command}' prints its result there; "
+                         f"run it with standard output open (redirect it to a file)")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``optguide`` command; returns the exit status."""
+    if sys.stderr is None:  # started with standard error closed: never print into stdout
+        sys.stderr = _Discard()
     try:
         with warnings.catch_warnings():
             warnings.showwarning = _show_warning
             warnings.filterwarnings("default", category=RuntimeWarning, module=r"optguide\b")
             args = build_parser().parse_args(argv)  # imports torch: Ctrl-C lands below
+            _check_streams(args.command)
             COMMANDS[args.command](args)
     except KeyboardInterrupt:
         print("optguide: interrupted", file=sys.stderr)

@@ -27,14 +27,21 @@ from typing import Any
 import torch
 
 from . import __version__
-from .data import VALIDATION_SIZE, load_mnist
-from .executor import check_backend, execute
+from .data import VALIDATION_SIZE, absolute_env_path, load_mnist
+from .executor import ExecutorError, check_backend, execute
 from .limits import config_problem, resource_problem, runs_held_at_once
 from .models import MODELS
 from .optimizers import OPTIMIZERS, PRESETS, hyperparameters
-from .results import Results, Run, clean_stale_temporaries, from_dict, write_json_atomic
+from .results import (
+    Results,
+    Run,
+    clean_stale_temporaries,
+    from_dict,
+    read_regular_file,
+    write_json_atomic,
+)
 from .schedules import Schedule
-from .train import Progress, RunSpec, resolve_device
+from .train import Progress, RunResult, RunSpec, resolve_device
 
 ENV_CACHE_DIR = "OPTGUIDE_CACHE_DIR"
 ENGINES = ("batched", "sequential")
@@ -112,8 +119,13 @@ class Config:
     def __post_init__(self) -> None:
         for name in ("optimizers", "presets", "seeds", "learning_rates"):
             value = getattr(self, name)
-            if isinstance(value, (list, str)):
-                object.__setattr__(self, name, (value,) if isinstance(value, str) else tuple(value))
+            if isinstance(value, str):
+                object.__setattr__(self, name, (value,))
+            elif isinstance(value, (list, range)):
+                object.__setattr__(self, name, tuple(value))
+            elif not isinstance(value, tuple) and not (name == "learning_rates" and value is None):
+                raise ConfigError(f"{name.replace('_', ' ')} must be a list or tuple (in "
+                                  f"order), got {type(value).__name__} {value!r}")
         if isinstance(self.schedule, Schedule):
             object.__setattr__(self, "schedule", str(self.schedule))
         pairs = self.overrides.items() if isinstance(self.overrides, dict) else self.overrides
@@ -129,6 +141,7 @@ class Config:
         def fail(message: str) -> None:
             raise ConfigError(message)
 
+        self._check_types(fail)
         if not self.optimizers:
             fail("no optimizers given")
         for name in self.optimizers:
@@ -184,6 +197,25 @@ class Config:
         if problem:
             fail(problem)
         self._check_overrides(fail)
+
+    def _check_types(self, fail) -> None:
+        """Names are strings, counts integers (not flags), rates numbers: before any lookup."""
+        for name in ("optimizers", "presets"):
+            bad = [v for v in getattr(self, name) if not isinstance(v, str)]
+            if bad:
+                fail(f"{name} must be names (strings), got {bad[0]!r}")
+        for name in ("model", "engine", "device", "schedule"):
+            if not isinstance(getattr(self, name), str):
+                fail(f"{name} must be a name (a string), got {getattr(self, name)!r}")
+        for name in ("epochs", "batch_size", "train_size", "validation_size"):
+            value = getattr(self, name)
+            if isinstance(value, bool):
+                fail(f"{name.replace('_', ' ')} must be an integer, got {value!r}")
+        if any(isinstance(seed, bool) for seed in self.seeds):
+            fail(f"seeds must be non-negative integers, got {self.seeds!r}")
+        if self.learning_rates is not None and any(
+                isinstance(lr, bool) for lr in self.learning_rates):
+            fail(f"learning rates must be positive numbers, got {self.learning_rates!r}")
 
     def _check_overrides(self, fail) -> None:
         """Every optimizer accepts the overrides (names and values), checked by building it."""
@@ -262,9 +294,16 @@ def code_hash(parts: tuple[str, ...] | None = None) -> str:
 
 
 def cache_dir() -> Path:
-    """``$OPTGUIDE_CACHE_DIR``, else a per-user cache folder."""
-    if os.environ.get(ENV_CACHE_DIR):
-        return Path(os.environ[ENV_CACHE_DIR]).expanduser()
+    """``$OPTGUIDE_CACHE_DIR`` (made absolute once), else a per-user cache folder.
+
+    Raises
+    ------
+    ConfigError
+        When the variable names ``~user`` of a user that does not exist.
+    """
+    folder = absolute_env_path(ENV_CACHE_DIR, ConfigError)
+    if folder is not None:
+        return folder
     import platformdirs
 
     return Path(platformdirs.user_cache_dir("optguide")) / "results"
@@ -323,11 +362,11 @@ def read_cache(path: Path, identity: dict[str, Any]) -> Results | None:
     Raises
     ------
     CacheMismatch
-        When the file is unreadable, corrupt, stored for another key, or its results do not
-        match their checksum (edited or damaged).
+        When the file is unreadable, not a regular file, too large, corrupt, stored for
+        another key, or its results do not match their checksum (edited or damaged).
     """
     try:
-        blob = path.read_bytes()
+        blob = read_regular_file(path)  # a FIFO, a device or a huge file is refused unread
     except (FileNotFoundError, NotADirectoryError):
         return None
     except OSError as error:
@@ -362,7 +401,8 @@ def write_cache(path: Path, identity: dict[str, Any], results: Results) -> None:
     """
     payload = results.to_dict()
     write_json_atomic(path, {"cache_format": CACHE_FORMAT, "key": identity,
-                             "checksum": _checksum(payload), "results": payload})
+                             "checksum": _checksum(payload), "results": payload},
+                      follow=False)  # the entry itself is replaced, never a link's target
 
 
 def environment(device: torch.device) -> dict[str, Any]:
@@ -419,6 +459,12 @@ def run_together(configs: Sequence[Config], *, data_root: str | os.PathLike | No
     -------
     list of Results
         One per configuration, in order.
+
+    Raises
+    ------
+    optguide.executor.ExecutorError
+        When a chunk fails; its ``partial`` attribute holds the Results of the runs that
+        had finished (configurations without any left out).
     """
     configs = list(configs)
     if not configs:
@@ -431,21 +477,37 @@ def run_together(configs: Sequence[Config], *, data_root: str | os.PathLike | No
     device = resolve_device(first.device)
     batched = uses_batched_engine(first, device)
     specs = [config.run_specs() for config in configs]
-    outcomes = execute([spec for group in specs for spec in group], model=first.model,
-                       epochs=first.epochs, batch_size=first.batch_size,
-                       train_size=first.train_size, device=first.device, batched=batched,
-                       data_root=data_root,
-                       data_options={"validation_size": first.validation_size},
-                       train_options={"eval_every": first.eval_every,
-                                      "trace_test": first.trace_test},
-                       workers=workers, backend=backend, ray_address=ray_address,
-                       progress=progress)
-    env = environment(device)
-    env["engine"] = "batched" if batched else "sequential"
-    env["backend"] = backend
+
+    def gathered(outcomes: dict[int, RunResult]) -> list[Results]:
+        env = environment(device)
+        env["engine"] = "batched" if batched else "sequential"
+        env["backend"] = backend
+        env["data"] = load_mnist(data_root).fingerprint  # read once, kept: what was trained on
+        return _gather(configs, specs, outcomes, env)
+
+    try:
+        outcomes = execute([spec for group in specs for spec in group], model=first.model,
+                           epochs=first.epochs, batch_size=first.batch_size,
+                           train_size=first.train_size, device=first.device, batched=batched,
+                           data_root=data_root,
+                           data_options={"validation_size": first.validation_size},
+                           train_options={"eval_every": first.eval_every,
+                                          "trace_test": first.trace_test},
+                           workers=workers, backend=backend, ray_address=ray_address,
+                           progress=progress)
+    except ExecutorError as error:  # what finished goes with the error (nothing lost)
+        error.partial = [results for results in gathered(error.finished) if results.runs]
+        raise
+    return gathered(dict(enumerate(outcomes)))
+
+
+def _gather(configs: Sequence[Config], specs: Sequence[Sequence[RunSpec]],
+            outcomes: dict[int, RunResult], env: dict[str, Any]) -> list[Results]:
+    """One :class:`Results` per configuration from the runs trained (by position in the
+    concatenated specs; a position missing from ``outcomes`` is left out)."""
     results, start = [], 0
     for config, group in zip(configs, specs):
-        mine = outcomes[start:start + len(group)]
+        mine = [outcomes[p] for p in range(start, start + len(group)) if p in outcomes]
         start += len(group)
         runs = [Run(o.spec.optimizer, o.spec.preset, o.spec.seed, dict(o.spec.hyperparameters),
                     o.status, o.history, o.diverged_epoch, str(o.spec.schedule), o.trace)

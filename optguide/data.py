@@ -18,8 +18,10 @@ import functools
 import hashlib
 import math
 import os
+import stat
 from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
 
 import numpy as np
 import torch
@@ -42,15 +44,60 @@ class DataError(RuntimeError):
     """MNIST is missing, incomplete or corrupt; the message says what to do."""
 
 
+def expand_home(path: str | os.PathLike, error: type[Exception] = DataError) -> Path:
+    """``path`` with a leading ``~`` or ``~user`` expanded.
+
+    Raises
+    ------
+    error
+        (:class:`DataError` by default) when the user does not exist or has no home folder,
+        instead of the ``RuntimeError`` of :meth:`pathlib.Path.expanduser`.
+    """
+    try:
+        return Path(path).expanduser()
+    except RuntimeError:
+        user = Path(path).parts[0]
+        raise error(f"cannot expand {user!r} in {os.fspath(path)!r}: no such user or no "
+                    f"home folder; give the folder's full path") from None
+
+
+def absolute_env_path(name: str, error: type[Exception] = DataError) -> Path | None:
+    """The folder named by environment variable ``name``, made absolute once.
+
+    A relative value is resolved against the current folder and written back to the
+    environment, so that a later change of folder (sphinx-gallery runs each example in its
+    own) and child processes see the same folder. ``None`` when unset or empty.
+    """
+    value = os.environ.get(name)
+    if not value:
+        return None
+    folder = expand_home(value, error)
+    if not folder.is_absolute():
+        folder = Path(os.path.abspath(folder))
+        os.environ[name] = str(folder)
+    return folder
+
+
 def data_dir(root: str | os.PathLike | None = None) -> Path:
-    """The folder that holds ``MNIST/raw``: ``root`` > ``$OPTGUIDE_DATA_DIR`` > user cache."""
+    """The folder that holds ``MNIST/raw``: ``root`` > ``$OPTGUIDE_DATA_DIR`` > user cache.
+
+    A relative ``$OPTGUIDE_DATA_DIR`` is made absolute against the folder current when this
+    module was first imported (:func:`absolute_env_path`).
+    """
     if root is not None:
-        return Path(root).expanduser()
-    if os.environ.get(ENV_DATA_DIR):
-        return Path(os.environ[ENV_DATA_DIR]).expanduser()
+        return expand_home(root)
+    folder = absolute_env_path(ENV_DATA_DIR)
+    if folder is not None:
+        return folder
     import platformdirs
 
     return Path(platformdirs.user_cache_dir("optguide")) / "data"
+
+
+try:  # once, at import: before anything changes the current folder
+    absolute_env_path(ENV_DATA_DIR)
+except DataError:
+    pass  # reported by data_dir() when the data is asked for
 
 
 def raw_dir(root: str | os.PathLike | None = None) -> Path:
@@ -59,9 +106,13 @@ def raw_dir(root: str | os.PathLike | None = None) -> Path:
 
 
 def _missing_message(folder: Path, missing: list[str]) -> str:
-    return (f"MNIST not found: {', '.join(missing)} missing in {folder}. Put the four "
-            f"uncompressed files {', '.join(FILES)} in that folder (torchvision's layout), "
-            f"or set {ENV_DATA_DIR} to the folder that contains MNIST/raw, or run "
+    """One line: where MNIST was looked for (an absolute folder), what is missing, what to
+    do."""
+    what = ("none of its four files is there" if len(missing) == len(FILES)
+            else f"{', '.join(missing)} missing")
+    return (f"MNIST not found in {folder.absolute()} ({what}). Put the four uncompressed "
+            f"files {', '.join(FILES)} in that folder (torchvision's layout), or set "
+            f"{ENV_DATA_DIR} to the folder that contains MNIST/raw, or run "
             f"'optguide data --download' on a machine with internet access")
 
 
@@ -94,23 +145,103 @@ def _parse_header(path: Path, header: bytes, actual_size: int) -> tuple[int, ...
     return dims
 
 
+#: Most images (and labels) one IDX file may hold: MNIST has 60,000, EMNIST's digits
+#: 240,000. A header promising more is refused before anything is read.
+MAX_ITEMS = 250_000
+#: Largest ``.gz`` original whose checksum is computed (torchvision's are under 10 MB); a
+#: larger one is reported as not matching, unread.
+MAX_GZ_BYTES = 64 * 1024**2
+
+
+def _open_regular(path: Path) -> BinaryIO:
+    """``path`` opened for reading without blocking, when it is a regular file.
+
+    A FIFO or a device in the data folder (or a link to one) is refused, never read.
+    """
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+    except OSError as error:
+        raise _unreadable(path, error) from None
+    stream = os.fdopen(fd, "rb")
+    if not stat.S_ISREG(os.fstat(fd).st_mode):
+        stream.close()
+        raise DataError(f"{path} is not a regular file (a device, a pipe or a socket); "
+                        f"replace it with the MNIST file")
+    return stream
+
+
+def _check_dims(path: Path, dims: tuple[int, ...]) -> None:
+    """Images of 28x28 pixels and at most :data:`MAX_ITEMS` items, before reading them."""
+    if len(dims) == 3 and dims[1:] != (28, 28):
+        raise DataError(f"{path} holds {dims[1]}x{dims[2]} images, not 28x28: it is not MNIST")
+    if dims[0] > MAX_ITEMS:
+        raise DataError(f"{path}: its header says it holds {dims[0]:,} items, more than "
+                        f"{MAX_ITEMS:,}; it is not MNIST (which has 60,000), replace it")
+
+
+def _read_idx(path: Path) -> tuple[tuple[int, ...], bytes]:
+    """One IDX file's dimensions and bytes, its header checked before the rest is read.
+
+    The file's size must be the one its header promises (checked on the open file) and its
+    dimensions plausible (:func:`_check_dims`), so a huge or sparse file is refused unread.
+    """
+    _magic, ndim = FILES[path.name]
+    with _open_regular(path) as stream:
+        try:
+            size = os.fstat(stream.fileno()).st_size
+            header = stream.read(4 + 4 * ndim)
+            dims = _parse_header(path, header, size)
+            _check_dims(path, dims)
+            body = stream.read(size - len(header) + 1)
+        except OSError as error:
+            raise _unreadable(path, error) from None
+    if len(header) + len(body) != size:
+        raise DataError(f"{path} changed while it was read; run again when nothing writes "
+                        f"to the MNIST files")
+    return dims, header + body
+
+
 def read_idx_header(path: Path) -> tuple[int, ...]:
     """Check one IDX file's magic number and length; return its dimensions.
 
     Raises
     ------
     DataError
-        When the file cannot be read, is truncated, padded or not the IDX file its name
-        promises.
+        When the file cannot be read, is not a regular file, is truncated, padded, holds
+        more than :data:`MAX_ITEMS` items or is not the IDX file its name promises.
     """
     _magic, ndim = FILES[path.name]
+    with _open_regular(path) as stream:
+        try:
+            header = stream.read(4 + 4 * ndim)
+            actual_size = os.fstat(stream.fileno()).st_size
+        except OSError as error:
+            raise _unreadable(path, error) from None
+    dims = _parse_header(path, header, actual_size)
+    _check_dims(path, dims)
+    return dims
+
+
+def _md5_matches(path: Path, md5: str) -> bool | None:
+    """Whether ``path``'s MD5 sum is ``md5`` (``None``: no such regular file).
+
+    Read in pieces; a file larger than :data:`MAX_GZ_BYTES` does not match, unread.
+    """
     try:
-        with open(path, "rb") as handle:
-            header = handle.read(4 + 4 * ndim)
-            actual_size = os.fstat(handle.fileno()).st_size
+        if not path.is_file():
+            return None
     except OSError as error:
         raise _unreadable(path, error) from None
-    return _parse_header(path, header, actual_size)
+    with _open_regular(path) as stream:
+        try:
+            if os.fstat(stream.fileno()).st_size > MAX_GZ_BYTES:
+                return False
+            digest = hashlib.md5()
+            while block := stream.read(1 << 20):
+                digest.update(block)
+        except OSError as error:
+            raise _unreadable(path, error) from None
+    return digest.hexdigest() == md5
 
 
 def _check_splits(folder: Path, dims: dict[str, tuple[int, ...]]) -> dict[str, int]:
@@ -174,23 +305,16 @@ def check_mnist(root: str | os.PathLike | None = None) -> MnistCheck:
     dims = {name: read_idx_header(folder / name) for name in FILES}
     sizes = _check_splits(folder, dims)
     for split in ("train", "t10k"):
-        path = folder / f"{split}-labels-idx1-ubyte"
-        try:
-            labels = path.read_bytes()[8:]
-        except OSError as error:
-            raise _unreadable(path, error) from None
+        labels = _read_idx(folder / f"{split}-labels-idx1-ubyte")[1][8:]
         if max(labels) > 9:
             raise DataError(f"{folder}: {split} labels outside 0-9; the label files are corrupt")
     from torchvision.datasets import MNIST as TorchvisionMNIST
 
     checksums = {}
     for gz_name, md5 in TorchvisionMNIST.resources:
-        gz = folder / gz_name
-        try:
-            if gz.is_file():
-                checksums[gz_name] = hashlib.md5(gz.read_bytes()).hexdigest() == md5
-        except OSError as error:
-            raise _unreadable(gz, error) from None
+        matches = _md5_matches(folder / gz_name, md5)
+        if matches is not None:
+            checksums[gz_name] = matches
     return MnistCheck(folder, sizes["train"], sizes["t10k"], checksums)
 
 
@@ -278,11 +402,7 @@ def _load(folder: Path, stats: tuple) -> MNIST:
     arrays, dims, digest = {}, {}, hashlib.sha256()
     for name, (_magic, ndim) in FILES.items():
         path = raw / name
-        try:
-            blob = path.read_bytes()
-        except OSError as error:
-            raise _unreadable(path, error) from None
-        dims[name] = _parse_header(path, blob[:4 + 4 * ndim], len(blob))
+        dims[name], blob = _read_idx(path)
         arrays[name] = np.frombuffer(blob, np.uint8, offset=4 + 4 * ndim).reshape(dims[name])
         digest.update(f"{name}:{len(blob)}:".encode())
         digest.update(blob)

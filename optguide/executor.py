@@ -17,7 +17,8 @@ specs. How the chunks are spread over processes or machines never changes a numb
     MNIST into Ray's object store once; tasks read it from there, so only the machine that
     calls :func:`execute` needs the data files.
 
-A chunk that fails is tried once more; if it fails again :class:`ExecutorError` names it.
+A chunk that fails is tried once more (unless its error would only happen again: a
+:data:`DETERMINISTIC` one); if it fails again :class:`ExecutorError` names it.
 Nothing is silently dropped. Progress advances by a chunk's run-epochs when it finishes (in
 process: after every step).
 """
@@ -29,7 +30,9 @@ import contextlib
 import math
 import multiprocessing
 import os
+import re
 import sys
+import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -62,12 +65,38 @@ MIN_POOL_WORK = 1_000_000
 
 #: Attempts per chunk: a failed chunk is retried once, then reported.
 ATTEMPTS = 2
+#: Errors that training the same chunk again would raise again (a value out of range, a
+#: bug): reported at once, never retried. Others (a worker lost, memory, I/O) are retried.
+DETERMINISTIC = (ValueError, TypeError, ArithmeticError, LookupError, NotImplementedError)
+#: What Ray may retry (it takes a list of types to retry, not of types to spare): torch's
+#: and the system's errors, none of :data:`DETERMINISTIC` but ``NotImplementedError`` (a
+#: ``RuntimeError``; reported as failing once all the same).
+RAY_RETRIED = (RuntimeError, OSError, MemoryError)
 
 RAY_MISSING = "the ray backend needs Ray: pip install 'optguide[ray]'"
 
 
 class ExecutorError(RuntimeError):
-    """A chunk of runs failed twice; the message names the chunk and the cause."""
+    """A chunk of runs failed (twice, unless deterministic); the message names the chunk and
+    the cause.
+
+    Attributes
+    ----------
+    done : dict of int to list of RunResult
+        The chunks that had finished, by chunk index (set where the failure is noticed).
+    finished : dict of int to RunResult
+        Their runs, by position in the specs given to :func:`execute`: nothing trained is
+        lost with the failure.
+    partial : list of optguide.results.Results
+        The same runs as results, per configuration (set by
+        :func:`optguide.compare.run_together`).
+    """
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.done: dict[int, list[RunResult]] = {}
+        self.finished: dict[int, RunResult] = {}
+        self.partial: list[Any] = []
 
 
 class BackendError(ValueError):
@@ -215,7 +244,8 @@ def execute(specs: Sequence[RunSpec], *, model: str, epochs: int, batch_size: in
     job = ChunkJob(model, batched, epochs, batch_size, dict(train_options or {}))
     chunks = chunk_runs(specs, MAX_CHUNK_RUNS if batched else 1)
     if backend == "ray":
-        outcomes = _run_ray(chunks, job, request, mnist, workers, ray_address, progress)
+        outcomes = _keeping_finished(chunks, _run_ray, job, request, mnist, workers,
+                                     ray_address, progress)
     else:
         if workers is None:
             work = len(specs) * epochs * min(train_size or mnist.train_size, mnist.train_size)
@@ -225,8 +255,21 @@ def execute(specs: Sequence[RunSpec], *, model: str, epochs: int, batch_size: in
         if workers > 1 and not can_start_workers():
             workers = 1  # e.g. inside a joblib (loky) worker: the same numbers, in process
         run = _run_in_process if workers == 1 else _run_local_pool
-        outcomes = run(chunks, job, request, mnist, workers, progress)
+        outcomes = _keeping_finished(chunks, run, job, request, mnist, workers, progress)
     return merge(chunks, outcomes, len(specs))
+
+
+def _keeping_finished(chunks: Sequence[Chunk], run: Callable[..., list[list[RunResult]]],
+                      *args: Any) -> list[list[RunResult]]:
+    """``run(chunks, *args)``; when a chunk fails, the runs of the chunks that finished go
+    with the error (:attr:`ExecutorError.finished`, by position in the specs)."""
+    try:
+        return run(chunks, *args)
+    except ExecutorError as error:
+        error.finished = {position: result for chunk in chunks
+                          for position, result in zip(chunk.positions,
+                                                      error.done.get(chunk.index, ()))}
+        raise
 
 
 def can_start_workers() -> bool:
@@ -283,19 +326,26 @@ def _last_line(error: BaseException) -> str:
     return text.splitlines()[-1] if text else type(error).__name__
 
 
+def _retried(error: BaseException) -> bool:
+    """Whether a chunk that failed with ``error`` is worth training again."""
+    return not isinstance(error, DETERMINISTIC)
+
+
 def _failure(chunk: Chunk, total: int, error: BaseException) -> ExecutorError:
-    return ExecutorError(f"{chunk.describe(total)} failed twice: {type(error).__name__}: "
+    how = "failed twice" if _retried(error) else "failed"
+    return ExecutorError(f"{chunk.describe(total)} {how}: {type(error).__name__}: "
                          f"{_last_line(error)}")
 
 
 def _attempt(chunk: Chunk, total: int, train: Callable[[], list[RunResult]]
              ) -> list[RunResult]:
-    """``train()``, tried :data:`ATTEMPTS` times; the last error becomes an ExecutorError."""
+    """``train()``, tried up to :data:`ATTEMPTS` times (once for a :data:`DETERMINISTIC`
+    error); the last error becomes an ExecutorError."""
     for attempt in range(ATTEMPTS):
         try:
             return train()
         except Exception as error:
-            if attempt == ATTEMPTS - 1:
+            if attempt == ATTEMPTS - 1 or not _retried(error):
                 raise _failure(chunk, total, error) from error
     raise AssertionError("unreachable")
 
@@ -320,11 +370,15 @@ def _run_in_process(chunks: Sequence[Chunk], job: ChunkJob, request: DataRequest
                     mnist: MNIST, workers: int,
                     progress: Progress | None) -> list[list[RunResult]]:
     data = request.build(mnist)
-    outcomes = []
+    outcomes: list[list[RunResult]] = []
     with _torch_threads(1):  # as in every worker: float32 sums depend on the thread count
         for chunk in chunks:
-            outcomes.append(_attempt(chunk, len(chunks), lambda c=chunk: job.train(
-                c.specs, data, progress)))
+            try:
+                outcomes.append(_attempt(chunk, len(chunks), lambda c=chunk: job.train(
+                    c.specs, data, progress)))
+            except ExecutorError as error:
+                error.done = dict(enumerate(outcomes))
+                raise
     return outcomes
 
 
@@ -343,9 +397,59 @@ def _torch_threads(threads: int) -> Iterator[None]:
 
 _WORKER: dict[str, Any] = {}
 
+#: ``prctl`` option that asks the kernel to signal a process when its parent dies (Linux).
+_PR_SET_PDEATHSIG = 1
+#: Seconds between two looks of a worker's watchdog at its parent.
+WATCHDOG_SECONDS = 1.0
 
-def _init_worker(request: DataRequest, arrays: dict[str, Any]) -> None:
-    """Worker start: one torch thread, the training data built once from the parent's MNIST."""
+
+def _ask_kernel_for_death_signal() -> None:
+    """On Linux, have the kernel send SIGKILL to this process when its parent dies."""
+    if not sys.platform.startswith("linux"):
+        return
+    try:
+        import ctypes
+        import signal
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(_PR_SET_PDEATHSIG, int(signal.SIGKILL), 0, 0, 0)
+    except (OSError, AttributeError):
+        pass  # the watchdog below still notices
+
+
+def _watch_parent(parent: int, interval: float) -> None:
+    """End this process as soon as ``parent`` is no longer its parent (it died)."""
+    import time
+
+    while os.getppid() == parent:
+        time.sleep(interval)
+    os._exit(1)
+
+
+def exit_with_parent(parent: int, interval: float = WATCHDOG_SECONDS, *,
+                     signal_on_death: bool = True) -> None:
+    """Make this worker process end when ``parent`` (the process that started it) dies.
+
+    A killed caller (``SIGKILL``, or ``SIGTERM`` that skips the pool's shutdown) would
+    otherwise leave its workers waiting for work forever. The kernel's parent-death signal
+    (Linux; only with ``signal_on_death``, as the kernel sends it when the parent's *thread*
+    that started the worker ends, so only a main thread's workers may ask for it) ends the
+    worker at once; a daemon thread that watches :func:`os.getppid` covers other systems,
+    other threads and a parent that died before this was set up.
+    """
+    if signal_on_death:
+        _ask_kernel_for_death_signal()
+    if os.getppid() != parent:
+        os._exit(1)  # died before the signal was asked for
+    threading.Thread(target=_watch_parent, args=(parent, interval), daemon=True,
+                     name="optguide-parent-watchdog").start()
+
+
+def _init_worker(request: DataRequest, arrays: dict[str, Any], parent: int,
+                 from_main_thread: bool) -> None:
+    """Worker start: end with the parent; one torch thread; the training data built once
+    from the parent's MNIST."""
+    exit_with_parent(parent, signal_on_death=from_main_thread)
     torch.set_num_threads(1)
     _WORKER["data"] = request.build(_mnist_from_arrays(arrays, request))
 
@@ -410,7 +514,8 @@ def _start_pool(workers: int, request: DataRequest,
     context = multiprocessing.get_context("spawn")  # torch and fork do not mix
     return concurrent.futures.ProcessPoolExecutor(
         workers, mp_context=context, initializer=_init_worker,
-        initargs=(request, _mnist_arrays(mnist)))
+        initargs=(request, _mnist_arrays(mnist), os.getpid(),
+                  threading.current_thread() is threading.main_thread()))
 
 
 def _run_local_pool(chunks: Sequence[Chunk], job: ChunkJob, request: DataRequest,
@@ -427,14 +532,45 @@ def _run_local_pool(chunks: Sequence[Chunk], job: ChunkJob, request: DataRequest
             pool = _start_pool(workers, request, mnist)
         try:
             return _run_chunks(pool, chunks, job, progress)
-        except BaseException:
+        except BaseException as error:
             if reused:  # a broken or interrupted pool is not handed out again
                 _REUSED.pop(key, None)
+            if not isinstance(error, Exception):  # Ctrl-C: do not wait for running chunks
+                _stop_workers(pool)
             pool.shutdown(cancel_futures=True)
             raise
         finally:
             if not reused:
                 pool.shutdown()
+
+
+def _stop_workers(pool: concurrent.futures.ProcessPoolExecutor) -> None:
+    """End ``pool``'s worker processes now (they ignore Ctrl-C; see :func:`_sigint_ignored`)."""
+    for process in list((getattr(pool, "_processes", None) or {}).values()):
+        with contextlib.suppress(OSError, ValueError, AttributeError):
+            process.terminate()
+
+
+@contextlib.contextmanager
+def _sigint_ignored() -> Iterator[None]:
+    """Start worker processes that ignore Ctrl-C (SIGINT), inherited from this moment.
+
+    Ctrl-C reaches every process of the terminal's foreground group; workers would each
+    print a ``KeyboardInterrupt`` traceback. A process started while SIGINT is ignored
+    ignores it too (Python keeps an inherited ``SIG_IGN``); this process reacts to Ctrl-C
+    again right after, and ends its workers itself. Only the main thread may change signal
+    handling; elsewhere nothing changes.
+    """
+    import signal
+
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    before = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, before)
 
 
 def _run_chunks(pool: concurrent.futures.ProcessPoolExecutor, chunks: Sequence[Chunk],
@@ -444,7 +580,8 @@ def _run_chunks(pool: concurrent.futures.ProcessPoolExecutor, chunks: Sequence[C
     pending: dict[concurrent.futures.Future, Chunk] = {}
 
     def submit(chunk: Chunk) -> None:
-        pending[pool.submit(_train_in_worker, job, chunk.specs)] = chunk
+        with _sigint_ignored():  # a submit may start a worker
+            pending[pool.submit(_train_in_worker, job, chunk.specs)] = chunk
 
     tries = {chunk.index: 0 for chunk in chunks}
     for chunk in chunks:
@@ -460,11 +597,13 @@ def _run_chunks(pool: concurrent.futures.ProcessPoolExecutor, chunks: Sequence[C
                 if error is None:
                     outcomes[chunk.index] = future.result()
                     _advance(progress, len(chunk.specs) * job.epochs)
-                elif (tries[chunk.index] < ATTEMPTS and not isinstance(
+                elif (tries[chunk.index] < ATTEMPTS and _retried(error) and not isinstance(
                         error, concurrent.futures.process.BrokenProcessPool)):
                     submit(chunk)
                 else:
-                    raise _failure(chunk, len(chunks), error) from error
+                    failure = _failure(chunk, len(chunks), error)
+                    failure.done = dict(outcomes)
+                    raise failure from error
     except BaseException:
         for future in pending:
             future.cancel()
@@ -475,6 +614,39 @@ def _run_chunks(pool: concurrent.futures.ProcessPoolExecutor, chunks: Sequence[C
 # -- ray ---------------------------------------------------------------------------------------
 
 _RAY_DATA: dict[tuple, TrainingData] = {}
+
+#: Seconds to wait for a Ray cluster's address to accept a connection.
+RAY_CONNECT_SECONDS = 10.0
+_RAY_ADDRESS = re.compile(r"(?:ray://)?(?P<host>\[[^\]]*\]|[^:/\[\]]+):(?P<port>\d{1,5})")
+
+
+def check_ray_address(address: str, timeout: float = RAY_CONNECT_SECONDS) -> None:
+    """Fail fast when a ``host:port`` (or ``ray://host:port``) Ray address does not answer.
+
+    ``ray.init`` retries an address that refuses or drops connections without end; one
+    connection attempt here, bounded by ``timeout``, turns that into an error. Other forms
+    (``auto``, ``local``) are left to Ray.
+
+    Raises
+    ------
+    BackendError
+        Naming the address and why it cannot be reached.
+    """
+    import socket
+
+    match = _RAY_ADDRESS.fullmatch(address.strip())
+    if match is None:
+        return
+    host, port = match["host"].strip("[]"), int(match["port"])
+    try:
+        with socket.create_connection((host, port), timeout=timeout):
+            pass
+    except (OSError, ValueError, OverflowError) as error:
+        reason = "no answer" if isinstance(error, TimeoutError) else (
+            getattr(error, "strerror", None) or str(error))
+        raise BackendError(f"cannot reach the Ray cluster at {address}: {reason} (tried "
+                           f"for up to {timeout:g} seconds); check --ray-address or "
+                           f"${ENV_RAY_ADDRESS}") from None
 
 
 def _train_ray_task(job: ChunkJob, specs: tuple[RunSpec, ...], request: DataRequest,
@@ -496,6 +668,8 @@ def _run_ray(chunks: Sequence[Chunk], job: ChunkJob, request: DataRequest, mnist
     started = False
     if not ray.is_initialized():
         address = ray_address or os.environ.get(ENV_RAY_ADDRESS) or None
+        if address:
+            check_ray_address(address)
         try:
             if address:
                 ray.init(address=address, logging_level="ERROR", log_to_driver=False)
@@ -509,7 +683,7 @@ def _run_ray(chunks: Sequence[Chunk], job: ChunkJob, request: DataRequest, mnist
         started = True
     try:
         remote = ray.remote(num_cpus=1, max_retries=ATTEMPTS - 1,
-                            retry_exceptions=True)(_train_ray_task)
+                            retry_exceptions=list(RAY_RETRIED))(_train_ray_task)
         arrays_ref = ray.put(_mnist_arrays(mnist))
         data_id = arrays_ref.hex()
         refs = {remote.remote(job, chunk.specs, request, arrays_ref, data_id): chunk
@@ -525,7 +699,11 @@ def _run_ray(chunks: Sequence[Chunk], job: ChunkJob, request: DataRequest, mnist
                 except ray.exceptions.RayError as error:
                     for other in pending:
                         ray.cancel(other)
-                    raise _failure(chunk, len(chunks), error) from None
+                    cause = getattr(error, "cause", None)  # the task's own error, if any
+                    failure = _failure(chunk, len(chunks), cause if isinstance(
+                        cause, BaseException) else error)
+                    failure.done = dict(outcomes)
+                    raise failure from None
                 _advance(progress, len(chunk.specs) * job.epochs)
         return [outcomes[chunk.index] for chunk in chunks]
     finally:

@@ -4,7 +4,7 @@ Two kinds of checks, both returning a one-line message (``None`` when all is wel
 the caller raises its own error type:
 
 - :func:`config_problem`: limits of the configuration alone (epochs, seeds, learning rates,
-  device name), called by :meth:`optguide.compare.Config.validate`;
+  trace interval, device name), called by :meth:`optguide.compare.Config.validate`;
 - :func:`resource_problem`: limits that need the data and the machine (validation and
   training subset sizes, an estimate of the memory the comparison needs against the memory
   available), called before training starts.
@@ -34,6 +34,11 @@ ACTIVATIONS = {"mlp": 128 + 10, "cnn": 8 * 26 * 26 + 8 * 13 * 13 + 16 * 11 * 11 
 BYTES_PER_EPOCH_RECORD = 600
 
 _DEVICE = re.compile(r"auto|cpu|cuda(:\d{1,3})?")
+#: Training images of MNIST: the most a comparison without ``train_size`` trains on.
+MNIST_TRAIN_IMAGES = 60_000
+#: Learning rates float32 holds as normal numbers (training runs in float32: a smaller rate
+#: becomes 0 or loses its digits, a larger one overflows).
+FLOAT32_TINY, FLOAT32_MAX = 1.1754943508222875e-38, 3.4028234663852886e+38
 
 
 def _finite(value: Any) -> bool:
@@ -66,9 +71,46 @@ def config_problem(config: Any) -> str | None:
             return f"learning rates must be finite numbers, got {bad[0]!r}"
         if len(set(rates)) != len(rates):
             return f"learning rates has duplicates: {tuple(rates)!r}"
+        bad = [lr for lr in rates if not FLOAT32_TINY <= lr <= FLOAT32_MAX]
+        if bad:
+            return (f"learning rates must be between {FLOAT32_TINY:.4g} and "
+                    f"{FLOAT32_MAX:.4g} (training computes in float32), got {bad[0]!r}")
+    problem = _trace_problem(config) or _schedule_problem(config, most_steps_per_epoch(config))
+    if problem:
+        return problem
     if not _DEVICE.fullmatch(str(config.device)):
         return (f"unknown device {config.device!r}; use auto, cpu, cuda or cuda:N "
                 f"(N the GPU's number)")
+    return None
+
+
+def most_steps_per_epoch(config: Any) -> int:
+    """Updates per epoch at most: the training subset (at most MNIST's training images less
+    the validation ones) in minibatches of ``batch_size`` (one batch when full-batch)."""
+    images = config.train_size or max(1, MNIST_TRAIN_IMAGES - config.validation_size)
+    return 1 if config.batch_size is None else -(-images // config.batch_size)
+
+
+def _trace_problem(config: Any) -> str | None:
+    """``eval_every`` shorter than one update (a trace point per update at most)."""
+    if config.eval_every is None:
+        return None
+    steps = most_steps_per_epoch(config)
+    if config.eval_every * steps < 1:
+        return (f"eval_every {config.eval_every!r} of an epoch is less than one update (an "
+                f"epoch has at most {steps:,} updates here); use at least 1/{steps:,} = "
+                f"{1 / steps:.6g}")
+    return None
+
+
+def _schedule_problem(config: Any, steps_per_epoch: int) -> str | None:
+    """A schedule that does not fit the training's steps (a warm-up longer than training)."""
+    from .schedules import Schedule
+
+    try:
+        Schedule.parse(config.schedule).check(steps_per_epoch * config.epochs)
+    except ValueError as error:
+        return str(error)
     return None
 
 
@@ -169,8 +211,9 @@ def resource_problem(config: Any, *, data_train_size: int, data_test_size: int,
                      runs_at_once: int, device: Any = "cpu") -> str | None:
     """What does not fit the data or the machine, if anything.
 
-    A validation split or training subset larger than the training set, or an estimated
-    memory need (:func:`estimate_memory`) above :func:`memory_limit`.
+    A validation split or training subset larger than the training set, a schedule longer
+    than the training on this data (a warm-up of more steps than training has), or an
+    estimated memory need (:func:`estimate_memory`) above :func:`memory_limit`.
     """
     held_out = getattr(config, "validation_size", 0) or 0
     pool = data_train_size - held_out
@@ -182,6 +225,10 @@ def resource_problem(config: Any, *, data_train_size: int, data_test_size: int,
                 f"({data_train_size:,} images, {pool:,} after holding out {held_out:,} for "
                 f"validation); use at most {pool:,}")
     train_size = min(config.train_size or pool, pool)
+    batch = config.batch_size or train_size
+    problem = _schedule_problem(config, -(-train_size // min(batch, train_size)))
+    if problem:
+        return problem
     needed = estimate_memory(config, runs_at_once=runs_at_once, train_size=train_size,
                              test_size=data_test_size)
     limit, source = memory_limit(device)

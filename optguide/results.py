@@ -4,7 +4,8 @@ A results file is JSON::
 
     {"schema": 2,
      "config": {...},                       # optguide.compare.Config.to_dict()
-     "environment": {"optguide": ..., "torch": ..., "device": ..., "code_hash": ...},
+     "environment": {"optguide": ..., "torch": ..., "device": ..., "code_hash": ...,
+                     "data": ...},              # the data's fingerprint (optguide.data)
      "runs": [{"optimizer": "adam", "preset": "pytorch", "seed": 0,
                "hyperparameters": {...}, "schedule": "constant", "status": "ok",
                "diverged_epoch": null,
@@ -12,6 +13,10 @@ A results file is JSON::
                             "val_accuracy": ..., "test_loss": ..., "test_accuracy": ...,
                             "seconds": ...}, ...],
                "trace": [{"step": ..., "seconds": ..., "val_accuracy": ...}, ...]}]}
+
+:func:`from_dict` refuses what training cannot produce or what would fake evidence:
+accuracies outside [0, 1], negative losses or seconds, an ok run whose history is empty or not
+as long as the configuration's ``epochs``, and the same run twice.
 
 Validation metrics come from images held out of the training set
 (:func:`optguide.data.validation_split`) and are the only ones selections may read; test
@@ -115,12 +120,26 @@ def _jsonable(value: Any) -> Any:
     return value
 
 
-#: Temporary files of :func:`write_output`: ``.<name>.<pid>.<random>.tmp`` (the name cut to
-#: 100 characters so that the temporary name stays within the file system's limit).
-_TEMPORARY = re.compile(r"^\.(?P<name>.+)\.(?P<pid>\d+)\.[A-Za-z0-9_]{8}\.tmp$")
-_LEGACY_TEMPORARY = re.compile(r"^\.(?P<name>.+)\.[A-Za-z0-9_]{8}\.tmp$")
-#: A temporary file without a process id is stale after this many seconds.
+#: Temporary files of :func:`write_output`:
+#: ``.optguide-<name>.<pid namespace>-<pid>.<random>.tmp`` (the name cut to 100 characters so
+#: that the temporary name stays within the file system's limit). The program's own prefix
+#: and the writer's process tell them apart from anyone else's ``.*.tmp`` files.
+_TEMPORARY = re.compile(r"^\.optguide-(?P<name>.+)\.(?P<ns>\d+)-(?P<pid>\d+)\.[A-Za-z0-9_]{8}"
+                        r"\.tmp$")
+#: A temporary file of a dead writer is deleted only when also older than this many seconds.
 STALE_SECONDS = 3600.0
+
+
+def _pid_namespace() -> int:
+    """This process's PID namespace (its inode number; 0 where the system does not say)."""
+    try:
+        return os.stat("/proc/self/ns/pid").st_ino
+    except OSError:
+        return 0
+
+
+def _temporary_prefix(name: str) -> str:
+    return f".optguide-{name[:100]}.{_pid_namespace()}-{os.getpid()}."
 
 
 def _umask() -> int:
@@ -147,12 +166,22 @@ def _alive(pid: int) -> bool:
     return True
 
 
-def clean_stale_temporaries(folder: str | os.PathLike, name: str | None = None) -> list[Path]:
-    """Delete temporary files that killed writes left in ``folder``; return them.
+def _is_stale(match: re.Match, entry: os.DirEntry) -> bool:
+    """Provably left by a killed write: its writer, in this PID namespace, is dead, and it
+    is older than :data:`STALE_SECONDS`."""
+    pid = int(match["pid"])
+    if int(match["ns"]) != _pid_namespace() or pid == os.getpid() or _alive(pid):
+        return False
+    return time.time() - entry.stat(follow_symlinks=False).st_mtime > STALE_SECONDS
 
-    A temporary file of :func:`write_output` is stale when the process that wrote it no
-    longer runs (older ones without a process id: when older than :data:`STALE_SECONDS`).
-    With ``name``, only the temporaries of that file name are considered.
+
+def clean_stale_temporaries(folder: str | os.PathLike, name: str | None = None) -> list[Path]:
+    """Delete temporary files that killed writes of this program left in ``folder``.
+
+    Only regular files named by :func:`write_output` (``.optguide-...tmp``) whose writer was a
+    process of this PID namespace that no longer runs, and that are older than
+    :data:`STALE_SECONDS`; anybody else's files are left alone. With ``name``, only the
+    temporaries of that file name are considered. Returns the files deleted.
     """
     removed = []
     try:
@@ -162,18 +191,10 @@ def clean_stale_temporaries(folder: str | os.PathLike, name: str | None = None) 
     prefix = None if name is None else name[:100]
     for entry in entries:
         match = _TEMPORARY.match(entry.name)
-        legacy = None if match else _LEGACY_TEMPORARY.match(entry.name)
-        found = match or legacy
-        if not found or (prefix is not None and found["name"] != prefix):
+        if not match or (prefix is not None and match["name"] != prefix):
             continue
         try:
-            if not entry.is_file(follow_symlinks=False):
-                continue
-            if match:
-                stale = int(match["pid"]) != os.getpid() and not _alive(int(match["pid"]))
-            else:
-                stale = time.time() - entry.stat(follow_symlinks=False).st_mtime > STALE_SECONDS
-            if stale:
+            if entry.is_file(follow_symlinks=False) and _is_stale(match, entry):
                 os.unlink(entry.path)
                 removed.append(Path(entry.path))
         except OSError:
@@ -181,35 +202,107 @@ def clean_stale_temporaries(folder: str | os.PathLike, name: str | None = None) 
     return removed
 
 
+#: Most symbolic links followed while checking a path (the kernel's limit, ``ELOOP`` beyond).
+MAX_SYMLINK_HOPS = 40
+
+
+class ForeignSymlinkError(PermissionError):
+    """A path leads through another user's symbolic link in a sticky world-writable folder."""
+
+
+def _sticky_and_shared(folder: os.stat_result) -> bool:
+    return bool(folder.st_mode & stat.S_ISVTX) and bool(folder.st_mode & stat.S_IWOTH)
+
+
+def check_symlinks(path: str | os.PathLike) -> None:
+    """Refuse to follow another user's symbolic link in a sticky world-writable folder.
+
+    The kernel's ``protected_symlinks`` rule, applied by this program itself (writing to the
+    link's resolved target and renaming over it would sidestep the kernel's check): every
+    link on the way to ``path`` is walked, and one that sits in a sticky, world-writable
+    folder (``/tmp``) is followed only when it belongs to this user or to the folder's owner.
+    Parts that do not exist, and loops, are left for the caller's own open to report.
+
+    Raises
+    ------
+    ForeignSymlinkError
+        Naming the link, its owner and the folder.
+    """
+    parts = list(Path(path).parts)
+    current = Path(parts.pop(0)) if parts and os.path.isabs(parts[0]) else Path.cwd()
+    hops = 0
+    while parts:
+        part = parts.pop(0)
+        if part in ("", "."):
+            continue
+        if part == "..":
+            current = current.parent
+            continue
+        candidate = current / part
+        try:
+            info = os.lstat(candidate)
+        except OSError:
+            return  # nothing (more) to follow; the caller's open reports what is wrong
+        if not stat.S_ISLNK(info.st_mode):
+            current = candidate
+            continue
+        hops += 1
+        try:
+            folder = os.stat(current)
+            target = os.readlink(candidate)
+        except OSError:
+            return
+        if hops > MAX_SYMLINK_HOPS:
+            return
+        if _sticky_and_shared(folder) and info.st_uid not in (os.geteuid(), folder.st_uid):
+            raise ForeignSymlinkError(
+                errno.EPERM, f"refusing to follow the symbolic link {candidate} of another "
+                f"user (uid {info.st_uid}) in the sticky shared folder {current}",
+                str(candidate))
+        target_parts = list(Path(target).parts)
+        if target_parts and os.path.isabs(target_parts[0]):
+            current = Path(target_parts.pop(0))
+        parts[:0] = target_parts
+
+
 def write_output(path: str | os.PathLike,
-                 content: bytes | Callable[[BinaryIO], None]) -> Path:
+                 content: bytes | Callable[[BinaryIO], None], *, follow: bool = True) -> Path:
     """Write ``content`` (bytes, or a function writing to a binary stream) to ``path`` safely.
 
     - a regular file (or a new one) is replaced atomically: a temporary file in the same
       folder, flushed to disk, then renamed over it, so readers and a full disk never see half
       a file; an existing file keeps its permission bits, a new one gets the umask's;
-    - a symbolic link is followed and its target replaced (the link stays);
+    - a symbolic link is followed and its target replaced (the link stays), unless it is
+      another user's link in a sticky shared folder (:func:`check_symlinks`);
     - a device or a FIFO (``/dev/null``, a named pipe) is written directly, never replaced;
-    - temporaries left by killed earlier writes of the same file are deleted.
+    - temporaries left by killed earlier writes of the same file are deleted
+      (:func:`clean_stale_temporaries`).
 
-    Returns ``path``. Raises :class:`OSError` (e.g. ``IsADirectoryError``, ``ENOSPC``) on
-    failure, leaving any existing file as it was.
+    With ``follow=False`` (the results cache) the entry at ``path`` itself is always replaced,
+    whatever it is (a link, a FIFO, a device node): nothing is followed or written through.
+
+    Returns ``path``. Raises :class:`OSError` (e.g. ``IsADirectoryError``, ``ENOSPC``,
+    :class:`ForeignSymlinkError`) on failure, leaving any existing file as it was.
     """
     path = Path(path)
+    check_symlinks(path if follow else path.parent)
     try:
-        existing = os.stat(path)  # follows links, /dev/stdout's and /proc's too
+        existing = os.stat(path, follow_symlinks=follow)  # /dev/stdout's and /proc's links too
     except FileNotFoundError:
         existing = None  # nothing there, or a dangling link: create its target
     if existing is not None and stat.S_ISDIR(existing.st_mode):
         raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), str(path))
     if existing is not None and not stat.S_ISREG(existing.st_mode):
-        with open(path, "wb") as stream:  # a device or FIFO: write through, never replace
-            _emit(stream, content)
-        return path
-    target = Path(os.path.realpath(path))
+        if follow:
+            with open(path, "wb") as stream:  # a device or FIFO: write through, never replace
+                _emit(stream, content)
+            return path
+        existing = None  # the cache: replaced by a new regular file
+    target = (Path(os.path.realpath(path)) if follow
+              else Path(os.path.realpath(path.parent)) / path.name)
     target.parent.mkdir(parents=True, exist_ok=True)
     clean_stale_temporaries(target.parent, target.name)
-    handle, temporary = tempfile.mkstemp(prefix=f".{target.name[:100]}.{os.getpid()}.",
+    handle, temporary = tempfile.mkstemp(prefix=_temporary_prefix(target.name),
                                          suffix=".tmp", dir=target.parent)
     try:
         with os.fdopen(handle, "wb") as stream:
@@ -225,6 +318,40 @@ def write_output(path: str | os.PathLike,
     return path
 
 
+#: Largest results or cache file read (a comparison at the limits of
+#: :mod:`optguide.limits` with a trace writes far less).
+MAX_FILE_BYTES = 512 * 1024**2
+
+
+def read_regular_file(path: str | os.PathLike, limit: int = MAX_FILE_BYTES) -> bytes:
+    """The bytes of ``path`` when it is a regular file of at most ``limit`` bytes.
+
+    Opened without blocking (a FIFO never hangs), checked with ``fstat`` on the open file
+    before anything is read (a device or a huge sparse file is refused, not read), and read
+    no further than ``limit`` (a file that grows meanwhile is refused too). Symbolic links are
+    followed as :func:`check_symlinks` allows.
+
+    Raises
+    ------
+    OSError
+        ``FileNotFoundError`` and the like from opening; ``EINVAL`` "not a regular file";
+        ``EFBIG`` when larger than ``limit``; :class:`ForeignSymlinkError`.
+    """
+    check_symlinks(path)
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+    with os.fdopen(fd, "rb") as stream:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise OSError(errno.EINVAL, "not a regular file", str(path))
+        too_large = OSError(errno.EFBIG, f"larger than {limit:,} bytes", str(path))
+        if info.st_size > limit:
+            raise too_large
+        blob = stream.read(limit + 1)
+    if len(blob) > limit:
+        raise too_large
+    return blob
+
+
 def _emit(stream: BinaryIO, content: bytes | Callable[[BinaryIO], None]) -> None:
     if isinstance(content, (bytes, bytearray)):
         stream.write(content)
@@ -232,14 +359,14 @@ def _emit(stream: BinaryIO, content: bytes | Callable[[BinaryIO], None]) -> None
         content(stream)
 
 
-def write_json_atomic(path: str | os.PathLike, payload: Any) -> Path:
+def write_json_atomic(path: str | os.PathLike, payload: Any, *, follow: bool = True) -> Path:
     """Write ``payload`` as JSON to ``path`` with :func:`write_output` (never half a file).
 
     The JSON is encoded before anything is written, so a payload that cannot be encoded
     (``ValueError`` for NaN or infinity) leaves ``path`` untouched.
     """
     text = json.dumps(payload, indent=1, allow_nan=False) + "\n"
-    return write_output(path, text.encode())
+    return write_output(path, text.encode(), follow=follow)
 
 
 def _require(condition: bool, where: str, message: str) -> None:
@@ -285,7 +412,10 @@ def from_dict(payload: Any, where: str = "results") -> Results:
     Raises
     ------
     ResultsError
-        Naming the first field that is missing or of the wrong type.
+        Naming the first field that is missing, of the wrong type or out of range
+        (accuracies outside [0, 1], negative losses or seconds, epochs out of order), an ok
+        run whose history is empty or not as long as the configuration's epochs, or a run
+        that appears twice.
     """
     _require(isinstance(payload, dict), where, "not a JSON object")
     _require(payload.get("schema") == SCHEMA_VERSION, where,
@@ -315,6 +445,10 @@ def from_dict(payload: Any, where: str = "results") -> Results:
                 _is_finite(epoch.get(k))
                 for k in EPOCH_KEYS), f"{at}.history[{j}]",
                 f"needs finite numbers for {', '.join(EPOCH_KEYS)}")
+            _require(epoch["epoch"] == j + 1, f"{at}.history[{j}]",
+                     f"'epoch' must be {j + 1} (epochs in order from 1), got {epoch['epoch']!r}")
+            _check_ranges(epoch, f"{at}.history[{j}]")
+        _check_length(raw, _epochs_allowed(payload["config"]), at)
         trace = raw.get("trace", [])
         _require(isinstance(trace, list), at, "'trace' is not a list")
         for j, point in enumerate(trace):
@@ -326,13 +460,72 @@ def from_dict(payload: Any, where: str = "results") -> Results:
             _require(not any(tested) or all(_is_finite(point.get(k)) for k in TRACE_TEST_KEYS),
                      f"{at}.trace[{j}]",
                      f"needs finite numbers for {', '.join(TRACE_TEST_KEYS)} or neither")
+            _check_ranges(point, f"{at}.trace[{j}]")
         hyper = dict(raw["hyperparameters"])
         if isinstance(hyper.get("betas"), list):
             hyper["betas"] = tuple(hyper["betas"])
         runs.append(Run(raw["optimizer"], raw["preset"], raw["seed"], hyper, raw["status"],
                         raw["history"], raw.get("diverged_epoch"),
                         raw.get("schedule", "constant"), trace))
+    _check_unique(payload["runs"], where)
     return Results(payload["config"], payload["environment"], runs)
+
+
+#: Keys of history and trace entries that are fractions (accuracies, in [0, 1]) and that
+#: cannot be negative (losses, seconds, steps).
+FRACTION_KEYS = ("val_accuracy", "test_accuracy")
+NON_NEGATIVE_KEYS = ("train_loss", "val_loss", "test_loss", "seconds", "step")
+
+
+def _check_ranges(entry: dict[str, Any], where: str) -> None:
+    """Accuracies in [0, 1]; losses, seconds and steps not negative (those present)."""
+    for key in FRACTION_KEYS:
+        if key in entry:
+            _require(0 <= entry[key] <= 1, where,
+                     f"{key!r} must be a fraction in [0, 1], got {entry[key]!r}")
+    for key in NON_NEGATIVE_KEYS:
+        if key in entry:
+            _require(entry[key] >= 0, where, f"{key!r} must not be negative, got {entry[key]!r}")
+
+
+def _epochs_allowed(config: dict[str, Any]) -> set[int] | None:
+    """The run lengths a file's configuration allows: its ``epochs`` (and a study's
+    ``select_epochs``); ``None`` when it does not say."""
+    allowed = {config.get(key) for key in ("epochs", "select_epochs")}
+    allowed = {value for value in allowed if _is_int(value) and value >= 1}
+    return allowed or None
+
+
+def _check_length(raw: dict[str, Any], allowed: set[int] | None, where: str) -> None:
+    """An ok run has a history of one of the allowed lengths; a diverged one no longer."""
+    length = len(raw["history"])
+    if raw["status"] == "ok":
+        _require(length > 0, where, "an ok run with an empty history")
+    if allowed is None:
+        return
+    expected = " or ".join(map(str, sorted(allowed)))
+    if raw["status"] == "ok":
+        _require(length in allowed, where,
+                 f"an ok run of {length} epochs where the configuration trains {expected}")
+    else:
+        _require(length <= max(allowed), where,
+                 f"a run of {length} epochs where the configuration trains {expected}")
+
+
+def run_identity(raw: dict[str, Any]) -> str:
+    """What tells two runs apart: optimizer, preset, seed, hyperparameters and schedule."""
+    return json.dumps([raw["optimizer"], raw["preset"], raw["seed"], raw["hyperparameters"],
+                       raw.get("schedule", "constant")], sort_keys=True)
+
+
+def _check_unique(raws: list[dict[str, Any]], where: str) -> None:
+    """No run twice: copies of one run would pass for several seeds' worth of evidence."""
+    seen: dict[str, int] = {}
+    for i, raw in enumerate(raws):
+        first = seen.setdefault(run_identity(raw), i)
+        _require(first == i, f"{where}: runs[{i}]",
+                 f"repeats runs[{first}] (same optimizer, preset, seed, hyperparameters and "
+                 f"schedule)")
 
 
 def _reject_constant(path: Path, name: str) -> Any:
@@ -349,7 +542,7 @@ def load(path: str | os.PathLike) -> Results:
     """
     path = Path(path)
     try:
-        blob = path.read_bytes()
+        blob = read_regular_file(path)
     except OSError as error:
         raise ResultsError(f"cannot read results file {path}: {error.strerror or error}") from None
     try:

@@ -111,7 +111,8 @@ class Schedule:
         return cls(kind, **values)
 
     def __str__(self) -> str:
-        options = [f"{name}={getattr(self, name):g}" for name in _OPTIONS[self.kind]
+        # repr: exact (every=1000000, not 1e+06; gamma's every digit), and parse reads it back
+        options = [f"{name}={getattr(self, name)!r}" for name in _OPTIONS[self.kind]
                    if self.kind == "step" or getattr(self, name) != 0]
         return self.kind + (":" + ",".join(options) if options else "")
 

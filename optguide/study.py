@@ -304,7 +304,7 @@ def run_study(study: SearchStudy = SITE_SEARCH, *, data_root: Any = None, progre
                               "phase": "report", "runs": [offset + p for p in places]})
         report_runs = _train(study, report.specs, data_root, progress, executor)
     env = environment(resolve_device("cpu"))
-    env.update(engine="batched", backend=backend)
+    env.update(engine="batched", backend=backend, data=mnist.fingerprint)
     config = {**study.to_dict(), "trial_values": trial_table, "index": index,
               "phases": {"select": [0, offset], "report": [offset, offset + len(report_runs)]},
               "identity": {"data": mnist.fingerprint, "code": code_hash(TRAINING_CODE)},

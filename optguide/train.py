@@ -159,7 +159,9 @@ def trace_steps(steps: int, epochs: int, eval_every: float | None) -> set[int]:
     if not 0 < eval_every <= 1:
         raise ValueError(f"eval_every must be a fraction of an epoch in (0, 1], "
                          f"got {eval_every!r}")
-    interval, total = eval_every * steps, steps * epochs
+    # An interval below one step gives a point after every step, as an interval of one
+    # does: at most one point per step, however small ``eval_every`` is.
+    interval, total = max(eval_every * steps, 1.0), steps * epochs
     points, k = set(), 1
     while (point := max(1, math.ceil(k * interval - 1e-9))) <= total:
         points.add(point)

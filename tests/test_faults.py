@@ -18,6 +18,7 @@ import signal
 import stat
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from pathlib import Path
@@ -43,13 +44,15 @@ CONFIG = Config(optimizers=("sgd",), epochs=1, batch_size=32, validation_size=16
 # ---------------------------------------------------------------- helpers and fixtures
 @pytest.fixture
 def env(tmp_path, monkeypatch):
-    """Tiny generated MNIST, a private cache, no memory override."""
+    """Tiny generated MNIST, a private cache and temporary folder, no memory override."""
     root = make_fake_mnist(tmp_path / "data", n_train=64, n_test=32)
+    (tmp_path / "temp").mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "temp"))
     monkeypatch.setenv("OPTGUIDE_DATA_DIR", str(root))
     monkeypatch.setenv("OPTGUIDE_CACHE_DIR", str(tmp_path / "cache"))
     monkeypatch.delenv("OPTGUIDE_MEMORY_LIMIT", raising=False)
     return SimpleNamespace(root=root, raw=root / "MNIST" / "raw", cache=tmp_path / "cache",
-                           tmp=tmp_path)
+                           tmp=tmp_path, temp=tmp_path / "temp")
 
 
 def compare_cli(out: Path, *extra: str) -> int:
@@ -336,32 +339,56 @@ def test_killed_write_keeps_the_old_file_and_the_next_run_cleans_up(env, capsys)
     proc = subprocess.run([sys.executable, "-c", script, str(out)], capture_output=True)
     assert proc.returncode == -signal.SIGKILL
     assert out.read_text() == "previous results"
-    assert not no_temporaries(env.tmp), "the killed write left its temporary file"
+    left = [p for p in env.tmp.iterdir() if p.name.endswith(".tmp")]
+    assert left, "the killed write left its temporary file"
+    assert compare_cli(out) == 0
+    assert valid_results(out) and left[0].exists(), "deleted before it is provably stale"
+    age(left[0])
     assert compare_cli(out) == 0
     assert valid_results(out) and no_temporaries(env.tmp)
 
 
+def age(path: Path) -> None:
+    """Make ``path`` older than a temporary file may be while its writer could still run."""
+    old = time.time() - 2 * results_module.STALE_SECONDS
+    os.utime(path, (old, old))
+
+
+def temporary(folder: Path, name: str, pid: int, namespace: int | None = None) -> Path:
+    namespace = results_module._pid_namespace() if namespace is None else namespace
+    return folder / f".optguide-{name}.{namespace}-{pid}.abcdefgh.tmp"
+
+
 def test_stale_temporaries_are_cleaned_but_live_ones_kept(env, capsys):
     out = env.tmp / "r.json"
-    dead = env.tmp / f".r.json.{dead_pid()}.abcdefgh.tmp"
-    legacy = env.tmp / ".r.json.zyxwvuts.tmp"
-    live = env.tmp / f".r.json.{os.getppid()}.qrstuvwx.tmp"
+    dead = temporary(env.tmp, "r.json", dead_pid())
+    young = temporary(env.tmp, "r.json", dead_pid())
+    live = temporary(env.tmp, "r.json", os.getppid())
+    elsewhere = temporary(env.tmp, "r.json", dead_pid(), results_module._pid_namespace() + 1)
+    legacy = env.tmp / f".r.json.{dead_pid()}.zyxwvuts.tmp"  # not this program's prefix
     other = env.tmp / ".notes.txt.zyxwvuts.tmp"
-    for path in (dead, legacy, live, other):
+    for path in (dead, young, live, elsewhere, legacy, other):
         path.write_text("x")
-    old = time.time() - 2 * results_module.STALE_SECONDS
-    os.utime(legacy, (old, old))
+    young.with_name(young.name.replace("abcdefgh", "abcdefgi")).write_text("x")
+    for path in (dead, live, elsewhere, legacy, other):
+        age(path)
     assert compare_cli(out) == 0
-    assert not dead.exists() and not legacy.exists()
-    assert live.exists() and other.exists()
+    assert not dead.exists()
+    assert young.exists() and live.exists() and elsewhere.exists()
+    assert legacy.exists() and other.exists()
 
 
-def test_stale_cache_temporaries_are_cleaned(env, capsys):
+def test_other_peoples_tmp_files_in_the_cache_are_kept(env, capsys):
+    """Issue 19 (5): only this program's own, provably stale temporaries are deleted."""
     env.cache.mkdir()
-    stale = env.cache / f".0123456789abcdef01234567.json.{dead_pid()}.abcdefgh.tmp"
-    stale.write_text("half")
+    stale = temporary(env.cache, "0123456789abcdef01234567.json", dead_pid())
+    theirs = [env.cache / f".0123456789abcdef01234567.json.{dead_pid()}.abcdefgh.tmp",
+              env.cache / ".session.tmp", env.cache / ".x.1.abcdefgh.tmp"]
+    for path in (stale, *theirs):
+        path.write_text("half")
+        age(path)
     assert compare_cli(env.tmp / "r.json") == 0
-    assert not stale.exists()
+    assert not stale.exists() and all(path.exists() for path in theirs)
 
 
 # plot: same writer
@@ -499,7 +526,7 @@ def test_cache_dir_is_a_file(env, capsys, monkeypatch):
 
 @pytest.mark.parametrize("code", [errno.ENOSPC, errno.EACCES, errno.EROFS])
 def test_cache_write_failure_keeps_the_results(code, env, capsys, monkeypatch):
-    def fail(path, payload):
+    def fail(path, payload, **options):
         raise OSError(code, os.strerror(code), str(path))
 
     monkeypatch.setattr(compare_module, "write_json_atomic", fail)
@@ -583,20 +610,14 @@ def test_data_dir_is_a_file(env, capsys, monkeypatch):
 
 def test_unreadable_data_file_is_one_line(env, capsys, monkeypatch):
     victim = env.raw / "t10k-images-idx3-ubyte"
-    real_open, real_read = open, Path.read_bytes
+    real_open = os.open
 
     def guarded_open(path, *args, **kwargs):
         if Path(path) == victim:
             raise PermissionError(errno.EACCES, "Permission denied", str(path))
         return real_open(path, *args, **kwargs)
 
-    def guarded_read(self):
-        if self == victim:
-            raise PermissionError(errno.EACCES, "Permission denied", str(self))
-        return real_read(self)
-
-    monkeypatch.setattr(data_module, "open", guarded_open, raising=False)
-    monkeypatch.setattr(Path, "read_bytes", guarded_read)
+    monkeypatch.setattr(data_module.os, "open", guarded_open)
     one_line(capsys, main(["data"]), f"cannot read {victim}: permission denied")
     one_line(capsys, compare_cli(env.tmp / "r.json"), "permission denied")
 
@@ -663,6 +684,39 @@ RESULTS_FAULTS = {
 }
 
 
+def _epoch(**changes) -> dict:
+    return {**results_payload()["runs"][0]["history"][0], **changes}
+
+
+def _copies(n: int):
+    def make(path):
+        payload = results_payload()
+        payload["runs"] *= n
+        path.write_text(json.dumps(payload))
+    return make
+
+
+def _config(**config):
+    def make(path):
+        path.write_text(json.dumps({**results_payload(), "config": config}))
+    return make
+
+
+#: Issue 19 (8): numbers no training produces, and files that would fake evidence.
+RESULTS_FAULTS.update({
+    "accuracy 7.5": (_payload(history=[_epoch(test_accuracy=7.5)]), "fraction in [0, 1]"),
+    "accuracy negative": (_payload(history=[_epoch(val_accuracy=-3)]), "fraction in [0, 1]"),
+    "loss negative": (_payload(history=[_epoch(train_loss=-0.5)]), "must not be negative"),
+    "seconds negative": (_payload(history=[_epoch(seconds=-1)]), "must not be negative"),
+    "trace accuracy 2": (_payload(trace=[{"step": 1, "seconds": 0.1, "val_accuracy": 2}]),
+                         "fraction in [0, 1]"),
+    "epochs out of order": (_payload(history=[_epoch(epoch=3)]), "'epoch' must be 1"),
+    "history shorter than epochs": (_config(epochs=50), "an ok run of 1 epochs"),
+    "ok run without history": (_payload(history=[]), "empty history"),
+    "four copies of one run": (_copies(4), "repeats runs[0]"),
+})
+
+
 @pytest.mark.parametrize("fault", list(RESULTS_FAULTS))
 @pytest.mark.parametrize("command", ["table", "plot"])
 def test_bad_results_file_is_one_line_naming_it(fault, command, tmp_path, capsys):
@@ -707,3 +761,510 @@ def test_good_run_writes_reads_and_reuses(env, capsys):
     err = capsys.readouterr().err
     assert "results read from cache" in err and "warning" not in err
     assert results_module.load(out).runs[0].lr == 0.05
+
+
+# ---------------------------------------------------------------- H. issue 19
+@pytest.fixture
+def sticky(tmp_path) -> Path:
+    """A sticky world-writable folder, like /tmp."""
+    folder = tmp_path / "shared"
+    folder.mkdir()
+    folder.chmod(0o1777)
+    return folder
+
+
+def foreign_link(sticky: Path, name: str, target: Path) -> Path:
+    """A symbolic link in ``sticky`` owned by another user (root only)."""
+    if not IS_ROOT:
+        pytest.skip("giving a link to another user needs root")
+    link = sticky / name
+    link.symlink_to(target)
+    os.lchown(link, 54321, 54321)
+    return link
+
+
+def test_another_users_symlink_in_a_sticky_folder_is_not_followed(sticky, env, capsys):
+    """Issue 19 (1): --out through a stranger's link in /tmp is refused; the target stays."""
+    victim = env.tmp / "victim.json"
+    victim.write_text("precious")
+    link = foreign_link(sticky, "r.json", victim)
+    one_line(capsys, compare_cli(link), "refusing to follow the symbolic link")
+    assert victim.read_text() == "precious" and link.is_symlink()
+
+
+def test_plot_out_through_another_users_symlink_is_refused(sticky, results_file, tmp_path,
+                                                           capsys):
+    victim = tmp_path / "victim.png"
+    victim.write_bytes(b"precious")
+    link = foreign_link(sticky, "c.png", victim)
+    one_line(capsys, main(["plot", str(results_file), "--out", str(link)]),
+             "refusing to follow the symbolic link")
+    assert victim.read_bytes() == b"precious"
+
+
+def test_own_symlink_in_a_sticky_folder_is_followed(sticky, env, capsys):
+    target = env.tmp / "target.json"
+    link = sticky / "r.json"
+    link.symlink_to(target)
+    assert compare_cli(link) == 0
+    assert link.is_symlink() and valid_results(target)
+
+
+def test_cache_entry_linked_by_another_user_is_replaced_not_followed(sticky, env, capsys,
+                                                                       monkeypatch):
+    """A cache in a shared sticky folder: a stranger's link is neither read nor written
+    through; the entry itself is replaced (a warning says why it was not read)."""
+    monkeypatch.setenv("OPTGUIDE_CACHE_DIR", str(sticky))
+    victim = env.tmp / "victim.json"
+    victim.write_text("precious")
+    path = cache_path(CONFIG, data_root=env.root)
+    foreign_link(sticky, path.name, victim)
+    one_line(capsys, compare_cli(env.tmp / "r.json"), "refusing to follow", kind="warning",
+             status=0)
+    assert victim.read_text() == "precious"
+    assert not path.is_symlink() and compare(CONFIG, data_root=env.root).from_cache
+
+
+def test_fifo_as_cache_entry_is_a_mismatch_not_a_hang(env, capsys):
+    """Issue 19 (3): a named pipe in the cache's place is warned about and replaced."""
+    path = cache_path(CONFIG, data_root=env.root)
+    path.parent.mkdir(parents=True)
+    os.mkfifo(path)
+    one_line(capsys, compare_cli(env.tmp / "r.json"), "not a regular file", kind="warning",
+             status=0)
+    assert stat.S_ISREG(os.lstat(path).st_mode) and compare(CONFIG, data_root=env.root).from_cache
+
+
+def test_huge_sparse_cache_entry_is_not_read(env, capsys):
+    """Issue 19 (4): the size is checked before reading."""
+    path = cache_path(CONFIG, data_root=env.root)
+    path.parent.mkdir(parents=True)
+    with open(path, "wb") as stream:
+        stream.truncate(results_module.MAX_FILE_BYTES + 1)
+    one_line(capsys, compare_cli(env.tmp / "r.json"), "larger than", kind="warning", status=0)
+    assert path.stat().st_size < 1_000_000
+
+
+def test_cache_entry_linked_to_an_endless_device_is_not_read(env, capsys):
+    zero = fake_device(env.tmp / "zero", 1, 5)
+    path = cache_path(CONFIG, data_root=env.root)
+    path.parent.mkdir(parents=True)
+    path.symlink_to(zero)
+    one_line(capsys, compare_cli(env.tmp / "r.json"), "not a regular file", kind="warning",
+             status=0)
+    assert stat.S_ISCHR(os.lstat(zero).st_mode) and not path.is_symlink()
+
+
+def test_results_file_that_is_a_fifo_is_one_line(tmp_path, capsys):
+    pipe = tmp_path / "r.json"
+    os.mkfifo(pipe)
+    one_line(capsys, main(["table", str(pipe)]), "not a regular file")
+
+
+def _children(parent: int) -> list[int]:
+    """Process ids whose parent is ``parent`` and that run multiprocessing's spawn_main."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            command = (entry / "cmdline").read_bytes()
+        except OSError:
+            continue
+        if int(fields[1]) == parent and b"spawn_main" in command:
+            found.append(int(entry.name))
+    return found
+
+
+def _running(pid: int) -> bool:
+    """``pid`` exists and is not a zombie (an exited child nobody reaped yet)."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (OSError, IndexError):
+        return False
+    return state not in ("Z", "X")
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").is_file(), reason="needs /proc")
+@pytest.mark.parametrize("signal_number", [signal.SIGKILL, signal.SIGTERM])
+def test_workers_end_when_the_main_process_is_killed(signal_number, env):
+    """Issue 19 (2): killing the main process leaves no worker process behind."""
+    command = [sys.executable, "-m", "optguide", *BASE, "--out", str(env.tmp / "r.json"),
+               "--workers", "2", "--seeds", "0,1", "--epochs", "5000", "--no-cache"]
+    proc = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    workers: list[int] = []
+    try:
+        deadline = time.monotonic() + 120
+        while len(workers) < 2 and time.monotonic() < deadline and proc.poll() is None:
+            time.sleep(0.2)
+            workers = _children(proc.pid)
+        assert len(workers) == 2, "the comparison did not start two workers"
+        time.sleep(1.0)
+        proc.send_signal(signal_number)
+        proc.wait(timeout=60)
+        deadline = time.monotonic() + 30
+        while any(_running(pid) for pid in workers) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        left = [pid for pid in workers if _running(pid)]
+        assert not left, f"workers {left} outlived their parent"
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+        for pid in workers:  # only after a failure: the test's own leftovers
+            if _running(pid):
+                os.kill(pid, signal.SIGKILL)
+
+
+@pytest.mark.parametrize("every", ["1e-300", "5e-324", "0.0001"])
+def test_eval_every_below_one_update_is_refused_before_training(every, env, capsys):
+    """Issue 19 (3): --eval-every 1e-300 spun forever; now one line before training."""
+    one_line(capsys, compare_cli(env.tmp / "r.json", "--eval-every", every),
+             "less than one update")
+    assert not (env.tmp / "r.json").exists()
+
+
+def test_trace_points_are_at_most_one_per_step():
+    from optguide.train import trace_steps
+
+    assert trace_steps(10, 2, 1e-300) == set(range(1, 21)) == trace_steps(10, 2, 0.1)
+    assert trace_steps(10, 2, 0.5) == {5, 10, 15, 20}
+
+
+def test_unreachable_ray_address_is_one_line_naming_it(env, capsys, monkeypatch):
+    """Issue 19 (3): an address nobody answers on fails at once instead of waiting forever."""
+    ray = pytest.importorskip("ray")
+
+    def never(*args, **kwargs):
+        raise AssertionError("ray.init reached with an unreachable address")
+
+    monkeypatch.setattr(ray, "init", never)
+    monkeypatch.setenv("RAY_ADDRESS", "127.0.0.1:1")
+    one_line(capsys, compare_cli(env.tmp / "r.json", "--backend", "ray"),
+             "cannot reach the Ray cluster at 127.0.0.1:1")
+
+
+def _sparse_idx(path: Path, dims: tuple[int, ...]) -> None:
+    """An IDX file whose header promises ``dims`` and whose size matches, but sparse."""
+    magic = 0x0800 | len(dims)
+    header = magic.to_bytes(4, "big") + b"".join(d.to_bytes(4, "big") for d in dims)
+    with open(path, "wb") as stream:
+        stream.write(header)
+        stream.truncate(len(header) + int(np.prod(dims)))
+
+
+@pytest.mark.parametrize("name,dims,fragment", [
+    ("train-labels-idx1-ubyte", (2**31,), "more than 250,000"),
+    ("train-images-idx3-ubyte", (2**22, 28, 28), "more than 250,000"),
+    ("t10k-images-idx3-ubyte", (64, 4096, 4096), "not 28x28"),
+])
+def test_huge_sparse_idx_file_is_refused_unread(name, dims, fragment, env, capsys):
+    """Issue 19 (4): the header is checked against its limits before the body is read (a
+    gigabyte-sized sparse file whose size matches its header is refused by the header)."""
+    _sparse_idx(env.raw / name, dims)
+    one_line(capsys, main(["data"]), fragment)
+    one_line(capsys, compare_cli(env.tmp / "r.json"), fragment)
+
+
+def test_huge_sparse_gz_original_is_not_read(env, capsys):
+    with open(env.raw / "train-images-idx3-ubyte.gz", "wb") as stream:
+        stream.truncate(data_module.MAX_GZ_BYTES + 1)
+    assert main(["data"]) == 0
+    assert "MISMATCH for train-images-idx3-ubyte.gz" in capsys.readouterr().out
+
+
+def test_fifo_in_the_data_folder_is_one_line(env, capsys):
+    """A named pipe where an MNIST file belongs is refused, not waited on."""
+    victim = env.raw / "t10k-labels-idx1-ubyte"
+    victim.unlink()
+    os.mkfifo(victim)
+    one_line(capsys, compare_cli(env.tmp / "r.json"), "t10k-labels-idx1-ubyte")
+
+
+@pytest.mark.parametrize("extra,fragment", [
+    (["--lr", "1e39"], "learning rates must be between"),
+    (["--lr", "5e-324,1e-323"], "learning rates must be between"),
+    (["--lr", "1e-40"], "learning rates must be between"),
+    (["--schedule", "cosine:warmup=100000"], "warm-up of 100000 steps is not shorter"),
+    (["--schedule", "cosine:warmup=2", "--batch-size", "full"], "warm-up of 2 steps"),
+])
+def test_values_training_cannot_use_are_refused_before_training(extra, fragment, env, capsys,
+                                                                 monkeypatch):
+    """Issue 19 (6): checked before training (one line, exit 2), not after a retried run."""
+    from optguide import executor
+
+    def never(*args, **kwargs):
+        raise AssertionError("training started")
+
+    monkeypatch.setattr(executor, "execute", never)
+    monkeypatch.setattr(compare_module, "execute", never)
+    one_line(capsys, compare_cli(env.tmp / "r.json", *extra), fragment)
+
+
+def test_deterministic_errors_are_not_retried(env, monkeypatch):
+    """Issue 19 (6): an error that training again would repeat is reported after one try;
+    a transient one is retried once."""
+    from optguide import executor
+
+    calls = []
+
+    def failing(error):
+        def train(self, specs, data, progress=None):
+            calls.append(1)
+            raise error
+        return train
+
+    for error, tries, how in ((ValueError("math domain error"), 1, "failed: ValueError"),
+                              (OverflowError("too big"), 1, "failed: OverflowError"),
+                              (RuntimeError("lost"), 2, "failed twice: RuntimeError")):
+        calls.clear()
+        monkeypatch.setattr(executor.ChunkJob, "train", failing(error))
+        with pytest.raises(executor.ExecutorError, match=how):
+            compare(CONFIG, cache=False, workers=1)
+        assert len(calls) == tries
+
+
+STUDY = {"kind": "study", "candidates": ["sgd"], "preset": "pytorch",
+         "learning_rates": [0.01, 0.1], "select_seeds": [0, 1], "report_seeds": [2],
+         "model": "mlp", "epochs": 1, "batch_size": 32, "train_size": None,
+         "validation_size": 16, "max_widenings": 0}
+
+
+@pytest.mark.parametrize("change", [{"candidates": 5}, {"select_seeds": None},
+                                    {"report_seeds": "x"}, {"grids": 3}, {"epochs": "x"}])
+@pytest.mark.parametrize("command", ["table", "plot"])
+def test_study_file_with_wrong_types_is_one_line(change, command, tmp_path, capsys):
+    """Issue 19 (7): a study's configuration of the wrong types, not a traceback."""
+    path = tmp_path / "study.json"
+    path.write_text(json.dumps({**results_payload(), "config": {**STUDY, **change}}))
+    extra = ["--out", str(tmp_path / "c.png")] if command == "plot" else []
+    one_line(capsys, main([command, str(path), *extra]), "study configuration is invalid")
+
+
+@pytest.mark.parametrize("variable", ["OPTGUIDE_DATA_DIR", "OPTGUIDE_CACHE_DIR"])
+def test_unknown_user_in_a_folder_is_one_line(variable, env, capsys, monkeypatch):
+    monkeypatch.setenv(variable, "~no-such-user-optguide/data")
+    one_line(capsys, compare_cli(env.tmp / "r.json"), "no such user")
+
+
+def test_unknown_user_in_data_dir_option_is_one_line(env, capsys):
+    one_line(capsys, main(["data", "--data-dir", "~no-such-user-optguide"]), "no such user")
+
+
+@pytest.mark.parametrize("command", [["table"], ["data"]])
+def test_closed_standard_output_is_one_line(command, results_file, env):
+    """Issue 19 (7): started with standard output closed: one line on standard error."""
+    args = [*command, str(results_file)] if command == ["table"] else command
+    proc = subprocess.run([sys.executable, "-m", "optguide", *args], stderr=subprocess.PIPE,
+                          text=True, preexec_fn=lambda: os.close(1))
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr
+    assert proc.stderr.startswith("optguide: error: standard output is closed")
+    assert len(proc.stderr.splitlines()) == 1
+
+
+def test_closed_standard_error_prints_nothing_into_standard_output(tmp_path):
+    proc = subprocess.run([sys.executable, "-m", "optguide", "table",
+                           str(tmp_path / "missing.json")], stdout=subprocess.PIPE,
+                          stderr=subprocess.DEVNULL, text=True,
+                          preexec_fn=lambda: os.close(2))
+    assert proc.returncode == 2 and proc.stdout == ""
+
+
+@pytest.mark.parametrize("changes,fragment", [
+    (dict(seeds={0, 1}), "seeds must be a list or tuple"),
+    (dict(seeds=(True,)), "seeds must be non-negative integers"),
+    (dict(seeds=(0, False)), "seeds must be non-negative integers"),
+    (dict(learning_rates=0.1), "learning rates must be a list or tuple"),
+    (dict(learning_rates=(True,)), "learning rates must be positive numbers"),
+    (dict(model=["mlp"]), "model must be a name"),
+    (dict(optimizers=[["sgd"]]), "optimizers must be names"),
+    (dict(epochs=True), "epochs must be an integer"),
+    (dict(batch_size=True), "batch size must be an integer"),
+    (dict(device=0), "device must be a name"),
+])
+def test_config_of_wrong_types_is_a_config_error(changes, fragment):
+    """Issue 19 (7): wrong types in the library are a ConfigError, never taken as another
+    value (``epochs=True`` as 1) nor a TypeError."""
+    with pytest.raises(compare_module.ConfigError, match=fragment):
+        Config(**changes)
+
+
+def test_config_takes_a_range_of_seeds_as_its_tuple():
+    assert Config(seeds=range(3)).seeds == (0, 1, 2)
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").is_file(), reason="needs /proc")
+def test_ctrl_c_with_workers_is_one_line_and_ends_them(env):
+    """Issue 19 (7): Ctrl-C (SIGINT to the whole process group, as a terminal sends it)
+    prints one line, no worker's KeyboardInterrupt traceback, and leaves no worker behind."""
+    command = [sys.executable, "-m", "optguide", *BASE, "--out", str(env.tmp / "r.json"),
+               "--workers", "2", "--seeds", "0,1", "--epochs", "5000", "--no-cache"]
+    proc = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                            text=True, start_new_session=True)
+    workers: list[int] = []
+    try:
+        deadline = time.monotonic() + 120
+        while len(workers) < 2 and time.monotonic() < deadline and proc.poll() is None:
+            time.sleep(0.2)
+            workers = _children(proc.pid)
+        assert len(workers) == 2, "the comparison did not start two workers"
+        time.sleep(1.0)
+        os.killpg(proc.pid, signal.SIGINT)
+        _, err = proc.communicate(timeout=60)
+        assert proc.returncode == 130 and err == "optguide: interrupted\n", err
+        deadline = time.monotonic() + 30
+        while any(_running(pid) for pid in workers) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert not [pid for pid in workers if _running(pid)]
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+        for pid in workers:
+            if _running(pid):
+                os.kill(pid, signal.SIGKILL)
+
+
+def test_relative_data_folder_survives_a_change_of_folder(env, tmp_path):
+    """Issue 19 (10): a relative $OPTGUIDE_DATA_DIR is made absolute at import (and put
+    back into the environment for child processes), so an example run in its own folder
+    (as sphinx-gallery runs them) still finds MNIST."""
+    elsewhere = tmp_path / "gallery" / "example"
+    elsewhere.mkdir(parents=True)
+    script = ("import os, sys\nimport optguide.data as d\nos.chdir(sys.argv[1])\n"
+              "print(d.load_mnist().train_size, os.environ['OPTGUIDE_DATA_DIR'])\n")
+    relative = os.path.relpath(env.root, tmp_path)
+    proc = subprocess.run([sys.executable, "-c", script, str(elsewhere)], cwd=tmp_path,
+                          env={**os.environ, "OPTGUIDE_DATA_DIR": relative},
+                          capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.split() == ["64", str(env.root)]
+
+
+
+def test_results_record_the_data_they_were_trained_on(env, capsys):
+    """Issue 19 (8): every results file names its data's fingerprint."""
+    from optguide.data import fingerprint
+
+    out = env.tmp / "r.json"
+    assert compare_cli(out) == 0
+    assert valid_results(out)["environment"]["data"] == fingerprint(env.root)
+
+
+def test_diverged_run_may_stop_early_and_files_without_epochs_still_load(tmp_path, capsys):
+    path = tmp_path / "r.json"
+    payload = results_payload(status="diverged", diverged_epoch=2)
+    payload["config"] = {"epochs": 5}
+    path.write_text(json.dumps(payload))
+    assert main(["table", str(path)]) == 0
+    path.write_text(json.dumps({**results_payload(), "config": {}}))
+    assert main(["table", str(path)]) == 0
+
+
+@pytest.mark.parametrize("candidates,runs", [(["sgd"], []), (["sgd", "adam"], None)])
+@pytest.mark.parametrize("command", ["table", "plot"])
+def test_study_without_runs_of_a_candidate_is_one_line(candidates, runs, command, tmp_path,
+                                                       capsys):
+    """Issue 19 (9): was "max() arg is an empty sequence"."""
+    payload = {**results_payload(), "config": {**STUDY, "candidates": candidates}}
+    if runs is not None:
+        payload["runs"] = runs
+    path = tmp_path / "study.json"
+    path.write_text(json.dumps(payload))
+    extra = ["--out", str(tmp_path / "c.png")] if command == "plot" else []
+    one_line(capsys, main([command, str(path), *extra]), "the study holds no runs of")
+
+
+@pytest.mark.parametrize("text,canonical", [
+    ("step:every=1000000", "step:every=1000000,gamma=0.1"),
+    ("step:gamma=0.123456789", "step:every=1,gamma=0.123456789"),
+    ("cosine:warmup=1234567", "cosine:warmup=1234567"),
+    ("step:every=2,gamma=1e-5", "step:every=2,gamma=1e-05"),
+])
+def test_schedule_canonical_form_is_exact(text, canonical):
+    """Issue 19 (9): ``every=1000000`` was shown as ``1e+06`` (and gamma cut to 6 digits)."""
+    from optguide.schedules import Schedule
+
+    schedule = Schedule.parse(text)
+    assert str(schedule) == canonical and Schedule.parse(str(schedule)) == schedule
+
+
+@pytest.mark.parametrize("name,shown", [
+    ("ev\x1b[2Jil", "ev\\x1b[2Jil"),
+    ("a\u202eb", "a\\u202eb"),
+    ("two\nlines", "two\\nlines"),
+    ("zero\u200bwidth", "zero\\u200bwidth"),
+])
+@pytest.mark.parametrize("fmt", ["markdown", "csv", "html"])
+def test_table_escapes_control_and_bidi_characters(name, shown, fmt, tmp_path, capsys):
+    """Issue 19 (9): names from a file are printed with such characters escaped."""
+    path = tmp_path / "r.json"
+    path.write_text(json.dumps(results_payload(preset=name)))
+    assert main(["table", str(path), "--format", fmt]) == 0
+    out = capsys.readouterr().out
+    assert shown.replace("\\", "") in out.replace("\\", "")  # markdown doubles backslashes
+    assert not any(ch in out for ch in "\x1b\u202e\u200b")
+    if fmt != "html":
+        assert len(out.splitlines()) == {"markdown": 3, "csv": 2}[fmt]
+
+
+def test_out_with_a_trailing_slash_is_refused(env, results_file, tmp_path, capsys):
+    """Issue 19 (9): ``--out x.json/`` wrote ``x.json``."""
+    one_line(capsys, main([*BASE, "--out", f"{env.tmp / 'x.json'}/"]), "ends in a slash")
+    one_line(capsys, main(["plot", str(results_file), "--out", f"{tmp_path / 'c.png'}/"]),
+             "ends in a slash")
+    assert not (env.tmp / "x.json").exists() and not (tmp_path / "c.png").exists()
+
+
+
+def test_full_disk_at_out_without_cache_prints_and_keeps_the_results(env, capsys,
+                                                                      monkeypatch):
+    """Issue 19 (11): the table is printed first, and the results that --out could not take
+    are kept in a temporary file the one-line error names."""
+    real_write = results_module.write_output
+    out = env.tmp / "r.json"
+
+    def full_at_out(path, content, **options):
+        if Path(path) == out:
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(path))
+        return real_write(path, content, **options)
+
+    monkeypatch.setattr(results_module, "write_output", full_at_out)
+    code = compare_cli(out, "--no-cache")
+    captured = capsys.readouterr()
+    assert "| SGD | PyTorch |" in captured.out
+    kept = captured.err.split("kept in ")[-1].strip()
+    one_line(SimpleNamespace(readouterr=lambda: captured), code, "No space left on device")
+    assert not out.exists() and valid_results(Path(kept))
+    assert Path(kept).parent == env.temp
+
+
+def test_a_failing_chunk_keeps_the_finished_ones(env, capsys, monkeypatch):
+    """Issue 19 (9): a chunk failing twice no longer drops the chunks that had finished:
+    their runs are kept in a results file the error names."""
+    from optguide import executor
+
+    real_train = executor.ChunkJob.train
+
+    def seed_one_fails(self, specs, data, progress=None):
+        if specs[0].seed == 1:
+            raise RuntimeError("lost")
+        return real_train(self, specs, data, progress)
+
+    monkeypatch.setattr(executor.ChunkJob, "train", seed_one_fails)
+    code = compare_cli(env.tmp / "r.json", "--seeds", "0,1", "--workers", "1")
+    err = one_line(capsys, code, "failed twice: RuntimeError: lost", status=1)
+    assert "the run that finished is kept in " in err
+    kept = results_module.load(err.split("kept in ")[-1].strip())
+    assert [(run.optimizer, run.seed) for run in kept.runs] == [("sgd", 0)]
+
+
+def test_missing_mnist_is_one_clear_line_naming_the_absolute_folder(tmp_path, monkeypatch):
+    """Issue 19 (10): what an example (or any script) shows when MNIST is not found."""
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(data_module.DataError) as caught:
+        data_module.load_mnist("nowhere")
+    message = str(caught.value)
+    assert "\n" not in message and message.count("MNIST not found in ") == 1
+    assert f"{tmp_path / 'nowhere' / 'MNIST' / 'raw'} (none of its four files is there)" in message

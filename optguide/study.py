@@ -73,8 +73,9 @@ VERIFY_FRACTION = 0.05
 #: Largest difference in final validation or test accuracy a re-trained run may show.
 #: On the machine that computed the file a chunk re-trains bit for bit (difference 0). On
 #: another CPU the float32 matrix products may sum in another order (other SIMD widths, other
-#: BLAS kernels); those last-bit differences grow through 785 updates. 0.5 points is about the
-#: spread between two seeds of one configuration here: a run outside it was not reproduced.
+#: BLAS kernels); those last-bit differences grow through 785 updates into differences like
+#: those between seeds. 0.5 points is above the seed-to-seed standard deviation of a tuned
+#: configuration here (about 0.1-0.3 points): a run further off was not reproduced.
 VERIFY_TOLERANCE = 0.005
 
 

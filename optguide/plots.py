@@ -237,9 +237,9 @@ def tuning_curves(study_results: Results, ax: Axes | None = None,
                   protocol: str = "full") -> Figure:
     """Expected best validation accuracy after k trials, per optimizer (Dodge et al. 2019).
 
-    Over every ordering of the protocol's trials (exact, without replacement): the line is the
+    Over every order of the protocol's trials (exact, without replacement): the line is the
     expected best mean validation accuracy of the selection seeds after ``k`` trials, the
-    band one standard deviation of that best either side. The test set is not shown.
+    band the middle half (quartiles) of that best. The test set is not shown.
     """
     import matplotlib.pyplot as plt
 
@@ -251,53 +251,51 @@ def tuning_curves(study_results: Results, ax: Axes | None = None,
     for name in optimizers(study_results):
         curve = tuning_curve(study_results, name, protocol)
         k = [c[0] for c in curve]
-        mean = np.array([100 * c[1] for c in curve])
-        std = np.array([100 * c[2] for c in curve])
+        mean, low, high = (np.array([100 * c[i] for c in curve]) for i in (1, 2, 3))
         shown += list(mean)
         color = COLORS.get(name)
         ax.plot(k, mean, color=color, label=LABELS.get(name, name))
-        ax.fill_between(k, mean - std, np.minimum(mean + std, 100), color=color, alpha=0.15,
-                        linewidth=0)
+        ax.fill_between(k, low, high, color=color, alpha=0.12, linewidth=0)
     ax.set_xscale("log", base=2)
-    ax.set_xticks([1, 2, 4, 8, 16, 32])
-    ax.set_xticklabels(["1", "2", "4", "8", "16", "32"])
+    ticks = [t for t in (1, 2, 4, 8, 16, 32, 64) if t <= max(k)]
+    ax.set_xticks(ticks, [str(t) for t in ticks])
     ax.set_xlabel("trials (k)")
-    ax.set_ylabel("expected best validation accuracy (%)")
+    ax.set_ylabel("best validation accuracy (%)")
     accuracy_axis(ax, max(min(shown), 10.0), max(shown))
     ax.grid(alpha=0.3)
     legend_below(ax, ncols=5)
     return ax.figure
 
 
-def search_scatter(study_results: Results, ax: Axes | None = None,
-                   protocol: str = "full") -> Figure:
-    """Every trial's mean validation accuracy against its learning rate, per optimizer; the
-    chosen trial ringed. Marker shape: the trial's schedule."""
+def search_scatter(study_results: Results, protocol: str = "full") -> Figure:
+    """Every trial's mean validation accuracy against its learning rate, one panel per
+    optimizer; the chosen trial ringed. Marker shape: the trial's schedule (circle constant,
+    square cosine, triangle warm-up + cosine); trials below 10 % drawn at 10 %."""
     import matplotlib.pyplot as plt
 
     from .analysis.study import choice, optimizers, trial_scores, trial_values
 
-    if ax is None:
-        _, ax = plt.subplots(figsize=(9, 4.4), layout="constrained")
+    names = optimizers(study_results)
+    fig, axes = plt.subplots(1, len(names), figsize=(10, 3.4), sharey=True,
+                             layout="constrained")
+    axes = np.atleast_1d(axes)
     markers = {"constant": "o", "cosine": "s", "warmup+cosine": "^"}
     shown: list[float] = []
-    for name in optimizers(study_results):
+    for ax, name in zip(axes, names):
         color = COLORS.get(name)
-        scores = trial_scores(study_results, protocol, name)
-        for trial, values in scores.items():
+        for trial, values in trial_scores(study_results, protocol, name).items():
             spec = trial_values(study_results, protocol, name, trial)
             mean = 100 * float(np.mean(list(values.values())))
-            shown.append(mean)
+            shown.append(max(mean, 10.0))
             ax.plot([spec["lr"]], [max(mean, 10.0)], marker=markers.get(spec["schedule"], "o"),
                     color=color, markersize=5, alpha=0.8, linestyle="")
         chosen = choice(study_results, protocol, name)
         ax.plot([chosen.values["lr"]], [100 * chosen.val_accuracy], marker="o", markersize=13,
-                markerfacecolor="none", markeredgecolor=color, linestyle="",
-                label=LABELS.get(name, name))
-    ax.set_xscale("log")
-    ax.set_xlabel("learning rate")
-    ax.set_ylabel("mean validation accuracy (%)")
-    accuracy_axis(ax, max(min(shown), 10.0), max(shown))
-    ax.grid(alpha=0.3)
-    legend_below(ax, ncols=5)
-    return ax.figure
+                markerfacecolor="none", markeredgecolor="black", linestyle="")
+        ax.set_xscale("log")
+        ax.set_title(LABELS.get(name, name))
+        ax.set_xlabel("learning rate")
+        ax.grid(alpha=0.3)
+    axes[0].set_ylabel("mean validation accuracy (%)")
+    accuracy_axis(axes[0], min(shown), max(shown))
+    return fig

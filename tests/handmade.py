@@ -88,7 +88,7 @@ def make_search_study(report: dict[str, dict[str, list[float]]],
             if protocol in ("lr", "full"):
                 vals = ((trial_val or {}).get(name) if protocol == "full" else None) or \
                     [[0.9] * 4, [0.8] * 4]
-                trials = [Trial(name, k, (("lr", base * 10 ** k),), "constant")
+                trials = [Trial(name, k, (("lr", 3 * base * 10 ** k),), "constant")
                           for k in range(len(vals))]
                 for trial, scores in zip(trials, vals):
                     places = []

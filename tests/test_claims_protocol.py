@@ -97,7 +97,8 @@ def test_the_tuned_column_decides_whatever_the_default_columns_say():
     check(verdict, "inconclusive")
     assert verdict.numbers["outcomes"] == {"pytorch": "confirmed", "keras": "refuted",
                                            "tuned": "inconclusive"}
-    assert verdict.sentence.startswith("Tuned with equal effort, which decides: with the rates")
+    assert verdict.sentence.startswith("Tuned with equal effort, no reliable difference")
+    assert "the defaults, which do not decide:" in verdict.sentence
     assert "Keras' defaults" in verdict.sentence
 
 

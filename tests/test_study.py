@@ -201,11 +201,18 @@ def test_stability_and_tuning_curves(tiny):
     for found in readers.stability(results, "full").values():
         assert found.gap >= 0 and (not found.same or found.gap == 0)
     curve = readers.tuning_curve(results, "adam")
-    assert [k for k, _, _ in curve] == [1, 2, 3, 4]
-    means = [m for _, m, _ in curve]
-    assert means == sorted(means) and curve[-1][2] == pytest.approx(0)
+    assert [c[0] for c in curve] == [1, 2, 3, 4]
+    means = [c[1] for c in curve]
+    assert means == sorted(means) and curve[-1][2] == curve[-1][3] == curve[-1][1]
+    assert all(low <= high for _, _, low, high in curve)
     per_seed = readers.expected_best_per_seed(results, "adam", 2)
     assert set(per_seed) == {0, 1, 2, 3}
+
+
+def test_best_of_k_quantiles_are_exact():
+    # best of 2 from (1, 2, 3): 2 with probability 1/3, 3 with 2/3
+    assert readers.best_of_quantile([1, 2, 3], 2, 0.25) == 2
+    assert readers.best_of_quantile([1, 2, 3], 2, 0.5) == 3
 
 
 def test_expected_best_is_exact():

@@ -130,6 +130,7 @@ def _always_reread(app: Sphinx, env, added, changed, removed) -> list[str]:
 def setup(app: Sphinx) -> dict[str, Any]:
     app.add_config_value("optguide_verification_docs", ["comparison"], "env", list)
     app.add_directive("optguide-verification", VerificationDirective)
-    app.connect("builder-inited", check_study)
+    # Before sphinx-gallery runs the examples (priority 500): they read the checked file.
+    app.connect("builder-inited", check_study, priority=100)
     app.connect("env-get-outdated", _always_reread)
     return {"version": "1", "parallel_read_safe": True, "parallel_write_safe": True}

@@ -1,6 +1,6 @@
 """
 Which optimizer needs the least tuning? Tuning curves of an equal-effort search
-==============================================================================
+===============================================================================
 
 The article recommends Adam as the best default optimizer; the claim tested here is the one
 often attached to that advice, that **Adam needs the least tuning**. It is read from the site's
@@ -29,7 +29,7 @@ freedom, and a count of "hyperparameters that need tuning" that could not come o
 # The tuning curves
 # -----------------
 # The line is the expected best mean validation accuracy (selection seeds) after k trials, the
-# band one standard deviation of that best over the orders of the trials. The test set plays
+# band the middle half (quartiles) of that best over the orders of the trials. The test set plays
 # no part here.
 
 import matplotlib.pyplot as plt

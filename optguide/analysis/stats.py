@@ -259,3 +259,23 @@ def holm_leaders(table: Mapping[str, Mapping[int, float]], alpha: float = ALPHA
         return signs[(a, b)] if (a, b) in signs else -signs[(b, a)]
 
     return [top] + [k for k in order[1:] if sign(top, k) == 0]
+
+
+def holm_groups(table: Mapping[str, Mapping[int, float]], alpha: float = ALPHA
+                ) -> list[list[str]]:
+    """The ranking as tie groups under Holm's correction over *all* pairs of ``table``: the
+    best mean and every option not separated from it, then the same on what is left (the
+    separations are those of the one family). The first group is :func:`holm_leaders`."""
+    signs = separated_pairs(table, alpha=alpha)
+
+    def sign(a: str, b: str) -> int:
+        return signs[(a, b)] if (a, b) in signs else -signs[(b, a)]
+
+    left = sorted(table, key=lambda k: statistics.fmean(table[k].values()), reverse=True)
+    groups = []
+    while left:
+        top = left[0]
+        group = [top] + [k for k in left[1:] if sign(top, k) == 0]
+        groups.append(group)
+        left = [k for k in left if k not in group]
+    return groups

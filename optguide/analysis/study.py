@@ -16,6 +16,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from ..optimizers import hyperparameters
 from ..results import Results, Run
 from .names import join_names, optimizer_name, percent
 from .rows import Row, make_row
@@ -128,9 +129,11 @@ def choose(scores: Mapping[int, Mapping[int, float]]) -> tuple[int, float]:
 def choice(results: Results, protocol: str, optimizer: str, which: str = "select"
            ) -> StudyChoice:
     """The trial ``protocol`` chooses for ``optimizer`` on the ``which`` seeds."""
-    if protocol not in TUNED:
-        return StudyChoice(protocol, optimizer, 0, trial_values(results, protocol, optimizer, 0),
-                           None)
+    if protocol not in TUNED:  # nothing chosen: the preset's learning rate, constant
+        preset = "keras" if protocol == "keras_defaults" else "pytorch"
+        values = {"lr": hyperparameters(optimizer, preset)["lr"],
+                  **trial_values(results, protocol, optimizer, 0)}
+        return StudyChoice(protocol, optimizer, 0, values, None)
     scores = trial_scores(results, protocol, optimizer, which)
     trial, mean = choose(scores)
     edge = protocol == "lr" and trial in (min(scores), max(scores))
@@ -189,13 +192,28 @@ def expected_best(values: Sequence[float], k: int) -> tuple[float, float]:
     return mean, math.sqrt(max(var, 0.0))
 
 
+def best_of_quantile(values: Sequence[float], k: int, q: float) -> float:
+    """The ``q``-quantile of the best of ``k`` values drawn without replacement (exact: the
+    same order-statistic weights as :func:`expected_best`)."""
+    ordered = sorted(values)
+    n = len(ordered)
+    total = math.comb(n, k)
+    cumulative = 0.0
+    for i, value in enumerate(ordered, start=1):
+        cumulative += math.comb(i - 1, k - 1) / total
+        if cumulative >= q - 1e-12:
+            return value
+    return ordered[-1]
+
+
 def tuning_curve(results: Results, optimizer: str, protocol: str = "full",
-                 which: str = "select") -> list[tuple[int, float, float]]:
-    """(k, expected best mean validation accuracy after k trials, its standard deviation)
-    for k = 1 ... the budget, over random orderings of the protocol's trials."""
+                 which: str = "select") -> list[tuple[int, float, float, float]]:
+    """(k, expected best mean validation accuracy after k trials, its lower and upper
+    quartile) for k = 1 ... the budget, over every order of the protocol's trials."""
     means = [statistics.fmean(v.values())
              for v in trial_scores(results, protocol, optimizer, which).values()]
-    return [(k, *expected_best(means, k)) for k in range(1, len(means) + 1)]
+    return [(k, expected_best(means, k)[0], best_of_quantile(means, k, 0.25),
+             best_of_quantile(means, k, 0.75)) for k in range(1, len(means) + 1)]
 
 
 def expected_best_per_seed(results: Results, optimizer: str, k: int,

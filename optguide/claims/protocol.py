@@ -16,12 +16,13 @@ from ..analysis import study as study_readers
 from ..analysis.filtering import distinct
 from ..analysis.headline import Row, default_rows, label, report_scores, tuned_rows, tuning_gain
 from ..analysis.names import groups_text, join_names, percent, possessive
-from ..analysis.scoring import kendall_tau, pair_differences, ranking, tie_groups
+from ..analysis.scoring import kendall_tau, pair_differences, ranking
 from ..analysis.stats import (
     EQUIVALENCE_MARGIN,
     PairedDifference,
     equivalent,
     holm,
+    holm_groups,
     p_value,
     paired_difference,
     separated_pairs,
@@ -128,15 +129,45 @@ def adagrad_beats_sgd(defaults: Results | None, study: Results) -> Verdict:
         numbers[key] = {"difference": diff, "adagrad": rows["adagrad"].test.mean,
                         "sgd": rows["sgd"].test.mean, "lr": (rows["adagrad"].lr, rows["sgd"].lr),
                         "equivalent": same}
-    outcome = outcomes.get("tuned", across_conditions(outcomes))
-    decides = ("Tuned with equal effort, which decides: " if "tuned" in outcomes else "")
-    tuned_first = sorted(parts, key=lambda part: not part.startswith(
-        _columns(defaults, study)["tuned"][0])) if "tuned" in outcomes else parts
-    return Verdict("Adagrad performs better than SGD.", outcome,
-                   decides + "; ".join(tuned_first) + ".",
-                   {"outcomes": outcomes, "columns": numbers, "decided_by": "tuned"
-                    if "tuned" in outcomes else "all columns"},
-                   _capital("; ".join(flips)) + ".")
+    if "tuned" not in outcomes:
+        return Verdict("Adagrad performs better than SGD.", across_conditions(outcomes),
+                       _capital("; ".join(parts)) + ".",
+                       {"outcomes": outcomes, "columns": numbers, "decided_by": "all columns"},
+                       _capital("; ".join(flips)) + ".")
+    tuned = numbers["tuned"]
+    plain = "Tuned with equal effort, " + _plain_pair("Adagrad", "SGD", tuned["difference"],
+                                                      tuned["equivalent"])
+    keys = list(outcomes)
+    defaults_part = [parts[keys.index(k)] for k in keys if k != "tuned"]
+    details = ("Details: " + parts[keys.index("tuned")]
+               + ("; the defaults, which do not decide: " + "; ".join(defaults_part)
+                  if defaults_part else "") + ".")
+    return Verdict("Adagrad performs better than SGD.", outcomes["tuned"],
+                   plain + " " + details,
+                   {"outcomes": outcomes, "columns": numbers, "decided_by": "tuned"},
+                   _pair_flip("the tuned comparison", tuned["difference"],
+                              tuned["equivalent"]))
+
+
+def _plain_pair(a: str, b: str, diff: PairedDifference, same: bool) -> str:
+    """One plain sentence: ``a`` reliably better, worse, equivalent, or not told apart."""
+    if same:
+        return (f"{a} and {b} are equivalent (within {100 * EQUIVALENCE_MARGIN:.1f} points): "
+                f"{a} is not better.")
+    if diff.sign > 0:
+        return f"{a} is reliably better than {b}, by {100 * diff.mean:.1f} points."
+    if diff.sign < 0:
+        return f"{b} is reliably better than {a}, by {-100 * diff.mean:.1f} points."
+    return f"no reliable difference between {a} and {b} at this number of seeds."
+
+
+def _pair_flip(what: str, diff: PairedDifference, same: bool) -> str:
+    """What would have flipped a verdict read from one paired difference."""
+    if same:
+        return (f"It would have been inconclusive had the interval of {what} "
+                f"({diff.format()}) reached beyond ±{100 * EQUIVALENCE_MARGIN:.1f} points, and "
+                "the other way had it excluded zero.")
+    return _capital(_flip(diff, what)) + "."
 
 
 #: The two readings of "constant is enough" (final test metric; higher is better?).
@@ -225,8 +256,7 @@ def sgd_can_beat_adam(study: Results,
                      f"{_accuracy(rows[variant])}) minus Adam (lr "
                      f"{rows['adam'].lr:g}, {_accuracy(rows['adam'])}): "
                      f"{diff.format()}" + (f", equivalent within the "
-                                           f"{100 * EQUIVALENCE_MARGIN:.1f}-point margin, so "
-                                           "SGD does not outperform Adam here"
+                                           f"{100 * EQUIVALENCE_MARGIN:.1f}-point margin"
                                            if same else ""))
         flips.append(_flip(diff, f"{label(variant)} against Adam"))
         numbers[variant] = diff
@@ -235,8 +265,18 @@ def sgd_can_beat_adam(study: Results,
         outcome = "depends" if -1 in values else "confirmed"
     else:
         outcome = "refuted" if values == {-1} else "inconclusive"
-    return Verdict("SGD can outperform Adam.", outcome, "Tuned on validation, "
-                   + "; ".join(parts) + ".", {"signs": signs, "differences": numbers},
+    sentence = "Tuned on validation, " + "; ".join(parts) + "."
+    if len(present) == 1:  # one SGD: a plain sentence first, the flip of that one pair
+        variant = present[0]
+        diff = numbers[variant]
+        same = signs[variant] == -1 and diff.sign != -1
+        sentence = ("Tuned with equal effort, "
+                    + _plain_pair(label(variant), "Adam", diff, same).replace(
+                        f"{label(variant)} is not better", f"{label(variant)} does not "
+                        "outperform Adam here") + " Details: t" + sentence[1:])
+        flips = [_pair_flip(f"{label(variant)} against Adam", diff, same)[:-1]]
+    return Verdict("SGD can outperform Adam.", outcome, sentence,
+                   {"signs": signs, "differences": numbers},
                    _capital("; ".join(flips)) + ".")
 
 
@@ -253,7 +293,7 @@ def _preset_fairness(default: Mapping[str, Row], tuned: Mapping[str, Row]) -> di
         raise ValueError("the defaults and the study share fewer than two optimizers")
     before = {k: default[k].scores for k in common}
     after = {k: tuned[k].scores for k in common}
-    groups = (tie_groups(before), tie_groups(after))
+    groups = (holm_groups(before), holm_groups(after))
     pairs = (pair_differences(before), pair_differences(after))
     # A pair's order in each table: ahead, behind or not separated after Holm's correction
     # over the table's pairs; the gap shifts of the pairs that change form one more family.
@@ -342,8 +382,22 @@ def defaults_make_fair(defaults: Results, study: Results) -> Verdict:
                      f"{len(up)} and lowers {len(down)} of those)")
         flips.append(_fairness_flip(where_, found))
         numbers[preset] = found
+    outcome = across_conditions(outcomes)
+    whose = {o: [possessive(p) for p, found in outcomes.items() if found == o]
+             for o in ("refuted", "confirmed", "inconclusive")}
+    taus = ", ".join(f"{numbers[p]['tau']:+.2f} for {possessive(p)}" for p in numbers)
+    plain = {
+        "refuted": (f"No: tuning every optimizer reliably reorders the ranking found at "
+                    f"{join_names(whose['refuted'])} defaults (Kendall's tau {taus})."),
+        "confirmed": (f"Yes: the ranking at {join_names(whose['confirmed'])} defaults survives "
+                      "tuning every optimizer."),
+        "depends": (f"It depends on whose defaults: the ranking at "
+                    f"{join_names(whose['confirmed'])} defaults survives tuning, at "
+                    f"{join_names(whose['refuted'])} it does not."),
+        "inconclusive": "Cannot tell: no change of order is beyond the noise of these seeds.",
+    }[outcome]
     return Verdict("Default values make the comparison of optimizers fair.",
-                   across_conditions(outcomes), _capital("; ".join(parts)) + ".",
+                   outcome, plain + " Details: " + "; ".join(parts) + ".",
                    {"outcomes": outcomes, "presets": numbers}, _capital("; ".join(flips)) + ".")
 
 

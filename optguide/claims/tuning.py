@@ -79,9 +79,22 @@ def adam_needs_least_tuning(study: Results, k: int = FEW_TRIALS) -> Verdict:
     mean = {n: statistics.fmean(v.values()) for n, v in short.items()}
     order = sorted(names, key=mean.get)
     listed = ", ".join(f"{optimizer_name(n)} {100 * mean[n]:.2f}" for n in order)
-    sentence = (f"After {k} of {trials} trials, the best configuration found falls short of the "
-                f"best of all {trials} by (validation accuracy, points, mean over "
-                f"{len(short['adam'])} seeds) {listed}")
+    rest = [mean[n] for n in others]
+    spread = f"{100 * min(rest):.1f}" + ("" if len(rest) == 1 else f" to {100 * max(rest):.1f}")
+    plain = {
+        "confirmed": (f"Yes: Adam comes closest to its best in few trials ({k} of {trials}: "
+                      f"{100 * mean['adam']:.1f} points short, the others {spread})."),
+        "refuted": (f"No: {join_names(optimizer_name(n) for n in more)} "
+                    f"{'comes' if len(more) == 1 else 'come'} closer to "
+                    f"{'its' if len(more) == 1 else 'their'} best in few trials than Adam "
+                    f"({k} of {trials}: Adam {100 * mean['adam']:.1f} points short)."),
+        "inconclusive": (f"Cannot tell: after {k} of {trials} trials Adam is "
+                         f"{100 * mean['adam']:.1f} points short of its best, the others "
+                         f"{spread}, and the seeds do not separate them."),
+    }[outcome]
+    sentence = (f"{plain} Details: after {k} of {trials} trials, the best configuration found "
+                f"falls short of the best of all {trials} by (validation accuracy, points, "
+                f"mean over {len(short['adam'])} seeds) {listed}")
     if more:
         sentence += (f"; {join_names(optimizer_name(n) for n in more)} reliably "
                      f"{'needs' if len(more) == 1 else 'need'} less tuning than Adam")

@@ -445,11 +445,13 @@ def _load_results(path: Path) -> Results:
 def _read_any(path: Path) -> Results:
     """A results file (:func:`_load_results`), or a (possibly compressed) equal-effort
     study file (:func:`optguide.study.read_study`), its names made printable."""
+    from .results import read_regular_file
     from .study import read_study
 
     try:
-        with open(path, "rb") as stream:
-            gzipped = stream.read(2) == b"\x1f\x8b"
+        # Without blocking (a FIFO) and no further than the limit: anything unreadable is
+        # left to _load_results, which says why in one line.
+        gzipped = read_regular_file(path)[:2] == b"\x1f\x8b"
     except OSError:
         gzipped = False
     if not gzipped:

@@ -35,7 +35,9 @@ fingerprint and the training code's hash) and ``"wall_seconds"``.
 from __future__ import annotations
 
 import dataclasses
+import errno
 import gzip
+import io
 import json
 import math
 import os
@@ -50,7 +52,7 @@ from .compare import TRAINING_CODE, Config, ConfigError, code_hash, environment
 from .data import load_mnist
 from .executor import chunk_runs, execute, reuse_workers
 from .optimizers import OPTIMIZERS
-from .results import Results, Run, from_dict, write_output
+from .results import MAX_FILE_BYTES, Results, Run, from_dict, read_regular_file, write_output
 from .schedules import Schedule
 from .search import Trial, learning_rate_grid, schedule_string, trials
 from .train import RunSpec, resolve_device, steps_per_epoch
@@ -334,9 +336,14 @@ def read_study(path: str | os.PathLike) -> Results:
     """Read a study file (plain or gzip JSON), validated as results; no freshness check."""
     path = Path(path)
     try:
-        blob = path.read_bytes()
+        # Never block on a FIFO, never read a device or a file (or its expansion) past the
+        # results limit.
+        blob = read_regular_file(path)
         if blob[:2] == b"\x1f\x8b":
-            blob = gzip.decompress(blob)
+            with gzip.GzipFile(fileobj=io.BytesIO(blob)) as stream:
+                blob = stream.read(MAX_FILE_BYTES + 1)
+            if len(blob) > MAX_FILE_BYTES:
+                raise OSError(errno.EFBIG, f"expands past {MAX_FILE_BYTES:,} bytes")
         payload = json.loads(blob)
     except (OSError, ValueError, EOFError) as error:
         raise StudyError(f"cannot read the study file {path}: {error}") from None

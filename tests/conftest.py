@@ -2,13 +2,43 @@
 
 from __future__ import annotations
 
+import faulthandler
 import os
+import sys
+import threading
 from pathlib import Path
 
 import numpy as np
 import pytest
 
 from optguide import data
+
+#: Seconds any one test may take before the whole run stops with every thread's traceback
+#: (the slowest test takes about a minute here): a hang fails CI in minutes, naming the
+#: test, instead of running into CI's time limit with nothing said.
+TEST_TIMEOUT_S = float(os.environ.get("OPTGUIDE_TEST_TIMEOUT", "900"))
+
+
+def _stop_the_run(nodeid: str, capture: object) -> None:
+    """Print which test hung and where every thread is, then end the process."""
+    if capture is not None:  # give the real stderr back: the traceback must be seen
+        capture.suspend_global_capture(in_=True)
+    sys.stderr.write(f"\n{nodeid} ran past {TEST_TIMEOUT_S:g} s; every thread:\n")
+    sys.stderr.flush()
+    faulthandler.dump_traceback(file=sys.stderr, all_threads=True)
+    sys.stderr.flush()
+    os._exit(1)
+
+
+@pytest.fixture(autouse=True)
+def hang_watchdog(request: pytest.FixtureRequest):
+    """End the test run, naming the test, when one test runs past :data:`TEST_TIMEOUT_S`."""
+    capture = request.config.pluginmanager.getplugin("capturemanager")
+    timer = threading.Timer(TEST_TIMEOUT_S, _stop_the_run, (request.node.nodeid, capture))
+    timer.daemon = True
+    timer.start()
+    yield
+    timer.cancel()
 
 
 def write_idx(path: Path, array: np.ndarray) -> None:

@@ -3,7 +3,8 @@
 The reST the extension rewrites is produced here by sphinx-gallery itself: two toy examples (one
 printing a verdict, one not) go through its real ``generate_dir_rst`` with the site's
 ``reset_modules`` and ``within_subsection_order``, so the tests follow the installed version's
-output. A last test builds a three-page toy site with the extension to check the directives.
+output. A last test builds a three-page toy site with the extension (examples run two at a
+time, as on the site) to check the directives and the hook in sphinx-gallery's workers.
 """
 
 from __future__ import annotations
@@ -163,6 +164,7 @@ def test_conf_sets_the_environment_in_setup_not_when_read(tmp_path):
     """Reading conf.py changes nothing; its setup() gives kernels what they inherit."""
     script = textwrap.dedent(f"""
         import os, runpy
+        import optguide  # its own import-time defaults are not conf.py's
         before = dict(os.environ)
         conf = runpy.run_path({str(ROOT / "docs" / "conf.py")!r})
         assert dict(os.environ) == before, set(os.environ.items()) ^ set(before.items())
@@ -507,7 +509,7 @@ sphinx_gallery_conf = {{
     "examples_dirs": ["../examples"], "gallery_dirs": ["auto_examples"],
     "within_subsection_order": "optguide_sphinx.ExampleOrder", "filename_pattern": r"/plot_",
     "reset_modules": ("matplotlib", ExampleHook()), "reset_modules_order": "both",
-    "abort_on_example_error": True, "show_memory": False}}
+    "abort_on_example_error": True, "show_memory": False, "parallel": 2}}
 exclude_patterns = ["_build", "auto_examples/**.ipynb", "auto_examples/**.py",
                     "auto_examples/**.json", "auto_examples/**.zip", "auto_examples/**.md5"]
 optguide_required_outputs = {required!r}

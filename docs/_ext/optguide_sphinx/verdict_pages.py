@@ -16,7 +16,9 @@ Both read the files :class:`~optguide_sphinx.hook.ExampleHook` saved
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from docutils import nodes
 from docutils.parsers.rst import directives
@@ -51,7 +53,7 @@ class VerdictBoxDirective(SphinxDirective):
         return [verdict_box(example_verdict(generated))]
 
 
-def verdict_box(verdict: dict | None) -> nodes.container:
+def verdict_box(verdict: dict[str, Any] | None) -> nodes.container:
     """The box of a saved verdict (:meth:`optguide.claims.Verdict.to_dict`), or of none."""
     outcome = verdict["outcome"] if verdict else None
     box = nodes.container(classes=["optguide-verdict-box",
@@ -119,7 +121,7 @@ class VerdictsDirective(SphinxDirective):
         return [items]
 
 
-def verdict_item(verdict: dict | None, label: str, title: str,
+def verdict_item(verdict: dict[str, Any] | None, label: str, title: str,
                  compact: bool = False) -> nodes.list_item:
     """One entry of :class:`VerdictsDirective`: badge, link to ``label``, sentence."""
     outcome = verdict["outcome"] if verdict else ""
@@ -153,7 +155,7 @@ def box_under_title(text: str, name: str) -> str:
 
 
 def card_badges(text: str, name: str, gallery: Path, gallery_dir: str,
-                note_dependency=None) -> str:
+                note_dependency: Callable[[str], None] | None = None) -> str:
     """A gallery index's reST with the verdict badge after each example card's title.
 
     Parameters

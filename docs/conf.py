@@ -25,25 +25,13 @@ import os
 import sys
 from pathlib import Path
 
+import sphinx.application
+
 DOCS = Path(__file__).resolve().parent
 ROOT = DOCS.parent
 BUILD = DOCS / "_build"
 EXT = DOCS / "_ext"
 sys.path.insert(0, str(EXT))
-# The pages' hidden cells import site_cells from docs/_ext: kernels inherit this path.
-os.environ["PYTHONPATH"] = os.pathsep.join(
-    [str(EXT)] + [p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p])
-
-# Set before anything imports optguide, so this process, the notebook kernels (which inherit
-# the environment) and the gallery examples share one results cache.
-os.environ.setdefault("OPTGUIDE_CACHE_DIR", str(BUILD / "optguide-cache"))
-
-import matplotlib
-
-matplotlib.use("Agg")
-# The notebook kernels inherit this environment: a MPLBACKEND set by the caller (Agg, say,
-# in a CI shell) would replace their inline backend and silently drop every figure of the pages.
-os.environ.pop("MPLBACKEND", None)
 
 from optguide_sphinx import ExampleHook  # docs/_ext, put on sys.path above
 
@@ -197,8 +185,6 @@ if os.environ.get("OPTGUIDE_REPOSITORY_URL"):
 # The raw results behind the comparison page: its code cell writes them into this folder
 # (through $OPTGUIDE_SITE_EXTRA) and Sphinx copies the folder's content into the site's root.
 SITE_EXTRA = BUILD / "site-extra"
-SITE_EXTRA.mkdir(parents=True, exist_ok=True)
-os.environ["OPTGUIDE_SITE_EXTRA"] = str(SITE_EXTRA)
 html_extra_path = [str(SITE_EXTRA)]
 #: Files the built site must contain (checked when the build finishes).
 optguide_required_outputs = ["results/site_comparison.json", "results/site_study.json",
@@ -208,3 +194,26 @@ optguide_required_outputs = ["results/site_comparison.json", "results/site_study
 copybutton_prompt_text = r">>> |\.\.\. |\$ "
 copybutton_prompt_is_regexp = True
 copybutton_exclude = ".linenos, .gp, .go"
+
+
+def setup(app: sphinx.application.Sphinx) -> None:
+    """Prepare this process and the processes it starts; nothing here runs when conf.py is read.
+
+    Sphinx calls this after the extensions' ``setup`` and before ``config-inited`` (which checks
+    ``html_extra_path``) and ``builder-inited`` (where the gallery's examples and the study's
+    check start): every notebook kernel and example worker inherits this environment.
+    """
+    import matplotlib
+
+    matplotlib.use("Agg")
+    # A MPLBACKEND set by the caller (Agg, say, in a CI shell) would replace the kernels'
+    # inline backend and silently drop every figure of the pages.
+    os.environ.pop("MPLBACKEND", None)
+    # The pages' hidden cells import site_cells from docs/_ext.
+    os.environ["PYTHONPATH"] = os.pathsep.join(
+        [str(EXT)] + [p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p])
+    # This process, the kernels and the gallery examples share one results cache.
+    os.environ.setdefault("OPTGUIDE_CACHE_DIR", str(BUILD / "optguide-cache"))
+    # The comparison page and the study's check write the site's raw results here.
+    SITE_EXTRA.mkdir(parents=True, exist_ok=True)
+    os.environ["OPTGUIDE_SITE_EXTRA"] = str(SITE_EXTRA)

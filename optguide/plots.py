@@ -1,8 +1,8 @@
 """Figures from results: learning curves with a band over seeds; the site's names and style.
 
-:data:`LABELS` and :data:`PRESET_LABELS` are the display names every figure, table and
-sentence of the site uses (``SGD``, ``Adagrad``, ``PyTorch``, ``Keras``);
-:func:`use_style` sizes text for figures shown the width of a page's text column.
+Display names and colours are :mod:`optguide.analysis.names`' (``SGD``, ``Adagrad``,
+``PyTorch``, ``Keras``), one source for every figure, table and sentence; :func:`use_style`
+sizes text for figures shown the width of a page's text column.
 """
 
 from __future__ import annotations
@@ -18,8 +18,8 @@ if TYPE_CHECKING:
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure
 
-#: Colors and display names come from the analysis layer (one source for figures, tables and
-#: sentences); ``LABELS`` and ``PRESET_LABELS`` are their names here.
+#: :data:`optguide.analysis.names.OPTIMIZER_NAMES` and ``PRESET_NAMES`` under the names the
+#: gallery's examples import them by (the same dictionaries, not copies).
 LABELS = OPTIMIZER_NAMES
 PRESET_LABELS = PRESET_NAMES
 LINESTYLES = {"pytorch": "-", "keras": (0, (5, 2))}
@@ -42,12 +42,12 @@ def use_style() -> None:
 
 def preset_label(preset: str) -> str:
     """``"PyTorch"``, ``"Keras"``: the display name of a preset."""
-    return PRESET_LABELS.get(preset, preset)
+    return PRESET_NAMES.get(preset, preset)
 
 
 def label(optimizer: str, preset: str | None = None, lr: float | None = None) -> str:
     """``"Adam (Keras)"``, ``"SGD, lr=0.1"``: how a run group is named in legends."""
-    text = LABELS.get(optimizer, optimizer)
+    text = OPTIMIZER_NAMES.get(optimizer, optimizer)
     if preset:
         text += f" ({preset_label(preset)})"
     if lr is not None:
@@ -186,7 +186,7 @@ def summary_table(results: Results, caption: str | None = None) -> HTML:
 
     from .report import format_table, summarize
 
-    rows = [replace(row, optimizer=LABELS.get(row.optimizer, row.optimizer),
+    rows = [replace(row, optimizer=OPTIMIZER_NAMES.get(row.optimizer, row.optimizer),
                     preset=preset_label(row.preset)) for row in summarize(results)]
     text = format_table(rows, "html", epochs=results.config.get("epochs"))
     if caption:
@@ -254,7 +254,7 @@ def tuning_curves(study_results: Results, ax: Axes | None = None,
         mean, low, high = (np.array([100 * c[i] for c in curve]) for i in (1, 2, 3))
         shown += list(mean)
         color = COLORS.get(name)
-        ax.plot(k, mean, color=color, label=LABELS.get(name, name))
+        ax.plot(k, mean, color=color, label=OPTIMIZER_NAMES.get(name, name))
         ax.fill_between(k, low, high, color=color, alpha=0.12, linewidth=0)
     ax.set_xscale("log", base=2)
     ticks = [t for t in (1, 2, 4, 8, 16, 32, 64) if t <= max(k)]
@@ -293,7 +293,7 @@ def search_scatter(study_results: Results, protocol: str = "full") -> Figure:
         ax.plot([chosen.values["lr"]], [100 * chosen.val_accuracy], marker="o", markersize=13,
                 markerfacecolor="none", markeredgecolor="black", linestyle="")
         ax.set_xscale("log")
-        ax.set_title(LABELS.get(name, name))
+        ax.set_title(OPTIMIZER_NAMES.get(name, name))
         ax.set_xlabel("learning rate")
         ax.grid(alpha=0.3)
     axes[0].set_ylabel("mean validation accuracy (%)")

@@ -193,7 +193,6 @@ def test_metric_after_a_budget():
     run = make_run("sgd", [0.5, 0.6], loss=[0.7, 0.4], seconds=2.0)
     assert timing.metric_at_seconds(run, 3.0, "test_loss") == 0.7
     assert timing.metric_at_seconds(run, 1.0, "test_loss") is None
-    assert timing.metric_at_examples(run, 2000, 1000, "test_loss") == 0.4
 
 
 

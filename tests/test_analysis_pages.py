@@ -64,3 +64,14 @@ def test_a_row_without_library_default_says_so():
 def test_extremes_use_tie_groups():
     extremes = site_cells.extremes_markdown(two_presets())
     assert extremes.count("\n") == 1 and "worst Adadelta (diverged)" in extremes
+
+
+def test_page_figures_take_the_gallery_style_at_the_wide_size():
+    import matplotlib as mpl
+
+    from optguide.plots import STYLE
+
+    with mpl.rc_context():
+        site_cells.setup_figures()
+        assert all(mpl.rcParams[key] == value for key, value in STYLE.items())
+        assert tuple(mpl.rcParams["figure.figsize"]) == site_cells.WIDE

@@ -18,22 +18,23 @@ from optguide.analysis.names import (  # noqa: F401  (re-exported for the pages)
     preset_name,
 )
 
-#: Figure size of a full-width figure with two panels (inches); text sizes below fit it.
+#: Figure size of a full-width figure with two panels (inches), the pages' default; the text
+#: sizes of :data:`optguide.plots.STYLE` (the gallery's) fit it.
 WIDE = (9, 3.6)
-STYLE = {"font.size": 11, "axes.titlesize": 12, "axes.labelsize": 11, "legend.fontsize": 10,
-         "xtick.labelsize": 10, "ytick.labelsize": 10, "figure.figsize": WIDE,
-         "axes.spines.top": False, "axes.spines.right": False}
 
 
 def setup_figures() -> None:
-    """Figures as SVG, the same size and look on every page."""
+    """Figures as SVG, in the gallery's style (:func:`optguide.plots.use_style`), :data:`WIDE`."""
     import matplotlib as mpl
     from IPython import get_ipython
+
+    from optguide.plots import use_style
 
     shell = get_ipython()
     if shell is not None:
         shell.run_line_magic("config", 'InlineBackend.figure_formats = ["svg"]')
-    mpl.rcParams.update(STYLE)
+    use_style()
+    mpl.rcParams["figure.figsize"] = WIDE
 
 
 def show(value: Any) -> str:

@@ -26,7 +26,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import torch
 
-from optguide.analysis import where
+from optguide.analysis import final_metric, where
 from optguide.claims.defaults import adadelta_is_worst
 from optguide.compare import compare
 from optguide.experiments import SITE_COMPARISON
@@ -147,8 +147,7 @@ plt.show()
 # accuracy axis does not start at zero.
 
 rows = {(row.optimizer, row.preset): row for row in summarize(site)}
-finals = {key: [run.final["test_accuracy"] * 100 for run in site.select(optimizer=key[0],
-                                                                         preset=key[1])]
+finals = {key: [final_metric(run) * 100 for run in site.select(optimizer=key[0], preset=key[1])]
           for key in rows}
 width = 0.38
 fig, ax = plt.subplots(figsize=(8, 4), layout="constrained")

@@ -25,7 +25,7 @@ import time
 
 import matplotlib.pyplot as plt
 
-from optguide.analysis import where
+from optguide.analysis import final_metric, where
 from optguide.claims.defaults import adam_is_best_default
 from optguide.compare import compare
 from optguide.experiments import SITE_COMPARISON
@@ -81,8 +81,7 @@ plt.show()
 
 fig, ax = plt.subplots(figsize=(7, 3.6), layout="constrained")
 for position, name in enumerate(config.optimizers):
-    finals = [run.final["test_accuracy"] * 100 for run in results.select(optimizer=name)
-              if run.final is not None]
+    finals = [final_metric(run) * 100 for run in results.select(optimizer=name)]
     ax.scatter([position] * len(finals), finals, color=COLORS[name], s=36, zorder=3)
     ax.hlines(sum(finals) / len(finals), position - 0.25, position + 0.25, color=COLORS[name])
 ax.set_xticks(range(len(config.optimizers)), [LABELS[n] for n in config.optimizers])

@@ -104,11 +104,6 @@ def rank_range(option: str, groups: Sequence[Sequence[str]]) -> tuple[int, int]:
     raise KeyError(option)
 
 
-def separated_order(table: Scores, a: str, b: str) -> int:
-    """+1 when ``a`` scores reliably higher than ``b``, -1 reliably lower, 0 not separated."""
-    return paired_difference(table[a], table[b]).sign
-
-
 def kendall_tau(first: Sequence[str], second: Sequence[str]) -> float:
     """Kendall's rank correlation of two orderings of the same items (1: same, -1: reversed)."""
     if set(first) != set(second) or len(first) < 2:

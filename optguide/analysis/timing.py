@@ -55,21 +55,6 @@ def metric_at_seconds(run: Run, seconds: float, metric: str = "val_loss") -> flo
     return value
 
 
-def metric_at_examples(run: Run, examples: float, examples_per_epoch: float,
-                       metric: str = "val_loss") -> float | None:
-    """``metric`` at the last entry finished within ``examples`` training examples.
-
-    Equal compute for different batch sizes: every run has processed the same number of
-    examples (``epoch * examples_per_epoch``).
-    """
-    value = None
-    for entry in run.history:
-        if entry["epoch"] * examples_per_epoch > examples * (1 + 1e-9):
-            break
-        value = entry[metric]
-    return value
-
-
 def updates_per_epoch(results: Results) -> int:
     """Optimizer steps per epoch of ``results``' runs, from its ``batch_size`` and ``train_size``.
 

@@ -20,6 +20,7 @@ Pages, examples and claims call these functions instead of re-implementing them:
 - :mod:`~optguide.analysis.names`: display names and phrasing.
 """
 
+from .. import script_errors
 from .filtering import distinct, group, select, split, where
 from .names import (
     COLORS,
@@ -77,3 +78,7 @@ __all__ = ["COLORS", "DIVERGED_ACCURACY", "Estimate", "OPTIMIZER_NAMES", "PRESET
            "scores", "seconds_to", "select", "split", "t_quantile_975", "tie_groups",
            "time_to_target", "where",
            "evaluations_by_update", "metric_at_updates", "updates_per_epoch"]
+
+# Every gallery example imports this layer: run as a program, a missing MNIST ends it with
+# the command line's one line instead of a traceback.
+script_errors.install()

@@ -50,6 +50,8 @@ def check(verdict: Verdict, outcome: str) -> None:
     assert verdict.sentence.endswith(".") and "\n" not in verdict.sentence
     assert verdict.flip.endswith(".") and verdict.flip[0].isupper()
     assert "\n" not in verdict.flip
+    assert not verdict.plainness_problems(), (verdict.plainness_problems(), verdict.sentence,
+                                              verdict.flip)
 
 
 def across_two(first: str, second: str, ahead, behind, tied) -> list[tuple[dict, str]]:

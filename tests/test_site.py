@@ -30,7 +30,7 @@ from urllib.parse import unquote, urljoin, urlsplit
 
 import pytest
 
-from optguide.claims import OUTCOME_LABELS, OUTCOMES
+from optguide.claims import OUTCOME_LABELS, OUTCOMES, Verdict
 from optguide.experiments import SITE_COMPARISON
 from optguide.plots import LABELS, PRESET_LABELS
 from optguide.results import SCHEMA_VERSION
@@ -483,6 +483,25 @@ def _broken_links(site: Path) -> list[str]:
 def test_internal_links_and_anchors_resolve(site):
     broken = _broken_links(site)
     assert not broken, f"{len(broken)} broken internal links:\n" + "\n".join(broken[:50])
+
+
+def _paragraph(page: str, name: str) -> str:
+    found = re.search(rf'<p class="{name}">(.*?)</p>', page, re.S)
+    return re.sub(r"<[^>]+>", "", found.group(1)).replace("&#8217;", "'").strip() if found else ""
+
+
+def test_every_verdict_box_reads_at_a_glance(site):
+    pages = sorted((site / "auto_examples").glob("*/plot_*.html"))
+    assert len(pages) >= 16
+    for path in pages:
+        page = path.read_text()
+        sentence = _paragraph(page, "optguide-verdict-sentence")
+        flip = _paragraph(page, "optguide-verdict-flip").removeprefix(
+            "What would have flipped it: ")
+        assert sentence and flip, path.name
+        problems = Verdict("claim", "confirmed", sentence, flip=flip).plainness_problems()
+        assert not problems, (path.name, problems, sentence, flip)
+        assert '<details class="optguide-verdict-details">' in page, path.name
 
 
 def test_the_build_verified_a_sample_of_the_published_study(site):

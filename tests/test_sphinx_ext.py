@@ -382,6 +382,15 @@ def test_verdict_box_and_list_item_say_what_the_verdict_holds():
     assert "On the toy." not in item.astext() and "it depends" in item.astext()
 
 
+def test_verdict_box_folds_the_details_escaped():
+    verdict = claims.Verdict("toys", "refuted", "No.", details="A < B by 0.1 points [0.0, 0.2].")
+    raw = [node for node in verdict_pages.verdict_box(verdict.to_dict()).findall(nodes.raw)]
+    assert len(raw) == 1 and raw[0].astext().startswith('<details class="optguide-verdict')
+    assert "A &lt; B by 0.1 points [0.0, 0.2]." in raw[0].astext()
+    plain = claims.Verdict("toys", "refuted", "No.")
+    assert not list(verdict_pages.verdict_box(plain.to_dict()).findall(nodes.raw))
+
+
 # ---------------------------------------------------------------------------------- offline
 
 

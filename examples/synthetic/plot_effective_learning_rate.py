@@ -168,7 +168,7 @@ plt.show()
 # A method's step size "shrinks" if it fell below half its value at step 100 by the end
 # (at PyTorch's defaults; this follows from the update rules, so it is shown, not tested).
 shown = shrinking_learning_rate(ratio, early_step=int(recorded[early]), late_step=STEPS)
-print(f"Demonstration ({shown.outcome}): {shown.sentence}")
+print(f"Demonstration ({shown.outcome}): {shown.text}")
 
 # %%
 # The test: does the shrinking hurt?

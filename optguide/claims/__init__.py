@@ -1,7 +1,8 @@
 """The article's claims as functions: numbers in, a verdict out.
 
 Each claim function takes the numbers an experiment measured and returns a :class:`Verdict`
-(one of :data:`OUTCOMES`) with one sentence that quotes those numbers. The gallery examples
+(one of :data:`OUTCOMES`): one plain sentence a reader takes in at a glance, what would have
+flipped it, and the details (intervals, seeds, every condition's numbers). The gallery examples
 end with ``print(verdict.line())`` (or ``verdict.show()``); the tests call the functions on
 small inputs. Every verdict shown that way is also kept in :data:`SHOWN`, where the site build
 picks up the one an example ended with (it puts it at the top of the example's page).
@@ -11,6 +12,7 @@ problems in :mod:`optguide.claims.synthetic`.
 
 from __future__ import annotations
 
+import re
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -21,6 +23,16 @@ OUTCOME_LABELS = {"confirmed": "confirmed", "refuted": "refuted", "depends": "it
 #: Verdicts shown with :meth:`Verdict.line` or :meth:`Verdict.show` in this process, oldest
 #: first (the site build empties it before each example and reads the last one after it).
 SHOWN: list[Verdict] = []
+
+#: Reading at a glance (issue 18's rule, fixed before any verdict was rewritten): the plain
+#: sentence is at most this many words, numbers and parentheses; everything else goes into
+#: the details, which the site folds.
+PLAIN_WORDS = 40
+PLAIN_NUMBERS = 4
+PLAIN_PARENTHESES = 1
+#: The "what would have flipped it" sentence, in words.
+FLIP_WORDS = 50
+_NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
 
 
 @dataclass(frozen=True)
@@ -34,12 +46,15 @@ class Verdict:
     outcome : str
         One of :data:`OUTCOMES`.
     sentence : str
-        One sentence with the numbers that decided it.
+        One plain sentence in the article's terms, within :data:`PLAIN_WORDS`,
+        :data:`PLAIN_NUMBERS` and :data:`PLAIN_PARENTHESES`.
     numbers : dict
-        Those numbers, for tables and tests.
+        The numbers that decided it, for tables and tests.
     flip : str
-        One sentence, computed from the numbers, saying what result would have flipped the
-        verdict.
+        What result would have flipped the verdict, computed from the numbers, within
+        :data:`FLIP_WORDS`.
+    details : str
+        The intervals, seeds and per-condition numbers behind the sentence.
     """
 
     claim: str
@@ -47,6 +62,7 @@ class Verdict:
     sentence: str
     numbers: dict[str, Any] = field(default_factory=dict)
     flip: str = ""
+    details: str = ""
 
     def __post_init__(self) -> None:
         if self.outcome not in OUTCOMES:
@@ -57,13 +73,33 @@ class Verdict:
         """The outcome as the site's badges name it (``"it depends"``)."""
         return OUTCOME_LABELS[self.outcome]
 
+    @property
+    def text(self) -> str:
+        """The sentence followed by the details: everything the verdict says."""
+        return f"{self.sentence} {self.details}".strip()
+
+    def plainness_problems(self) -> list[str]:
+        """Where the sentence or the flip breaks the at-a-glance limits (empty: none)."""
+        problems = []
+        for name, text, words in (("sentence", self.sentence, PLAIN_WORDS),
+                                  ("flip", self.flip, FLIP_WORDS)):
+            if len(text.split()) > words:
+                problems.append(f"the {name} has {len(text.split())} words (at most {words})")
+        numbers = len(_NUMBER.findall(self.sentence))
+        if numbers > PLAIN_NUMBERS:
+            problems.append(f"the sentence has {numbers} numbers (at most {PLAIN_NUMBERS})")
+        if self.sentence.count("(") > PLAIN_PARENTHESES:
+            problems.append(f"the sentence has {self.sentence.count('(')} parentheses (at "
+                            f"most {PLAIN_PARENTHESES})")
+        return problems
+
     def line(self) -> str:
-        """``Verdict: confirmed - <sentence>``: the line each example ends with.
+        """``Verdict: confirmed - <sentence> <details>``: the line each example ends with.
 
         The verdict is also appended to :data:`SHOWN`.
         """
         SHOWN.append(self)
-        return f"Verdict: {self.outcome} - {self.sentence}"
+        return str(self)
 
     def show(self) -> None:
         """Print :meth:`line`."""
@@ -78,4 +114,4 @@ class Verdict:
         return data
 
     def __str__(self) -> str:
-        return f"Verdict: {self.outcome} - {self.sentence}"
+        return f"Verdict: {self.outcome} - {self.text}"

@@ -11,6 +11,10 @@ from collections.abc import Mapping
 
 from ..analysis.stats import PairedDifference
 
+#: How a verdict's plain sentence opens, per outcome.
+ANSWER = {"confirmed": "Yes", "refuted": "No", "depends": "It depends",
+          "inconclusive": "Not shown at this sample size"}
+
 
 def from_sign(sign: int) -> str:
     """+1 (the claim's direction, separated) -> confirmed, -1 -> refuted, 0 -> inconclusive."""
@@ -70,22 +74,39 @@ def inner_edge(difference: PairedDifference) -> float:
 
 def to_close(difference: PairedDifference, scale: float = 100.0, unit: str = " points",
              digits: int = 2) -> str:
-    """What would have made a separated paired difference a tie, in words.
+    """What would have made a separated paired difference a tie, in words (the interval
+    itself belongs in the verdict's details).
 
-    ``"had that difference (+0.42 points [+0.10, +0.74], n = 5) been 0.10 points smaller"``.
+    ``"had that difference been 0.10 points smaller"``.
     """
-    return (f"had that difference ({difference.format(scale, digits, unit)}) been "
-            f"{inner_edge(difference) * scale:.{digits}f}{unit} smaller, so that its interval "
-            "reached zero")
+    return f"had that difference been {inner_edge(difference) * scale:.{digits}f}{unit} smaller"
 
 
 def to_separate(difference: PairedDifference, scale: float = 100.0,
                 unit: str = " points", digits: int = 2) -> str:
     """What would have separated a tie, in words."""
     if difference.n < 2:
-        return (f"at least two seeds, so that the difference "
-                f"({difference.format(scale, digits, unit)}) has an interval that can exclude "
-                "zero")
+        return "at least two seeds, so that the difference has an interval"
     half = (difference.high - difference.low) / 2
-    return (f"an interval that excludes zero (now {difference.format(scale, digits, unit)}): "
-            f"more seeds, or a difference beyond about {half * scale:.{digits}f}{unit}")
+    return f"more seeds, or a difference beyond about {half * scale:.{digits}f}{unit}"
+
+
+def join_flips(flips: list[str], words: int | None = None) -> str:
+    """Per-condition "what would have flipped it" clauses as one sentence within ``words``
+    (default :data:`optguide.claims.FLIP_WORDS`): as many as fit, in order, then how many
+    more conditions there are (their numbers are in the verdict's details)."""
+    from . import FLIP_WORDS
+
+    limit = FLIP_WORDS if words is None else words
+    kept: list[str] = []
+    for i, clause in enumerate(flips):
+        rest = len(flips) - i - 1
+        tail = f"; likewise under {rest} more condition{'s' if rest > 1 else ''}" if rest else ""
+        if kept and len("; ".join(kept + [clause]).split()) + len(tail.split()) > limit:
+            break
+        kept.append(clause)
+    rest = len(flips) - len(kept)
+    text = "; ".join(kept)
+    if rest:
+        text += f"; likewise under {rest} more condition{'s' if rest > 1 else ''}"
+    return text[0].upper() + text[1:] + "."

@@ -10,7 +10,7 @@ from ..analysis.scoring import estimates, kendall_tau, ranking, scores
 from ..analysis.stats import paired_difference
 from ..results import Results
 from . import Verdict
-from ._rules import across_conditions, to_close, to_separate
+from ._rules import ANSWER, across_conditions, join_flips, to_close, to_separate
 
 __all__ = ["ranking_holds_for_cnn", "chain"]
 
@@ -117,8 +117,13 @@ def ranking_holds_for_cnn(mlp: Results, cnn: Results, preset: str | None = None,
                       "unresolved": [(a, b) for a, b, _ in unresolved],
                       "accuracy_mlp": {n: estimates(on_mlp)[n].mean for n in on_mlp},
                       "accuracy_cnn": {n: estimates(on_cnn)[n].mean for n in on_cnn}}
-    sentence, flip = "; ".join(parts), "; ".join(flips)
-    return Verdict("The optimizers rank the same on a CNN as on the MLP.",
-                   across_conditions(outcomes), sentence[0].upper() + sentence[1:] + ".",
-                   {"outcomes": outcomes, "presets": numbers},
-                   flip=flip[0].upper() + flip[1:] + ".")
+    outcome = across_conditions(outcomes)
+    counts = [sum(len(numbers[p][key]) for p in numbers)
+              for key in ("kept", "reversed", "unresolved")]
+    sentence = (f"{ANSWER[outcome]}: of the pairs the MLP orders reliably, the CNN keeps "
+                f"{counts[0]}, reverses {counts[1]} and cannot separate {counts[2]}.")
+    deciding = [f for p, f in zip(conditions, flips) if outcomes[p] == outcome] or flips
+    details = "; ".join(parts)
+    return Verdict("The optimizers rank the same on a CNN as on the MLP.", outcome, sentence,
+                   {"outcomes": outcomes, "presets": numbers}, flip=join_flips(deciding),
+                   details=details[0].upper() + details[1:] + ".")

@@ -13,7 +13,7 @@ from ..analysis.scoring import estimates, rank_range, ranking, scores, tie_group
 from ..analysis.stats import laggards, leaders, paired_difference
 from ..results import Results
 from . import Verdict
-from ._rules import across_conditions, to_close, to_separate
+from ._rules import ANSWER, across_conditions, to_close, to_separate
 
 __all__ = ["adam_is_best_default", "adadelta_is_worst"]
 
@@ -63,7 +63,7 @@ def adam_is_best_default(results: Results, preset: str | None = None,
         ``depends`` when confirmed under some defaults and refuted under others.
     """
     tables = _per_preset(results, preset, metric, "adam")
-    outcomes, parts, flips, numbers = {}, [], [], {}
+    outcomes, parts, plain, flips, numbers = {}, [], [], [], {}
     for p, table in tables.items():
         order = ranking(table)
         group = leaders(table)
@@ -72,6 +72,7 @@ def adam_is_best_default(results: Results, preset: str | None = None,
             outcomes[p] = "confirmed"
             runner = order[1]
             diff = paired_difference(table["adam"], table[runner])
+            plain.append(f"{where_} Adam alone leads, by {100 * diff.mean:.2f} points")
             parts.append(f"{where_} {_show(table, 'adam')} leads; the next, "
                          f"{_show(table, runner)}, is behind by {diff.format()}")
             flips.append(f"{where_} Adam would only have tied with {optimizer_name(runner)} "
@@ -80,6 +81,8 @@ def adam_is_best_default(results: Results, preset: str | None = None,
             outcomes[p] = "refuted"
             top = order[0]
             diff = paired_difference(table[top], table["adam"])
+            plain.append(f"{where_} {optimizer_name(top)} beats it by "
+                         f"{100 * diff.mean:.2f} points")
             parts.append(f"{where_} {_show(table, top)} beats {_show(table, 'adam')} by "
                          f"{diff.format()}")
             flips.append(f"{where_} Adam would have tied with {optimizer_name(top)} "
@@ -89,6 +92,8 @@ def adam_is_best_default(results: Results, preset: str | None = None,
             rival = next(n for n in group if n != "adam")
             diff = paired_difference(table["adam"], table[rival])
             names = join_names(optimizer_name(n) for n in group)
+            plain.append(f"{where_} Adam and {optimizer_name(rival)} cannot be told apart at "
+                         "the top")
             parts.append(f"{where_} {names} cannot be told apart at the top "
                          f"({_show(table, 'adam')}, {_show(table, rival)}; "
                          f"Adam minus {optimizer_name(rival)}: {diff.format()})")
@@ -97,11 +102,12 @@ def adam_is_best_default(results: Results, preset: str | None = None,
         numbers[p] = {"order": order, "leaders": group,
                       "accuracy": {n: estimates(table)[n].mean for n in order}}
     outcome = across_conditions(outcomes)
-    sentence = "; ".join(parts)
+    details = "; ".join(parts)
     return Verdict("Adam is the best optimizer at default settings.", outcome,
-                   sentence[0].upper() + sentence[1:] + ".",
+                   f"{ANSWER[outcome]}: {'; '.join(plain)}.",
                    {"outcomes": outcomes, "presets": numbers, "metric": metric},
-                   flip=flips[0][0].upper() + "; ".join(flips)[1:] + ".")
+                   flip=flips[0][0].upper() + "; ".join(flips)[1:] + ".",
+                   details=details[0].upper() + details[1:] + ".")
 
 
 def adadelta_is_worst(results: Results, retuned: Results | None = None,
@@ -127,13 +133,15 @@ def adadelta_is_worst(results: Results, retuned: Results | None = None,
         refuted under others.
     """
     tables = _per_preset(results, None, metric, "adadelta")
-    outcomes, parts, flips, numbers = {}, [], [], {}
+    outcomes, parts, plain, flips, numbers = {}, [], [], [], {}
     for p, table in tables.items():
         order = ranking(table)
         group = laggards(table)
         first, last = rank_range("adadelta", tie_groups(table))
         place = ordinal(first) if first == last else f"{ordinal(first)} to {ordinal(last)}"
         lr = where(results, preset=p, optimizer="adadelta").runs[0].lr
+        plain.append(f"{'last' if group == ['adadelta'] else place} under {possessive(p)} "
+                     "defaults")
         parts.append(f"{place} of {len(order)} under {possessive(p)} defaults "
                      f"({estimates(table)['adadelta'].format(unit=' %')} at lr {lr:g})")
         if group == ["adadelta"]:
@@ -157,7 +165,9 @@ def adadelta_is_worst(results: Results, retuned: Results | None = None,
         numbers[p] = {"order": order, "laggards": group, "places": (first, last), "lr": lr,
                       "accuracy": estimates(table)['adadelta'].mean}
     outcome = across_conditions(outcomes)
-    sentence = "Adadelta ranks " + (" but " if outcome == "depends" else " and ").join(parts)
+    joiner = " but " if outcome == "depends" else " and "
+    sentence = f"{ANSWER[outcome]}: Adadelta ranks {joiner.join(plain)}."
+    details = "Adadelta ranks " + joiner.join(parts)
     extra: dict = {}
     if retuned is not None:
         own = where(retuned, optimizer="adadelta")
@@ -165,9 +175,9 @@ def adadelta_is_worst(results: Results, retuned: Results | None = None,
             estimate = estimates(scores(own, metric))["adadelta"]
             run = own.runs[0]
             extra = {"retuned_accuracy": estimate.mean, "retuned_lr": run.lr}
-            sentence += (f"; with lr {run.lr:g} {possessive(run.preset)} Adadelta reaches "
+            details += (f"; with lr {run.lr:g} {possessive(run.preset)} Adadelta reaches "
                          f"{estimate.format(unit=' %')}")
     flip = "; ".join(flips)
-    return Verdict("With default settings Adadelta performs worst.", outcome, sentence + ".",
+    return Verdict("With default settings Adadelta performs worst.", outcome, sentence,
                    {"outcomes": outcomes, "presets": numbers, "metric": metric, **extra},
-                   flip=flip[0].upper() + flip[1:] + ".")
+                   flip=flip[0].upper() + flip[1:] + ".", details=details + ".")

@@ -9,7 +9,15 @@ from ..analysis.names import optimizer_name
 from ..analysis.scoring import estimates
 from ..analysis.stats import paired_difference
 from . import Verdict
-from ._rules import across_conditions, from_sign, inner_edge, to_close, to_separate
+from ._rules import (
+    ANSWER,
+    across_conditions,
+    from_sign,
+    inner_edge,
+    join_flips,
+    to_close,
+    to_separate,
+)
 
 __all__ = ["rmsprop_tames_noise"]
 
@@ -91,6 +99,9 @@ def rmsprop_tames_noise(results_by_batch: ResultsByBatch,
                "outcomes": outcomes, "learning_rates": rates,
                "differences": {k: (d.mean, d.low, d.high, d.n) for k, d in diffs.items()},
                "smallest_batch": smallest, "largest_batch": largest}
-    flip = "; ".join(flips)
-    return Verdict("RMSprop reduces the impact of noisy gradients.", outcome, sentence, numbers,
-                   flip=flip[0].upper() + flip[1:] + ".")
+    others = " or ".join(optimizer_name(n) for n in present)
+    plain = (f"{ANSWER[outcome]}: going down to batch {smallest}, RMSprop loses reliably less "
+             f"accuracy than {others} in {len(won)} of {len(outcomes)} comparisons, and "
+             f"reliably more in {len(lost)}.")
+    return Verdict("RMSprop reduces the impact of noisy gradients.", outcome, plain, numbers,
+                   flip=join_flips(flips), details=sentence)

@@ -31,7 +31,16 @@ from ..analysis.timing import epochs_to
 from ..results import Results
 from ..tune import CANDIDATES, Study, report_runs
 from . import Verdict
-from ._rules import across_conditions, both_parts, from_sign, inner_edge, to_close, to_separate
+from ._rules import (
+    ANSWER,
+    across_conditions,
+    both_parts,
+    from_sign,
+    inner_edge,
+    join_flips,
+    to_close,
+    to_separate,
+)
 
 __all__ = ["adagrad_beats_sgd", "constant_rate_suffices", "defaults_make_fair",
            "sgd_can_beat_adam", "sgd_is_slow"]
@@ -130,23 +139,25 @@ def adagrad_beats_sgd(defaults: Results | None, study: Results) -> Verdict:
                         "sgd": rows["sgd"].test.mean, "lr": (rows["adagrad"].lr, rows["sgd"].lr),
                         "equivalent": same}
     if "tuned" not in outcomes:
-        return Verdict("Adagrad performs better than SGD.", across_conditions(outcomes),
-                       _capital("; ".join(parts)) + ".",
+        outcome = across_conditions(outcomes)
+        better = sum(o == "confirmed" for o in outcomes.values())
+        return Verdict("Adagrad performs better than SGD.", outcome,
+                       f"{ANSWER[outcome]}: Adagrad is reliably better than SGD in {better} of "
+                       f"{len(outcomes)} columns.",
                        {"outcomes": outcomes, "columns": numbers, "decided_by": "all columns"},
-                       _capital("; ".join(flips)) + ".")
+                       join_flips(flips), details=_capital("; ".join(parts)) + ".")
     tuned = numbers["tuned"]
     plain = "Tuned with equal effort, " + _plain_pair("Adagrad", "SGD", tuned["difference"],
                                                       tuned["equivalent"])
     keys = list(outcomes)
     defaults_part = [parts[keys.index(k)] for k in keys if k != "tuned"]
-    details = ("Details: " + parts[keys.index("tuned")]
+    details = (_capital(parts[keys.index("tuned")])
                + ("; the defaults, which do not decide: " + "; ".join(defaults_part)
                   if defaults_part else "") + ".")
-    return Verdict("Adagrad performs better than SGD.", outcomes["tuned"],
-                   plain + " " + details,
+    return Verdict("Adagrad performs better than SGD.", outcomes["tuned"], plain,
                    {"outcomes": outcomes, "columns": numbers, "decided_by": "tuned"},
                    _pair_flip("the tuned comparison", tuned["difference"],
-                              tuned["equivalent"]))
+                              tuned["equivalent"]), details=details)
 
 
 def _plain_pair(a: str, b: str, diff: PairedDifference, same: bool) -> str:
@@ -215,10 +226,15 @@ def constant_rate_suffices(study: Results, constant: str = "sgd",
     lrs = {key: row.lr for key, row in tuned_rows(study).items() if key in (constant, scheduled)}
     rates = (f"with the rates tuned on validation ({label(constant)} {lrs[constant]:g}, "
              f"{label(scheduled)} {lrs[scheduled]:g}), ")
+    outcome = across_conditions(outcomes)
+    said = {"confirmed": "reliably better", "refuted": "reliably worse",
+            "inconclusive": "not reliably different"}
+    readings = [f"{said[outcomes[m]]} on {words}" for m, (words, _) in _READINGS.items()]
+    plain = (f"{ANSWER[outcome]}: with rates tuned on validation, the constant rate is "
+             f"{join_names(readings)} than the schedule.")
     return Verdict("SGD keeps a constant learning rate (a constant rate is enough).",
-                   across_conditions(outcomes), _capital(rates + "; ".join(parts)) + ".",
-                   {"outcomes": outcomes, "differences": numbers, "lr": lrs},
-                   _capital("; ".join(flips)) + ".")
+                   outcome, plain, {"outcomes": outcomes, "differences": numbers, "lr": lrs},
+                   join_flips(flips), details=_capital(rates + "; ".join(parts)) + ".")
 
 
 def sgd_can_beat_adam(study: Results,
@@ -265,7 +281,11 @@ def sgd_can_beat_adam(study: Results,
         outcome = "depends" if -1 in values else "confirmed"
     else:
         outcome = "refuted" if values == {-1} else "inconclusive"
-    sentence = "Tuned on validation, " + "; ".join(parts) + "."
+    details = "Tuned on validation, " + "; ".join(parts) + "."
+    said = {1: "beats Adam", -1: "does not beat Adam", 0: "is not told apart from Adam"}
+    sentence = (f"{ANSWER[outcome]}: tuned on validation, "
+                + join_names(f"{label(v)} {said[signs[v]]}" for v in present) + ".")
+    flip = join_flips(flips)
     if len(present) == 1:  # one SGD: a plain sentence first, the flip of that one pair
         variant = present[0]
         diff = numbers[variant]
@@ -273,11 +293,10 @@ def sgd_can_beat_adam(study: Results,
         sentence = ("Tuned with equal effort, "
                     + _plain_pair(label(variant), "Adam", diff, same).replace(
                         f"{label(variant)} is not better", f"{label(variant)} does not "
-                        "outperform Adam here") + " Details: t" + sentence[1:])
-        flips = [_pair_flip(f"{label(variant)} against Adam", diff, same)[:-1]]
+                        "outperform Adam here"))
+        flip = _pair_flip(f"{label(variant)} against Adam", diff, same)
     return Verdict("SGD can outperform Adam.", outcome, sentence,
-                   {"signs": signs, "differences": numbers},
-                   _capital("; ".join(flips)) + ".")
+                   {"signs": signs, "differences": numbers}, flip, details=details)
 
 
 def _preset_fairness(default: Mapping[str, Row], tuned: Mapping[str, Row]) -> dict:
@@ -394,11 +413,12 @@ def defaults_make_fair(defaults: Results, study: Results) -> Verdict:
         "depends": (f"It depends on whose defaults: the ranking at "
                     f"{join_names(whose['confirmed'])} defaults survives tuning, at "
                     f"{join_names(whose['refuted'])} it does not."),
-        "inconclusive": "Cannot tell: no change of order is beyond the noise of these seeds.",
+        "inconclusive": (f"{ANSWER['inconclusive']}: no change of order is beyond the noise "
+                         "of these seeds."),
     }[outcome]
-    return Verdict("Default values make the comparison of optimizers fair.",
-                   outcome, plain + " Details: " + "; ".join(parts) + ".",
-                   {"outcomes": outcomes, "presets": numbers}, _capital("; ".join(flips)) + ".")
+    return Verdict("Default values make the comparison of optimizers fair.", outcome, plain,
+                   {"outcomes": outcomes, "presets": numbers}, join_flips(flips),
+                   details=_capital("; ".join(parts)) + ".")
 
 
 def _fairness_flip(where_: str, found: dict) -> str:
@@ -407,31 +427,28 @@ def _fairness_flip(where_: str, found: dict) -> str:
     if found["outcome"] == "refuted":
         pair = min(found["reliable"], key=lambda p: inner_edge(shift[p]))
         a, b = (label(k) for k in pair)
-        return (f"{where_} the ranking would have survived only had none of the "
-                f"{len(found['reliable'])} reliable changes happened; the closest, {a} minus "
-                f"{b} ({before[pair].format()} at the defaults, {after[pair].format()} tuned), "
-                f"would have been within noise had its gap's change "
-                f"({shift[pair].format()}) been {inner_edge(shift[pair]) * 100:.2f} points smaller")
+        return (f"{where_} the ranking would have survived had none of its "
+                f"{len(found['reliable'])} reliable changes happened; the closest, {a} against "
+                f"{b}, had its gap moved {inner_edge(shift[pair]) * 100:.2f} points less")
     if found["outcome"] == "confirmed":
         side, pairs = min((("tuned", after), ("at the defaults", before)),
                           key=lambda item: _nearest(item[1])[1])
         pair, _ = _nearest(pairs)
         a, b = (label(k) for k in pair)
-        return (f"{where_} the tie groups would have changed {to_close(pairs[pair])} ({a} "
-                f"minus {b}, {side})")
+        return (f"{where_} the tie groups would have changed had {a} against {b} ({side}) "
+                f"been {inner_edge(pairs[pair]) * 100:.2f} points closer")
     if found["changed"] and found["separates"]:
         pair = max(found["changed"], key=lambda p: abs(shift[p].mean)
                    / max(shift[p].high - shift[p].low, 1e-12))
         a, b = (label(k) for k in pair)
-        return (f"{where_} the order of {a} and {b} differs ({before[pair].format()} at the "
-                f"defaults, {after[pair].format()} tuned) but its gap's change needs "
+        return (f"{where_} the order of {a} and {b} differs, but its gap's change needs "
                 f"{to_separate(shift[pair])} to count")
     single = after if not any(d.separated for d in after.values()) else before
     pair = max(single, key=lambda p: abs(single[p].mean)
                / max(single[p].high - single[p].low, 1e-12))
     a, b = (label(k) for k in pair)
-    return (f"{where_} a ranking to compare needs intervals that separate two optimizers; "
-            f"the closest, {a} minus {b}, needs {to_separate(single[pair])}")
+    return (f"{where_} a ranking needs two optimizers separated; the closest, {a} against "
+            f"{b}, needs {to_separate(single[pair])}")
 
 
 def sgd_is_slow(study: Results, update_seconds: Mapping[str, float | Sequence[float]],
@@ -497,9 +514,13 @@ def sgd_is_slow(study: Results, update_seconds: Mapping[str, float | Sequence[fl
     numbers = {"update_seconds": steps, "pass_seconds": common, "ratio": ratio,
                "cheapest": cheapest, "slow_step": slow_step, "slow_target": slow_target,
                "seconds_to_target": times, "target": target}
-    return Verdict("SGD is slow to compute.", outcome,
-                   f"Per step, {step_part}; to the target, {target_part}.", numbers,
-                   _capital(step_flip) + "; " + target_flip + ".")
+    reached = {True: "reaches the target reliably later than the soonest other",
+               False: "does not reach the target later", None: "is not separated to the target"}
+    plain = (f"{ANSWER[outcome]}: SGD's update costs {ratio * 100:+.0f} % against "
+             f"{label(cheapest)}'s, and SGD {reached[slow_target]}.")
+    return Verdict("SGD is slow to compute.", outcome, plain, numbers,
+                   _capital(step_flip) + "; " + target_flip + ".",
+                   details=f"Per step, {step_part}; to the target, {target_part}.")
 
 
 def _seconds_to_target(study: Results, update: Mapping[str, float], common: float,

@@ -10,7 +10,7 @@ from ..analysis.stats import paired_difference
 from ..analysis.timing import time_to_target
 from ..results import Results
 from . import Verdict
-from ._rules import both_parts, to_close, to_separate
+from ._rules import ANSWER, both_parts, to_close, to_separate
 
 __all__ = ["adam_is_faster"]
 
@@ -107,6 +107,19 @@ def adam_is_faster(results: Results, seconds_per_step: Mapping[str, float | Sequ
                "state_per_parameter": dict(state_per_parameter),
                "seconds_to_target": times, "rival": rival, "cheap_steps": cheap_steps,
                "sooner": sooner, "target": target}
+    step_plain = ("an Adam step is the cheapest" if cheapest == "adam" else
+                  f"an Adam step costs {overhead * 100:+.0f} % against "
+                  f"{optimizer_name(cheapest)}'s")
+    if sooner is None:
+        target_plain = (f"it reaches {goal} no reliably sooner than {optimizer_name(rival)}"
+                        if rival else f"no optimizer reaches {goal} in every run")
+    elif sooner:
+        target_plain = (f"it reaches {goal} before {optimizer_name(rival)}" if rival else
+                        f"only it reaches {goal} in every run")
+    else:
+        target_plain = (f"{optimizer_name(rival)} reaches {goal} first" if every.get("adam")
+                        else f"it does not reach {goal} in every run")
     return Verdict("Adam offers faster computation times.", outcome,
-                   f"Per step, {step_part}; to the target, {target_part}.", numbers,
-                   flip=f"{step_flip[0].upper()}{step_flip[1:]}; {target_flip}.")
+                   f"{ANSWER[outcome]}: {step_plain}, and {target_plain}.", numbers,
+                   flip=f"{step_flip[0].upper()}{step_flip[1:]}; {target_flip}.",
+                   details=f"Per step, {step_part}; to the target, {target_part}.")

@@ -15,8 +15,8 @@ import numpy as np
 from ..analysis.names import join_names as _names
 from ..analysis.names import number as _number
 from ..analysis.stats import paired_difference
-from . import Verdict
-from ._rules import across_conditions, from_sign, to_close, to_separate
+from . import FLIP_WORDS, Verdict
+from ._rules import ANSWER, across_conditions, from_sign, join_flips, to_close, to_separate
 
 __all__ = ["valley_following", "saddle_escape", "sparse_features", "sparse_features_in_regimes",
            "shrinking_learning_rate", "shrinking_hurts"]
@@ -145,9 +145,13 @@ def valley_following(distances: Mapping[str, Mapping[str, Mapping[int, float]]],
         flip = (f"Of the {total} pairs {len(tied_pairs)} are not separated; the nearest to "
                 f"separating, {where(p)}, needs {to_separate(diffs[p], 1.0, unit)}; confirmed "
                 f"needs all {total} pairs closer, now {closer}.")
+    plain = (f"{ANSWER[outcome]}: of {total} method and surface pairs, {closer} end reliably "
+             f"closer to the minimum than {baseline} and {farther} farther")
+    if outcome == "depends":
+        plain += f"; the answer changes with {_condition(sign, methods, surfaces)}"
     return Verdict(
         claim="Momentum and adaptive methods follow a valley better than plain SGD.",
-        outcome=outcome, sentence=sentence + ".", flip=flip,
+        outcome=outcome, sentence=plain + ".", flip=flip, details=sentence + ".",
         numbers={"differences": {f"{m} | {s}": (d.mean, d.low, d.high, d.n)
                                  for (m, s), d in diffs.items()},
                  "closer": closer, "farther": farther, "pairs": total, "wins": wins,
@@ -294,8 +298,11 @@ def saddle_escape(noisy: Mapping[str, Mapping[int, int | None]],
         flip = (f"A decision needs, with gradient noise, {to_separate(diff, 1.0, ' decades')}; "
                 f"with exact gradients {exact_outcome} as now, an interval above zero would "
                 f"have made it {above}, one below zero {below}.")
+    plain = (f"{ANSWER[outcome]}: SGD took {times(diff.mean)} times the other methods' median "
+             f"steps to escape with gradient noise and {_ratio(gd / exact_median)} times with "
+             f"exact gradients; poorly means at least {factor:g} times.")
     return Verdict(claim="SGD handles saddle points poorly.", outcome=outcome,
-                   sentence=sentence + ".", flip=flip,
+                   sentence=plain, flip=flip, details=sentence + ".",
                    numbers={"noisy": {m: dict(v) for m, v in noisy.items()},
                             "exact": dict(exact), "difference": (diff.mean, diff.low,
                                                                  diff.high, diff.n),
@@ -371,7 +378,14 @@ def sparse_features(rare_accuracy: Mapping[str, Mapping[int, float]],
         flip = ("Confirmed needs " + "; ".join(f"against {m}, {to_separate(diffs[m])}"
                                                 for m in open_)
                 + " (in Adagrad's favour); refuted needs one method reliably ahead of it.")
-    return Verdict(claim="Adagrad suits sparse data.", outcome=outcome, sentence=sentence + ".",
+    plain = {
+        "confirmed": f"Yes: on rare features {adagrad} is reliably ahead of every other method.",
+        "refuted": f"No: on rare features {_names(ahead)} reliably beat {adagrad}.",
+        "inconclusive": (f"{ANSWER['inconclusive']}: on rare features {adagrad} is not "
+                         "reliably ahead of every other method, and none beats it."),
+    }[outcome]
+    return Verdict(claim="Adagrad suits sparse data.", outcome=outcome, sentence=plain,
+                   details=sentence + ".",
                    numbers={"mean_rare_accuracy": mean,
                             "differences": {m: (d.mean, d.low, d.high, d.n)
                                             for m, d in diffs.items()},
@@ -433,8 +447,16 @@ def shrinking_learning_rate(ratios: Mapping[str, float], early_step: int, late_s
         flip = (f"Had {_names(failed)} kept a factor of at least {steady:g} ("
                 + ", ".join(f"{m} {ratios[m]:.2g}" for m in failed)
                 + "), the verdict would have been confirmed.")
+    plain = {
+        "confirmed": (f"Yes: {adagrad}'s effective learning rate shrank by a factor of "
+                      f"{ratios[adagrad]:.2g}, and {_names(list(fixes))} kept theirs."),
+        "refuted": (f"No: {adagrad}'s effective learning rate did not shrink below "
+                    f"{shrink:g} of its early value."),
+        "depends": (f"It depends on the method: {adagrad}'s rate shrank, and "
+                    f"{_names(failed)} shrank too."),
+    }[outcome]
     return Verdict(claim="Adagrad's learning rate keeps shrinking; RMSprop and Adadelta fix that.",
-                   outcome=outcome, sentence=sentence + ".", flip=flip,
+                   outcome=outcome, sentence=plain, flip=flip, details=sentence + ".",
                    numbers={"ratios": dict(ratios), "early_step": early_step,
                             "late_step": late_step})
 
@@ -464,14 +486,23 @@ def sparse_features_in_regimes(
     verdicts = {regime: sparse_features(acc, adagrad)
                 for regime, acc in rare_accuracy.items()}
     outcome = across_conditions({r: v.outcome for r, v in verdicts.items()})
-    sentence = " ".join(f"With {regime} ({v.outcome}): {v.sentence[0].lower()}{v.sentence[1:]}"
-                        for regime, v in verdicts.items())
+    details = " ".join(f"With {regime} ({v.outcome}): {v.text[0].lower()}{v.text[1:]}"
+                       for regime, v in verdicts.items())
     flip = " ".join(f"With {regime}: {v.flip[0].lower()}{v.flip[1:]}"
                     for regime, v in verdicts.items())
-    return Verdict(claim="Adagrad suits sparse data.", outcome=outcome, sentence=sentence,
+    said = {"confirmed": "ahead of every method", "refuted": "beaten",
+            "inconclusive": "not separated"}
+    counts = {o: sum(v.outcome == o for v in verdicts.values()) for o in said}
+    plain = (f"{ANSWER[outcome]}: on rare features {adagrad} is "
+             + _names([f"{said[o]} in {counts[o]} of {len(verdicts)} data regimes"
+                       for o in said if counts[o]]) + ".")
+    if len(flip.split()) > FLIP_WORDS:
+        flip = join_flips([f"with {regime}: {v.flip[0].lower()}{v.flip[1:-1]}"
+                           for regime, v in verdicts.items()])
+    return Verdict(claim="Adagrad suits sparse data.", outcome=outcome, sentence=plain,
                    numbers={"regimes": {r: v.numbers for r, v in verdicts.items()},
                             "outcomes": {r: v.outcome for r, v in verdicts.items()}},
-                   flip=flip)
+                   flip=flip, details=details)
 
 
 def shrinking_hurts(late_loss: Mapping[str, Mapping[str, Mapping[int, float]]],
@@ -513,9 +544,15 @@ def shrinking_hurts(late_loss: Mapping[str, Mapping[str, Mapping[int, float]]],
     flips = [f"{condition}: " + (f"a tie {to_close(d, *scales[condition])}" if d.separated else
                                  f"a decision needs {to_separate(d, *scales[condition])}")
              for condition, d in diffs.items()]
-    flip = "; ".join(flips)
+    said = {"confirmed": "reliably higher", "refuted": "reliably lower",
+            "inconclusive": "not separated"}
+    counts = {o: sum(v == o for v in outcomes.values()) for o in said}
+    plain = (f"{ANSWER[outcome]}: late in training {adagrad}'s loss is "
+             + _names([f"{said[o]} than {rival}'s in {counts[o]} of {len(outcomes)} "
+                       "conditions" for o in said if counts[o]]) + ".")
     return Verdict(claim="Adagrad's shrinking learning rate hurts late in training.",
-                   outcome=outcome, sentence=sentence + ".", flip=flip[0].upper() + flip[1:] + ".",
+                   outcome=outcome, sentence=plain, flip=join_flips(flips),
+                   details=sentence + ".",
                    numbers={"outcomes": outcomes,
                             "differences": {c: (d.mean, d.low, d.high, d.n)
                                             for c, d in diffs.items()}})

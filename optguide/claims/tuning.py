@@ -79,55 +79,50 @@ def adam_needs_least_tuning(study: Results, k: int = FEW_TRIALS) -> Verdict:
     mean = {n: statistics.fmean(v.values()) for n, v in short.items()}
     order = sorted(names, key=mean.get)
     listed = ", ".join(f"{optimizer_name(n)} {100 * mean[n]:.2f}" for n in order)
-    rest = [mean[n] for n in others]
-    spread = f"{100 * min(rest):.1f}" + ("" if len(rest) == 1 else f" to {100 * max(rest):.1f}")
     plain = {
-        "confirmed": (f"Yes: Adam comes closest to its best in few trials ({k} of {trials}: "
-                      f"{100 * mean['adam']:.1f} points short, the others {spread})."),
-        "refuted": (f"No: {join_names(optimizer_name(n) for n in more)} "
+        "confirmed": (f"Yes: after {k} trials Adam is closest to its best of {trials}, "
+                      f"{100 * mean['adam']:.1f} points short; the others fall further short."),
+        "refuted": (f"No: after {k} trials {join_names(optimizer_name(n) for n in more)} "
                     f"{'comes' if len(more) == 1 else 'come'} closer to "
-                    f"{'its' if len(more) == 1 else 'their'} best in few trials than Adam "
-                    f"({k} of {trials}: Adam {100 * mean['adam']:.1f} points short)."),
-        "inconclusive": (f"Cannot tell: after {k} of {trials} trials Adam is "
-                         f"{100 * mean['adam']:.1f} points short of its best, the others "
-                         f"{spread}, and the seeds do not separate them."),
+                    f"{'its' if len(more) == 1 else 'their'} best than Adam."),
+        "inconclusive": (f"Not shown at this sample size: after {k} trials Adam is "
+                         f"{100 * mean['adam']:.1f} points short of its best, and the seeds "
+                         "do not separate it from the others."),
     }[outcome]
-    sentence = (f"{plain} Details: after {k} of {trials} trials, the best configuration found "
-                f"falls short of the best of all {trials} by (validation accuracy, points, "
-                f"mean over {len(short['adam'])} seeds) {listed}")
+    details = (f"After {k} of {trials} trials, the best configuration found falls short of the "
+               f"best of all {trials} by (validation accuracy, points, mean over "
+               f"{len(short['adam'])} seeds) {listed}")
     if more:
-        sentence += (f"; {join_names(optimizer_name(n) for n in more)} reliably "
-                     f"{'needs' if len(more) == 1 else 'need'} less tuning than Adam")
+        details += (f"; {join_names(optimizer_name(n) for n in more)} reliably "
+                    f"{'needs' if len(more) == 1 else 'need'} less tuning than Adam")
     if less:
-        sentence += (f"; Adam reliably needs less than "
-                     f"{join_names(optimizer_name(n) for n in less)}")
+        details += (f"; Adam reliably needs less than "
+                    f"{join_names(optimizer_name(n) for n in less)}")
     tied = [n for n in others if sign[n] == 0]
     if tied:
-        sentence += (f"; against {join_names(optimizer_name(n) for n in tied)} the paired "
-                     f"intervals (Holm-corrected over {len(others)}) do not separate")
+        details += (f"; against {join_names(optimizer_name(n) for n in tied)} the paired "
+                    f"intervals (Holm-corrected over {len(others)}) do not separate")
+    details += ". Differences, the other's shortfall minus Adam's: " + ", ".join(
+        f"{optimizer_name(n)} {diffs[n].format()}" for n in others)
     flip = _flip(outcome, diffs, sign, same, others)
-    return Verdict("Adam needs the least tuning.", outcome, sentence + ".",
+    return Verdict("Adam needs the least tuning.", outcome, plain,
                    {"k": k, "trials": trials, "shortfall": mean, "differences": diffs,
-                    "signs": sign, "equivalent": same}, flip)
+                    "signs": sign, "equivalent": same}, flip, details=details + ".")
 
 
 def _flip(outcome: str, diffs, sign, same, others) -> str:
-    def name(n: str) -> str:
-        return optimizer_name(n)
-
-    def listed(keys) -> str:
-        return ", ".join(f"{name(n)} {diffs[n].format()}" for n in keys)
+    def names(keys) -> str:
+        return join_names(optimizer_name(n) for n in keys)
 
     if outcome == "refuted":
         worst = [n for n in others if sign[n] < 0]
-        return (f"It would not have been refuted had {join_names(name(n) for n in worst)} "
-                f"fallen short by as much as Adam (now {listed(worst)}, the other's shortfall "
-                "minus Adam's).")
+        return (f"It would not have been refuted had {names(worst)} fallen short by as much as "
+                "Adam.")
     if outcome == "confirmed":
         ahead = [n for n in others if sign[n] > 0]
-        return (f"It would have been inconclusive had the separated differences ({listed(ahead)}"
-                ", the other's shortfall minus Adam's) been within reach of zero.")
+        return (f"It would have been inconclusive had {names(ahead)} fallen short by no more "
+                "than Adam, within the seeds' noise.")
     open_ = [n for n in others if sign[n] == 0 and not same[n]]
-    who = join_names(name(n) for n in open_) or "every other optimizer"
+    who = names(open_) or "every other optimizer"
     return (f"A decision needs the differences with {who} separated from zero after the "
             "correction, or within the equivalence margin: more seeds would narrow them.")

@@ -10,7 +10,7 @@ from ..analysis.stats import PairedDifference, mean_ci, paired_difference
 from ..analysis.timing import metric_at_seconds, metric_at_updates, updates_per_epoch
 from ..results import Results
 from . import Verdict
-from ._rules import all_parts, to_close, to_separate
+from ._rules import ANSWER, all_parts, join_flips, to_close, to_separate
 
 __all__ = ["minibatch_is_middle_ground", "losses_at_budgets", "losses_at_updates"]
 
@@ -208,11 +208,16 @@ def minibatch_is_middle_ground(results_by_batch: Mapping[BatchSize, Results], mi
                          _flip("per second", against["seconds"])) if f]
     if not flips:
         flips.append("runs that reach every budget would have been needed for an interval")
-    flip = "; ".join(flips)
+    said = {True: "wins", False: "loses", None: "is not separated"}
+    rivals = {"examples": "against the full batch", "updates": "against smaller batches",
+              "seconds": "against every other variant"}
+    per = {"examples": "per epoch", "updates": "per update", "seconds": "per second"}
+    plain = (f"{ANSWER[outcome]}: batch {minibatch} "
+             + join_names(f"{said[p]} {per[v]} {rivals[v]}" for v, p in parts.items()) + ".")
     numbers = {"at_equal_epochs": at_epochs, "at_equal_updates": at_updates,
                "at_equal_seconds": at_seconds, "epochs": epochs, "updates": updates,
                "seconds": seconds, "beats_full_batch": parts["examples"],
                "beats_smaller_per_update": parts["updates"],
                "best_per_second": parts["seconds"], "parts": parts}
     return Verdict("Minibatch gradient descent is the practical middle ground.", outcome,
-                   sentence, numbers, flip=flip[0].upper() + flip[1:] + ".")
+                   plain, numbers, flip=join_flips(flips), details=sentence)

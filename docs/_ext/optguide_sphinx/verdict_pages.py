@@ -15,6 +15,7 @@ Both read the files :class:`~optguide_sphinx.hook.ExampleHook` saved
 
 from __future__ import annotations
 
+import html
 import re
 from collections.abc import Callable
 from pathlib import Path
@@ -75,6 +76,11 @@ def verdict_box(verdict: dict[str, Any] | None) -> nodes.container:
         flip += nodes.emphasis("What would have flipped it: ", "What would have flipped it: ")
         flip += nodes.Text(verdict["flip"])
         box += flip
+    if verdict and verdict.get("details"):
+        # Folded: every interval and per-condition number, one click away.
+        box += nodes.raw("", '<details class="optguide-verdict-details"><summary>The numbers'
+                         f'</summary><p>{html.escape(verdict["details"])}</p></details>',
+                         format="html")
     return box
 
 

@@ -287,8 +287,9 @@ def test_badges_name_and_colour_each_outcome():
     for outcome, color in verdicts.BADGE_COLORS.items():
         node = verdicts.badge(outcome)
         assert node.astext() == claims.OUTCOME_LABELS[outcome]
-        assert f"sd-bg-{color}" in node["classes"]
-        assert f"sd-bg-{color}" in verdicts.badge_html(outcome)
+        assert f"optguide-badge-{color}" in node["classes"]
+        assert f"optguide-badge-{color}" in verdicts.badge_html(outcome)
+    assert len(set(verdicts.BADGE_COLORS.values())) == len(verdicts.BADGE_COLORS)
     assert verdicts.badge(None).astext() == "no verdict"
     assert ">no verdict</span>" in verdicts.badge_html(None)
 

@@ -20,9 +20,11 @@ from .gallery import gallery_paths
 
 #: Suffix of the file beside a generated example page that holds the verdict it showed.
 VERDICT_SUFFIX = ".verdict.json"
-#: sphinx-design colour of each outcome's badge (the same on every page).
-BADGE_COLORS = {"confirmed": "success", "refuted": "danger", "depends": "warning",
-                "inconclusive": "secondary"}
+#: Colour of each outcome's badge, the ``optguide-badge-<colour>`` classes of
+#: ``_static/optguide.css``: each its own hue, white text at a contrast of at least 4.5:1 in
+#: light and dark mode (the theme's "secondary" and "warning" were the same orange, at 2.45:1).
+BADGE_COLORS = {"confirmed": "green", "refuted": "red", "depends": "brown",
+                "inconclusive": "grey"}
 #: Text of each outcome's badge.
 BADGE_TEXT = OUTCOME_LABELS
 
@@ -76,19 +78,18 @@ def example_verdict(generated: Path) -> dict[str, Any] | None:
 def _badge_parts(outcome: str | None) -> tuple[str, str]:
     """(text, sphinx-design colour) of ``outcome``'s badge."""
     return (BADGE_TEXT.get(outcome or "", "no verdict"),
-            BADGE_COLORS.get(outcome or "", "secondary"))
+            BADGE_COLORS.get(outcome or "", "grey"))
 
 
 def badge(outcome: str | None) -> nodes.inline:
     """The coloured badge of ``outcome`` (a grey "no verdict" one for None)."""
     text, color = _badge_parts(outcome)
     return nodes.inline(text, text, classes=[
-        "sd-sphinx-override", "sd-badge", f"sd-bg-{color}", f"sd-bg-text-{color}",
-        "optguide-verdict-badge"])
+        "sd-sphinx-override", "sd-badge", f"optguide-badge-{color}", "optguide-verdict-badge"])
 
 
 def badge_html(outcome: str | None) -> str:
     """:func:`badge` as HTML, for the gallery cards (raw HTML in sphinx-gallery's index)."""
     text, color = _badge_parts(outcome)
-    return (f'<span class="sd-sphinx-override sd-badge sd-bg-{color} sd-bg-text-{color} '
+    return (f'<span class="sd-sphinx-override sd-badge optguide-badge-{color} '
             f'optguide-verdict-badge optguide-card-badge">{html.escape(text)}</span>')

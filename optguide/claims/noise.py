@@ -100,8 +100,11 @@ def rmsprop_tames_noise(results_by_batch: ResultsByBatch,
                "differences": {k: (d.mean, d.low, d.high, d.n) for k, d in diffs.items()},
                "smallest_batch": smallest, "largest_batch": largest}
     others = " or ".join(optimizer_name(n) for n in present)
-    plain = (f"{ANSWER[outcome]}: going down to batch {smallest}, RMSprop loses reliably less "
-             f"accuracy than {others} in {len(won)} of {len(outcomes)} comparisons, and "
-             f"reliably more in {len(lost)}.")
+    total = len(outcomes)
+    less = (f"loses reliably less accuracy than {others} in {len(won)} of {total} comparisons"
+            if won else f"never loses reliably less accuracy than {others}")
+    more = ("never reliably more" if not lost else
+            f"reliably more in {len(lost)}" + ("" if won else f" of {total} comparisons"))
+    plain = f"{ANSWER[outcome]}: going down to batch {smallest}, RMSprop {less}, and {more}."
     return Verdict("RMSprop reduces the impact of noisy gradients.", outcome, plain, numbers,
                    flip=join_flips(flips), details=sentence)

@@ -516,8 +516,12 @@ def sgd_is_slow(study: Results, update_seconds: Mapping[str, float | Sequence[fl
                "seconds_to_target": times, "target": target}
     reached = {True: "reaches the target reliably later than the soonest other",
                False: "does not reach the target later", None: "is not separated to the target"}
-    plain = (f"{ANSWER[outcome]}: SGD's update costs {ratio * 100:+.0f} % against "
-             f"{label(cheapest)}'s, and SGD {reached[slow_target]}.")
+    if any(seconds is None for seconds in times.get(subject, {}).values()):
+        reached[True] = "does not reach the target in every run"
+    joiner = "but" if outcome == "depends" else "and"
+    plain = (f"{ANSWER[outcome]}: SGD's update is {abs(ratio) * 100:.0f} % "
+             f"{'dearer' if ratio >= 0 else 'cheaper'} than {label(cheapest)}'s, {joiner} SGD "
+             f"{reached[slow_target]}.")
     return Verdict("SGD is slow to compute.", outcome, plain, numbers,
                    _capital(step_flip) + "; " + target_flip + ".",
                    details=f"Per step, {step_part}; to the target, {target_part}.")

@@ -77,7 +77,7 @@ def adam_is_faster(results: Results, seconds_per_step: Mapping[str, float | Sequ
 
     times = time_to_target(results, target, metric)
     every = {n: all(s is not None for s in seeds.values()) for n, seeds in times.items()}
-    goal = f"{percent(target, 0)} {metric.replace('_', ' ')}"
+    goal = f"{percent(target, 0)} {metric.replace('_', ' ').replace('val ', 'validation ')}"
     others = [n for n in times if n != "adam" and every[n]]
     rival = min(others, key=lambda n: statistics.fmean(times[n].values())) if others else None
     diff = None
@@ -108,8 +108,8 @@ def adam_is_faster(results: Results, seconds_per_step: Mapping[str, float | Sequ
                "seconds_to_target": times, "rival": rival, "cheap_steps": cheap_steps,
                "sooner": sooner, "target": target}
     step_plain = ("an Adam step is the cheapest" if cheapest == "adam" else
-                  f"an Adam step costs {overhead * 100:+.0f} % against "
-                  f"{optimizer_name(cheapest)}'s")
+                  f"an Adam step is {abs(overhead) * 100:.0f} % "
+                  f"{'dearer' if overhead >= 0 else 'cheaper'} than {optimizer_name(cheapest)}'s")
     if sooner is None:
         target_plain = (f"it reaches {goal} no reliably sooner than {optimizer_name(rival)}"
                         if rival else f"no optimizer reaches {goal} in every run")
@@ -120,6 +120,7 @@ def adam_is_faster(results: Results, seconds_per_step: Mapping[str, float | Sequ
         target_plain = (f"{optimizer_name(rival)} reaches {goal} first" if every.get("adam")
                         else f"it does not reach {goal} in every run")
     return Verdict("Adam offers faster computation times.", outcome,
-                   f"{ANSWER[outcome]}: {step_plain}, and {target_plain}.", numbers,
+                   f"{ANSWER[outcome]}: {step_plain}, {'but' if outcome == 'depends' else 'and'} "
+                   f"{target_plain}.", numbers,
                    flip=f"{step_flip[0].upper()}{step_flip[1:]}; {target_flip}.",
                    details=f"Per step, {step_part}; to the target, {target_part}.")

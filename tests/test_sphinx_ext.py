@@ -381,6 +381,8 @@ def test_verdict_box_and_list_item_say_what_the_verdict_holds():
     assert verdict_pages.NOT_EXECUTED in empty.astext() and "no verdict" in empty.astext()
     item = verdict_pages.verdict_item(verdict.to_dict(), "label", "Title", compact=True)
     assert "On the toy." not in item.astext() and "it depends" in item.astext()
+    full = verdict_pages.verdict_item(verdict.to_dict(), "label", "Title").astext()
+    assert "The article: toys are fun" in full and "On the toy." in full
 
 
 def test_verdict_box_folds_the_details_escaped():

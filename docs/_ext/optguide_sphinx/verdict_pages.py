@@ -129,7 +129,8 @@ class VerdictsDirective(SphinxDirective):
 
 def verdict_item(verdict: dict[str, Any] | None, label: str, title: str,
                  compact: bool = False) -> nodes.list_item:
-    """One entry of :class:`VerdictsDirective`: badge, link to ``label``, sentence."""
+    """One entry of :class:`VerdictsDirective`: badge, link to ``label``, the article's claim
+    and the verdict's plain sentence (the last two not when ``compact``)."""
     outcome = verdict["outcome"] if verdict else ""
     sentence = verdict["sentence"] if verdict else "not executed in this build"
     link = addnodes.pending_xref("", refdomain="std", reftype="ref", reftarget=label,
@@ -142,6 +143,11 @@ def verdict_item(verdict: dict[str, Any] | None, label: str, title: str,
     head += nodes.strong("", "", link)
     item = nodes.list_item("", head, classes=[f"optguide-verdict-{outcome or 'none'}"])
     if not compact:
+        if verdict and verdict.get("claim"):
+            claim = nodes.paragraph(classes=["optguide-verdict-claim"])
+            claim += nodes.emphasis("The article: ", "The article: ")
+            claim += nodes.Text(verdict["claim"])
+            item += claim
         item += nodes.paragraph(sentence, sentence, classes=["optguide-verdict-sentence"])
     return item
 

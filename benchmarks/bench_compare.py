@@ -41,6 +41,7 @@ from tutorial import evaluate, torch_optimizer, train_epoch, tutorial_loaders
 
 from optguide.compare import Config, run
 from optguide.data import MNIST, data_dir, load_mnist, normalize, subset_indices
+from optguide.executor import Placement
 from optguide.models import build_model, mlp
 from optguide.optimizers import OPTIMIZERS, hyperparameters
 
@@ -155,7 +156,7 @@ def run_optguide(work: Workload) -> Timing:
     config = Config(optimizers=work.optimizers, presets=(PRESET,), seeds=work.seeds,
                     model="mlp", epochs=work.epochs, batch_size=BATCH_SIZE,
                     train_size=_train_size_field(work), engine="batched", device="cpu")
-    seconds, cpu, results = measured(lambda: run(config, data_root=work.root))
+    seconds, cpu, results = measured(lambda: run(config, placement=Placement(data_root=work.root)))
     accuracy: dict[str, list[float]] = {name: [] for name in work.optimizers}
     for r in results.runs:
         accuracy[r.optimizer].append(r.history[-1]["test_accuracy"] if r.history

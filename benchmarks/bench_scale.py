@@ -47,6 +47,7 @@ from timing import add_machine_arguments, check_machine_arguments, measured
 
 from optguide.compare import Config, run
 from optguide.data import data_dir
+from optguide.executor import Placement
 from optguide.optimizers import OPTIMIZERS
 
 QUICK_LRS, QUICK_TRAIN_SIZE = 3, 1000  # 15 runs: 2 chunks
@@ -143,8 +144,8 @@ def main(argv: list[str] | None = None) -> str:
     if args.quick:
         print("quick smoke run: too small for the ratios to mean anything")
 
-    run(config.replace(train_size=min(config.train_size, 640), epochs=1), data_root=root,
-        workers=1)  # warm-up: data read, code paths taken
+    run(config.replace(train_size=min(config.train_size, 640), epochs=1),
+        placement=Placement(data_root=root, workers=1))  # warm-up: data read, code paths taken
     rates: dict[str, float | None] = {}
     reference = None
     pipelines = [("workers 1", dict(workers=1)), ("workers 2", dict(workers=2)),
@@ -165,7 +166,8 @@ def main(argv: list[str] | None = None) -> str:
                 num_cpus=2, include_dashboard=False, logging_level="ERROR",
                 log_to_driver=False))
             print(f"ray: local instance started in {started:.2f} s (not counted)")
-        wall, cpu, results = measured(lambda o=options: run(config, data_root=root, **o))
+        where = Placement(data_root=root, **options)
+        wall, cpu, results = measured(lambda w=where: run(config, placement=w))
         if name.startswith("ray"):
             ray.shutdown()
         if reference is None:

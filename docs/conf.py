@@ -36,7 +36,7 @@ sys.path.insert(0, str(EXT))
 from optguide_sphinx import ExampleHook  # docs/_ext, put on sys.path above
 
 import optguide
-from optguide.compare import code_hash
+from optguide.cache import code_hash
 
 # -- Project -------------------------------------------------------------------------------
 project = "optguide"

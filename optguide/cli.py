@@ -20,7 +20,7 @@ import unicodedata
 import warnings
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 if TYPE_CHECKING:
     from .results import Results
@@ -69,24 +69,36 @@ def _output_path(text: str) -> Path:
 _output_path.__name__ = "output file"
 
 
+def _add_parameter(command: argparse.ArgumentParser, name: str, flag: str,
+                   kind: Callable[[str], Any], help_extra: str = "") -> None:
+    """An option for the experiment parameter ``name``: default and help from its one
+    declaration (:data:`optguide.config.PARAMETERS`); its checks run when the Config is made."""
+    from .config import PARAMETERS
+
+    parameter = PARAMETERS[name]
+    command.add_argument(flag, type=kind, default=parameter.default,
+                         help=parameter.describe(help_extra))
+
+
+def _placement(args: argparse.Namespace) -> Any:
+    """Where the runs train and where the data is: the command line's one Placement."""
+    from .executor import Placement
+
+    return Placement(workers=args.workers, backend=args.backend,
+                     ray_address=args.ray_address, data_root=args.data_dir)
+
+
 def _add_training_options(command: argparse.ArgumentParser, default_out: str,
                           out_type: Callable[[str], Path] = Path) -> None:
     """Options ``compare`` and ``tune`` share: the setting, the output, where runs train."""
-    from .data import VALIDATION_SIZE
     from .executor import BACKENDS
-    from .models import MODELS
 
-    command.add_argument("--model", default="mlp", help=f"one of {', '.join(MODELS)} "
-                         "(default mlp)")
-    command.add_argument("--epochs", type=int, default=5, help="default 5")
-    command.add_argument("--batch-size", type=_batch_size, default=64,
-                         help="minibatch size, or 'full' for gradient descent (default 64)")
-    command.add_argument("--train-size", type=int, default=None,
-                         help="train on a fixed subset of N images (default: all 60,000 "
-                              "less the validation images)")
-    command.add_argument("--validation-size", type=int, default=VALIDATION_SIZE,
-                         help="images held out of the training set for validation "
-                              f"(default {VALIDATION_SIZE})")
+    for name, flag, kind in (("model", "--model", str), ("epochs", "--epochs", int),
+                             ("batch_size", "--batch-size", _batch_size),
+                             ("train_size", "--train-size", int),
+                             ("validation_size", "--validation-size", int)):
+        _add_parameter(command, name, flag, kind,
+                       ", or 'full' for gradient descent" if name == "batch_size" else "")
     command.add_argument("--out", type=out_type, default=Path(default_out),
                          help=f"results file to write (default {default_out})")
     command.add_argument("--data-dir", type=Path, default=None,
@@ -106,7 +118,6 @@ def _add_training_options(command: argparse.ArgumentParser, default_out: str,
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from .compare import ENGINES
     from .optimizers import OPTIMIZERS, PRESETS
     from .tune import CANDIDATES
 
@@ -124,15 +135,10 @@ def build_parser() -> argparse.ArgumentParser:
     compare.add_argument("--seeds", type=_csv(int), default=(0,), help="e.g. 0,1,2 (default 0)")
     compare.add_argument("--lr", dest="learning_rates", type=_csv(float), default=None,
                          help="replace the presets' learning rate; several = a sweep")
-    compare.add_argument("--schedule", default="constant",
-                         help="learning-rate schedule: constant, cosine[:warmup=STEPS] or "
-                              "step[:every=EPOCHS,gamma=G] (default constant)")
-    compare.add_argument("--eval-every", type=float, default=None,
-                         help="also evaluate on the validation images every this fraction of "
-                              "an epoch, e.g. 0.1 (default: once per epoch)")
-    compare.add_argument("--engine", default="batched",
-                         help=f"{' or '.join(ENGINES)} (default batched: all runs together)")
-    compare.add_argument("--device", default="auto", help="auto, cpu or cuda (default auto)")
+    _add_parameter(compare, "schedule", "--schedule", str)
+    _add_parameter(compare, "eval_every", "--eval-every", float)
+    _add_parameter(compare, "engine", "--engine", str)
+    _add_parameter(compare, "device", "--device", str)
     _add_training_options(compare, default_out="results.json", out_type=_output_path)
 
     tune = commands.add_parser(
@@ -238,9 +244,8 @@ def _train_and_save(args: argparse.Namespace, total: int, description: str,
 
     with tqdm(total=total, disable=not show, bar_format=bar_format, desc=description) as bar:
         try:
-            results = train(cache=not args.no_cache, data_root=args.data_dir, progress=bar,
-                            workers=args.workers, backend=args.backend,
-                            ray_address=args.ray_address)
+            results = train(cache=not args.no_cache, placement=_placement(args),
+                            progress=bar)
         except ExecutorError as error:
             raise ExecutorError(f"{error}{_kept_partial(error.partial)}") from None
     if results.from_cache and not args.quiet:
@@ -382,8 +387,7 @@ def _search(args: argparse.Namespace) -> None:
     start = time.perf_counter()
     with tqdm(total=total, disable=not show, bar_format=bar_format, unit="run-epoch",
               desc="equal-effort study") as bar:
-        results = run_study(study, data_root=args.data_dir, progress=bar, workers=args.workers,
-                            backend=args.backend, ray_address=args.ray_address)
+        results = run_study(study, placement=_placement(args), progress=bar)
     seconds = time.perf_counter() - start
     print(study_table(results))
     try:

@@ -190,10 +190,9 @@ class ChunkJob:
 
 def execute(specs: Sequence[RunSpec], *, model: str, epochs: int, batch_size: int | None,
             train_size: int | None = None, device: str = "cpu", batched: bool = True,
-            data_root: str | os.PathLike | None = None,
             data_options: Mapping[str, Any] | None = None,
             train_options: Mapping[str, Any] | None = None,
-            workers: int | None = None, backend: str = "local", ray_address: str | None = None,
+            placement: Placement | None = None,
             progress: Progress | None = None) -> list[RunResult]:
     """Train every run of ``specs``; results in the order of ``specs``.
 
@@ -210,19 +209,13 @@ def execute(specs: Sequence[RunSpec], *, model: str, epochs: int, batch_size: in
     batched : bool, default True
         Train each chunk's runs together (:func:`~optguide.train.train_batched`); ``False``
         trains one run after another (:func:`~optguide.train.train_sequential`).
-    data_root : path, optional
-        Folder holding ``MNIST/raw`` (default :func:`optguide.data.data_dir`).
     data_options, train_options : mapping, optional
         Extra keyword arguments of :meth:`TrainingData.from_mnist
         <optguide.train.TrainingData.from_mnist>` and of the engine.
-    workers : int, optional
-        ``local``: worker processes (default: :func:`available_cpus`, or 1 on CUDA or for less
-        work than :data:`MIN_POOL_WORK`; 1 trains in this process). ``ray``: the CPUs of a
-        local Ray instance (ignored when connecting to a cluster).
-    backend : {"local", "ray"}
-        Where chunks run.
-    ray_address : str, optional
-        Ray cluster to connect to (default ``$RAY_ADDRESS``; neither: a local instance).
+    placement : Placement, optional
+        Where the runs train and where the data is (default: :class:`Placement`'s defaults:
+        local worker processes, the data in :func:`optguide.data.data_dir`). Never changes a
+        number.
     progress : object with ``update(n)``, optional
         Advanced by the run-epochs of each finished chunk (``len(specs) * epochs`` in all).
 
@@ -235,28 +228,96 @@ def execute(specs: Sequence[RunSpec], *, model: str, epochs: int, batch_size: in
     optguide.data.DataError
         MNIST missing or corrupt (checked before any worker starts).
     """
-    workers = check_backend(backend, workers)
+    placement = placement or Placement()
     if not specs:
         return []
-    root = str(data_dir(data_root).resolve())
+    root = str(data_dir(placement.data_root).resolve())
     mnist = load_mnist(root)  # checked and read here, before any worker starts
     request = DataRequest(root, train_size, str(device), dict(data_options or {}))
     job = ChunkJob(model, batched, epochs, batch_size, dict(train_options or {}))
-    chunks = chunk_runs(specs, MAX_CHUNK_RUNS if batched else 1)
-    if backend == "ray":
-        outcomes = _keeping_finished(chunks, _run_ray, job, request, mnist, workers,
-                                     ray_address, progress)
+    work = plan(specs, epochs=epochs, examples=min(train_size or mnist.train_size,
+                                                    mnist.train_size),
+                batched=batched, device=device, placement=placement)
+    if placement.backend == "ray":
+        outcomes = _keeping_finished(work.chunks, _run_ray, job, request, mnist,
+                                     placement.workers, placement.ray_address, progress)
     else:
-        if workers is None:
-            work = len(specs) * epochs * min(train_size or mnist.train_size, mnist.train_size)
-            small = work < MIN_POOL_WORK or resolve_device(device).type == "cuda"
-            workers = 1 if small else available_cpus()
-        workers = min(workers, len(chunks))
-        if workers > 1 and not can_start_workers():
-            workers = 1  # e.g. inside a joblib (loky) worker: the same numbers, in process
-        run = _run_in_process if workers == 1 else _run_local_pool
-        outcomes = _keeping_finished(chunks, run, job, request, mnist, workers, progress)
-    return merge(chunks, outcomes, len(specs))
+        run = _run_in_process if work.workers == 1 else _run_local_pool
+        outcomes = _keeping_finished(work.chunks, run, job, request, mnist, work.workers,
+                                     progress)
+    return merge(work.chunks, outcomes, len(specs))
+
+
+@dataclass(frozen=True)
+class Placement:
+    """Where runs train and where their data is: one value, passed down as a whole.
+
+    None of it changes a number (tested: local workers, in process and Ray give the same
+    results), so none of it is part of a configuration or of the cache key.
+
+    Parameters
+    ----------
+    workers : int, optional
+        ``local``: worker processes (default: :func:`available_cpus`, or 1 on CUDA or for less
+        work than :data:`MIN_POOL_WORK`; 1 trains in this process). ``ray``: the CPUs of a
+        local Ray instance (ignored when connecting to a cluster).
+    backend : {"local", "ray"}
+        Where chunks run.
+    ray_address : str, optional
+        Ray cluster to connect to (default ``$RAY_ADDRESS``; neither: a local instance).
+    data_root : path, optional
+        Folder holding ``MNIST/raw`` (default :func:`optguide.data.data_dir`); with Ray only
+        the driver reads it.
+
+    Raises
+    ------
+    BackendError
+        Unknown backend, ``workers < 1``, or Ray not installed (on construction).
+    """
+
+    workers: int | None = None
+    backend: str = "local"
+    ray_address: str | None = None
+    data_root: str | os.PathLike | None = None
+
+    def __post_init__(self) -> None:
+        check_backend(self.backend, self.workers)
+
+
+@dataclass(frozen=True)
+class Plan:
+    """How :func:`execute` trains a list of runs: its chunks and how many train at once."""
+
+    chunks: list[Chunk]
+    workers: int
+
+    def runs_held_at_once(self) -> int:
+        """Runs in memory together: the largest chunks, one per worker at a time."""
+        sizes = sorted((len(chunk.specs) for chunk in self.chunks), reverse=True)
+        return max(1, sum(sizes[:self.workers]))
+
+
+def plan(specs: Sequence[RunSpec], *, epochs: int, examples: int, batched: bool,
+         device: str, placement: Placement) -> Plan:
+    """The chunks of ``specs`` and the chunks trained at once, as :func:`execute` decides.
+
+    ``examples`` is the training images of each run's epoch. ``local`` without ``workers``:
+    one per available CPU core, or 1 on CUDA or for less work than :data:`MIN_POOL_WORK`;
+    never more than the chunks, and 1 where this process cannot start workers. ``ray``:
+    ``workers``, else the CPU cores here (a local instance's; a cluster may hold more).
+    """
+    chunks = chunk_runs(specs, MAX_CHUNK_RUNS if batched else 1)
+    workers = placement.workers
+    if placement.backend == "ray":
+        return Plan(chunks, max(1, min(workers or available_cpus(), len(chunks))))
+    if workers is None:
+        small = (len(specs) * epochs * examples < MIN_POOL_WORK
+                 or resolve_device(device).type == "cuda")
+        workers = 1 if small else available_cpus()
+    workers = max(1, min(workers, len(chunks)))
+    if workers > 1 and not can_start_workers():
+        workers = 1  # e.g. inside a joblib (loky) worker: the same numbers, in process
+    return Plan(chunks, workers)
 
 
 def _keeping_finished(chunks: Sequence[Chunk], run: Callable[..., list[list[RunResult]]],

@@ -3,11 +3,14 @@
 Two kinds of checks, both returning a one-line message (``None`` when all is well) so that
 the caller raises its own error type:
 
-- :func:`config_problem`: limits of the configuration alone (epochs, seeds, learning rates,
-  trace interval, device name), called by :meth:`optguide.compare.Config.validate`;
+- :func:`config_problem`: limits of the configuration alone (seeds, the total work in
+  run-epochs, learning rates, trace interval, schedule), called by
+  :meth:`optguide.config.Config.validate` (the bounds of single parameters, such as
+  :data:`MAX_EPOCHS`, are declared in :data:`optguide.config.PARAMETERS`);
 - :func:`resource_problem`: limits that need the data and the machine (validation and
   training subset sizes, an estimate of the memory the comparison needs against the memory
-  available), called before training starts.
+  available), called before training starts with the number of runs the executor's own plan
+  holds at once (:meth:`optguide.executor.Plan.runs_held_at_once`).
 """
 
 from __future__ import annotations
@@ -22,8 +25,12 @@ MAX_EPOCHS = 10_000
 #: Seeds must be below this (they seed torch generators and index permutations).
 SEED_LIMIT = 2**31
 #: Largest number of runs one comparison may hold (presets x optimizers x rates x seeds):
-#: bounds the work of one call (at 5 MLP epochs on full MNIST, about a day on two cores).
+#: each is a record in memory and in the results file.
 MAX_RUNS = 10_000
+#: Most run-epochs (runs x epochs) one comparison may ask for: bounds the work of one call
+#: (the MLP on 50,000 images trains about 3 run-epochs a second on two cores, so this is
+#: about nine hours there).
+MAX_RUN_EPOCHS = 100_000
 #: Environment variable that overrides the memory limit (bytes, or with a K/M/G/T suffix).
 ENV_MEMORY_LIMIT = "OPTGUIDE_MEMORY_LIMIT"
 #: Floats kept per parameter and run: the weight, its gradient and up to three state slots.
@@ -33,7 +40,6 @@ ACTIVATIONS = {"mlp": 128 + 10, "cnn": 8 * 26 * 26 + 8 * 13 * 13 + 16 * 11 * 11 
 #: Rough bytes one epoch of one run adds to the results (a dict of five numbers).
 BYTES_PER_EPOCH_RECORD = 600
 
-_DEVICE = re.compile(r"auto|cpu|cuda(:\d{1,3})?")
 #: Training images of MNIST: the most a comparison without ``train_size`` trains on.
 MNIST_TRAIN_IMAGES = 60_000
 #: Learning rates float32 holds as normal numbers (training runs in float32: a smaller rate
@@ -49,21 +55,24 @@ def _finite(value: Any) -> bool:
 
 
 def config_problem(config: Any) -> str | None:
-    """What is out of bounds in ``config`` (epochs, seeds, learning rates, device), if anything.
+    """What is out of bounds in ``config`` (seeds, total work, learning rates, trace interval,
+    schedule), if anything.
 
-    Assumes the types were checked already.
+    Assumes the types and the single parameters' bounds were checked already.
     """
-    if config.epochs > MAX_EPOCHS:
-        return (f"epochs must be at most {MAX_EPOCHS:,}, got {config.epochs:,}; run longer "
-                f"experiments as several shorter ones")
     too_large = [seed for seed in config.seeds if seed >= SEED_LIMIT]
     if too_large:
         return f"seeds must be below 2**31 ({SEED_LIMIT:,}), got {too_large[0]:,}"
     runs = (len(config.presets) * len(config.optimizers) * len(config.learning_rates or (None,))
             * len(config.seeds))
+    split = ("split the work into several calls with fewer seeds, optimizers, presets or "
+             "learning rates each")
     if runs > MAX_RUNS:
-        return (f"this comparison holds {runs:,} runs, more than {MAX_RUNS:,}; split the work "
-                f"into several calls with fewer seeds, optimizers, presets or learning rates each")
+        return f"this comparison holds {runs:,} runs, more than {MAX_RUNS:,}; {split}"
+    if runs * config.epochs > MAX_RUN_EPOCHS:
+        return (f"this comparison is {runs:,} runs x {config.epochs:,} epochs = "
+                f"{runs * config.epochs:,} run-epochs of work, more than {MAX_RUN_EPOCHS:,}; "
+                f"{split} (or fewer epochs)")
     rates = config.learning_rates
     if rates is not None:
         bad = [lr for lr in rates if not _finite(lr)]
@@ -75,13 +84,7 @@ def config_problem(config: Any) -> str | None:
         if bad:
             return (f"learning rates must be between {FLOAT32_TINY:.4g} and "
                     f"{FLOAT32_MAX:.4g} (training computes in float32), got {bad[0]!r}")
-    problem = _trace_problem(config) or _schedule_problem(config, most_steps_per_epoch(config))
-    if problem:
-        return problem
-    if not _DEVICE.fullmatch(str(config.device)):
-        return (f"unknown device {config.device!r}; use auto, cpu, cuda or cuda:N "
-                f"(N the GPU's number)")
-    return None
+    return _trace_problem(config) or _schedule_problem(config, most_steps_per_epoch(config))
 
 
 def most_steps_per_epoch(config: Any) -> int:
@@ -125,7 +128,7 @@ def parameter_count(model: str) -> int:
 
 
 def estimate_memory(config: Any, *, runs_at_once: int, train_size: int, test_size: int,
-                    eval_chunk: int | None = None) -> int:
+                    runs_total: int | None = None, eval_chunk: int | None = None) -> int:
     """Bytes a comparison needs, roughly: models, optimizer state, activations, data, results.
 
     An upper estimate: every run held is assumed to keep its weight, gradient and three state
@@ -136,15 +139,18 @@ def estimate_memory(config: Any, *, runs_at_once: int, train_size: int, test_siz
     config : optguide.compare.Config
         The comparison.
     runs_at_once : int
-        Runs held in memory together (:func:`runs_held_at_once`).
+        Runs held in memory together (:meth:`optguide.executor.Plan.runs_held_at_once`).
     train_size, test_size : int
         Images in the training subset and in the test set.
+    runs_total : int, optional
+        Runs whose records are kept (default: ``config``'s; more when it trains together
+        with other configurations).
     eval_chunk : int, optional
         Test images evaluated at once (default: the engine's).
     """
     if eval_chunk is None:
         from .train import EVAL_CHUNK as eval_chunk
-    runs = len(config.run_specs())
+    runs = len(config.run_specs()) if runs_total is None else runs_total
     models = runs_at_once * parameter_count(config.model) * FLOATS_PER_PARAMETER * 4
     batch = min(config.batch_size or train_size, train_size)
     activations = ACTIVATIONS.get(config.model, 10_000)
@@ -153,19 +159,6 @@ def estimate_memory(config: Any, *, runs_at_once: int, train_size: int, test_siz
     data = (train_size + test_size) * 784 * 5  # float32 copies and the uint8 originals
     records = runs * config.epochs * BYTES_PER_EPOCH_RECORD
     return models + max(training, evaluation) + data + records
-
-
-def runs_held_at_once(runs: int, *, batched: bool, workers: int | None) -> int:
-    """How many of ``runs`` runs are in memory together on this machine.
-
-    The executor trains chunks of at most :data:`optguide.executor.MAX_CHUNK_RUNS` runs with
-    the batched engine (one run at a time sequentially), one chunk per worker process at a time
-    (``workers``; ``None``: one per available CPU core, the most it starts).
-    """
-    from .executor import MAX_CHUNK_RUNS, available_cpus
-
-    per_chunk = MAX_CHUNK_RUNS if batched else 1
-    return max(1, min(runs, per_chunk * (workers or available_cpus())))
 
 
 def _parse_bytes(text: str) -> int:
@@ -208,7 +201,8 @@ def human_bytes(n: float) -> str:
 
 
 def resource_problem(config: Any, *, data_train_size: int, data_test_size: int,
-                     runs_at_once: int, device: Any = "cpu") -> str | None:
+                     runs_at_once: int, runs_total: int | None = None,
+                     device: Any = "cpu") -> str | None:
     """What does not fit the data or the machine, if anything.
 
     A validation split or training subset larger than the training set, a schedule longer
@@ -230,12 +224,13 @@ def resource_problem(config: Any, *, data_train_size: int, data_test_size: int,
     if problem:
         return problem
     needed = estimate_memory(config, runs_at_once=runs_at_once, train_size=train_size,
-                             test_size=data_test_size)
+                             test_size=data_test_size, runs_total=runs_total)
     limit, source = memory_limit(device)
     if needed > limit:
-        runs = len(config.run_specs())
-        return (f"this comparison of {runs:,} runs needs about {human_bytes(needed)} of memory "
-                f"but the limit is {human_bytes(limit)} ({source}); split the work into "
+        runs = len(config.run_specs()) if runs_total is None else runs_total
+        return (f"this comparison of {runs:,} runs ({runs_at_once:,} held at once, "
+                f"{runs * config.epochs:,} run-epochs) needs about {human_bytes(needed)} of "
+                f"memory but the limit is {human_bytes(limit)} ({source}); split the work into "
                 f"several calls with fewer seeds, optimizers, presets or learning rates each "
                 f"(or set {ENV_MEMORY_LIMIT})")
     return None

@@ -48,9 +48,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .compare import TRAINING_CODE, Config, ConfigError, code_hash, environment
+from .cache import TRAINING_CODE, code_hash
+from .compare import environment
+from .config import Config, ConfigError, default
 from .data import load_mnist
-from .executor import chunk_runs, execute, reuse_workers
+from .executor import Placement, chunk_runs, execute, reuse_workers
 from .optimizers import OPTIMIZERS
 from .results import MAX_FILE_BYTES, Results, Run, from_dict, read_regular_file, write_output
 from .schedules import Schedule
@@ -115,11 +117,11 @@ class SearchStudy:
     select_seeds: tuple[int, ...] = (0, 1, 2)
     check_seeds: tuple[int, ...] = (3, 4, 5)
     report_seeds: tuple[int, ...] = tuple(range(10, 20))
-    model: str = "mlp"
-    epochs: int = 5
-    batch_size: int | None = 64
-    train_size: int | None = 10_000
-    validation_size: int = 10_000
+    model: str = default("model")
+    epochs: int = default("epochs")
+    batch_size: int | None = default("batch_size")
+    train_size: int | None = 10_000  # the study's own setting: 1/5 of the training images
+    validation_size: int = default("validation_size")
 
     def __post_init__(self) -> None:
         for name in ("optimizers", "protocols", "select_seeds", "check_seeds", "report_seeds"):
@@ -239,13 +241,13 @@ class _Phase:
         return places
 
 
-def _train(study: SearchStudy, specs: Sequence[RunSpec], data_root: Any, progress: Any,
-           executor: dict[str, Any]) -> list[Run]:
+def _train(study: SearchStudy, specs: Sequence[RunSpec], placement: Placement,
+           progress: Any) -> list[Run]:
     outcomes = execute(list(specs), model=study.model, epochs=study.epochs,
                        batch_size=study.batch_size, train_size=study.train_size,
-                       device="cpu", batched=True, data_root=data_root,
+                       device="cpu", batched=True,
                        data_options={"validation_size": study.validation_size},
-                       progress=progress, **executor)
+                       placement=placement, progress=progress)
     return [Run(o.spec.optimizer, o.spec.preset, o.spec.seed, dict(o.spec.hyperparameters),
                 o.status, o.history, o.diverged_epoch, str(o.spec.schedule), o.trace)
             for o in outcomes]
@@ -257,12 +259,12 @@ def choose_trial(scores: Sequence[tuple[int, float]]) -> tuple[int, float]:
     return max(scores, key=lambda item: (item[1], -item[0]))
 
 
-def run_study(study: SearchStudy = SITE_SEARCH, *, data_root: Any = None, progress: Any = None,
-              workers: int | None = None, backend: str = "local",
-              ray_address: str | None = None) -> Results:
+def run_study(study: SearchStudy = SITE_SEARCH, *, placement: Placement | None = None,
+              progress: Any = None) -> Results:
     """Compute ``study``: every trial on the selection and check seeds (one executor call),
     the choices, then the report runs (a second call). Always trains on the CPU, so that a
-    build can re-check the file on another CPU.
+    build can re-check the file on another CPU; ``placement`` says where (local workers or
+    Ray) and where the data is, and never changes a number.
 
     Returns
     -------
@@ -272,8 +274,8 @@ def run_study(study: SearchStudy = SITE_SEARCH, *, data_root: Any = None, progre
     from .analysis.scoring import final_metric
 
     start = time.perf_counter()
-    executor = {"workers": workers, "backend": backend, "ray_address": ray_address}
-    mnist = load_mnist(data_root)
+    placement = placement or Placement()
+    mnist = load_mnist(placement.data_root)
     trial_table = _trial_table(study)
     selection, index = _Phase(), []
     tuned = [p for p in study.protocols if p in ("lr", "full")]
@@ -285,7 +287,7 @@ def run_study(study: SearchStudy = SITE_SEARCH, *, data_root: Any = None, progre
                 index.append({"protocol": protocol, "optimizer": optimizer,
                               "trial": trial.index, "phase": "select", "runs": places})
     with reuse_workers():
-        select_runs = _train(study, selection.specs, data_root, progress, executor)
+        select_runs = _train(study, selection.specs, placement, progress)
         report, offset = _Phase(), len(select_runs)
         for protocol in study.protocols:
             for optimizer in study.optimizers:
@@ -305,9 +307,9 @@ def run_study(study: SearchStudy = SITE_SEARCH, *, data_root: Any = None, progre
                 places = report.add(_spec(config))
                 index.append({"protocol": protocol, "optimizer": optimizer, "trial": chosen,
                               "phase": "report", "runs": [offset + p for p in places]})
-        report_runs = _train(study, report.specs, data_root, progress, executor)
+        report_runs = _train(study, report.specs, placement, progress)
     env = environment(resolve_device("cpu"))
-    env.update(engine="batched", backend=backend, data=mnist.fingerprint)
+    env.update(engine="batched", backend=placement.backend, data=mnist.fingerprint)
     config = {**study.to_dict(), "trial_values": trial_table, "index": index,
               "phases": {"select": [0, offset], "report": [offset, offset + len(report_runs)]},
               "identity": {"data": mnist.fingerprint, "code": code_hash(TRAINING_CODE)},
@@ -435,13 +437,12 @@ def _run_epochs(run: Run) -> int:
 
 def verify_sample(results: Results, *, fraction: float = VERIFY_FRACTION,
                   tolerance: float = VERIFY_TOLERANCE, draw_seed: int | None = None,
-                  data_root: Any = None, workers: int | None = None,
-                  progress: Any = None) -> Verification:
+                  placement: Placement | None = None, progress: Any = None) -> Verification:
     """Re-train whole chunks of ``results``, drawn at random, and compare every run.
 
     Chunks are drawn until they hold at least ``fraction`` of the study's run-epochs; at
     least one is a chunk of report runs. A run matches when its status is the same and its
-    final validation and test accuracies differ by at most ``tolerance``. ``workers`` as for
+    final validation and test accuracies differ by at most ``tolerance``. ``placement`` as for
     :func:`optguide.executor.execute` (the numbers do not depend on it).
     """
     study = SearchStudy.from_dict(results.config)
@@ -462,8 +463,8 @@ def verify_sample(results: Results, *, fraction: float = VERIFY_FRACTION,
     with reuse_workers():
         for call in _calls([positions for _, positions in sample], results):
             stored = [results.runs[p] for chunk in call for p in chunk]
-            again = _train(study, [spec_of(r) for r in stored], data_root, progress,
-                           {"workers": workers})
+            again = _train(study, [spec_of(r) for r in stored], placement or Placement(),
+                           progress)
             for old, new in zip(stored, again):
                 count += 1
                 diffs = [abs(_final(old, m) - _final(new, m))

@@ -45,8 +45,9 @@ from .analysis.lr_study import (  # noqa: F401  (the study's readers, re-exporte
     is_study,
     report_runs,
 )
-from .compare import Config, ConfigError, compare_many
-from .executor import reuse_workers
+from .compare import compare_many
+from .config import Config, ConfigError, default
+from .executor import Placement, reuse_workers
 from .optimizers import OPTIMIZERS, PRESETS
 from .results import Results, Run
 
@@ -89,11 +90,11 @@ class Study:
     learning_rates: tuple[float, ...] | None = None
     select_seeds: tuple[int, ...] = (0, 1)
     report_seeds: tuple[int, ...] = (10, 11, 12, 13, 14)
-    model: str = "mlp"
-    epochs: int = 5
-    batch_size: int | None = 64
-    train_size: int | None = None
-    validation_size: int = 10_000
+    model: str = default("model")
+    epochs: int = default("epochs")
+    batch_size: int | None = default("batch_size")
+    train_size: int | None = default("train_size")
+    validation_size: int = default("validation_size")
     max_widenings: int = 4
     grids: tuple[tuple[str, tuple[float, ...]], ...] | None = None
     select_epochs: int | None = None
@@ -204,8 +205,8 @@ class Study:
 _OPTIONAL = ("grids", "select_epochs")
 
 
-def tune(study: Study, *, cache: bool = True, data_root: Any = None,
-         progress: Any = None, **executor: Any) -> Results:
+def tune(study: Study, *, cache: bool = True, placement: Placement | None = None,
+         progress: Any = None) -> Results:
     """Run ``study``: select every candidate's rate on validation, then train the report seeds.
 
     Parameters
@@ -214,12 +215,10 @@ def tune(study: Study, *, cache: bool = True, data_root: Any = None,
     cache : bool
         Read and write the results cache (each phase of each candidate is one cached
         :class:`~optguide.compare.Config`).
-    data_root : path, optional
-        Folder holding ``MNIST/raw``.
+    placement : Placement, optional
+        Where the runs train and where the data is, as for :func:`optguide.compare.compare`.
     progress : object with ``update(n)``, optional
         Advanced in run-epochs.
-    **executor
-        Passed to :func:`optguide.compare.compare` (e.g. ``workers``, ``backend``).
 
     Returns
     -------
@@ -229,8 +228,7 @@ def tune(study: Study, *, cache: bool = True, data_root: Any = None,
     environment: dict[str, Any] = {}
 
     def train(configs: list[Config]) -> list[list[Run]]:
-        trained = compare_many(configs, cache=cache, data_root=data_root, progress=progress,
-                               **executor)
+        trained = compare_many(configs, cache=cache, placement=placement, progress=progress)
         for results in trained:
             environment.update(results.environment)
         return [results.runs for results in trained]

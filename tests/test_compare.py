@@ -7,9 +7,11 @@ import warnings
 
 import pytest
 
-from optguide import compare as compare_module
+from optguide import cache as cache_module
 from optguide import report, results
-from optguide.compare import Config, ConfigError, cache_path, compare
+from optguide.cache import cache_path
+from optguide.compare import Config, ConfigError, compare
+from optguide.executor import Placement
 
 
 @pytest.fixture
@@ -54,9 +56,9 @@ def test_config_round_trips_through_dict(small_config):
 
 
 def test_compare_caches_and_reuses(small_config, fake_mnist_dir, isolated_cache):
-    first = compare(small_config, data_root=fake_mnist_dir)
+    first = compare(small_config, placement=Placement(data_root=fake_mnist_dir))
     assert not first.from_cache and cache_path(small_config, data_root=fake_mnist_dir).is_file()
-    second = compare(small_config, data_root=fake_mnist_dir)
+    second = compare(small_config, placement=Placement(data_root=fake_mnist_dir))
     assert second.from_cache
     assert second.to_dict() == first.to_dict()
     assert len(second.runs) == 8 and {r.status for r in second.runs} == {"ok"}
@@ -69,8 +71,9 @@ def test_configurations_trained_together_are_cached_one_by_one(small_config, fak
     cosine = small_config.replace(optimizers=("sgd",), presets=("pytorch",), schedule="cosine",
                                   overrides=(("momentum", 0.9),))
     longer = small_config.replace(optimizers=("adam",), presets=("pytorch",), epochs=3)
-    cached = compare(small_config, data_root=fake_mnist_dir)
-    trained = compare_many([cosine, small_config, longer], data_root=fake_mnist_dir)
+    cached = compare(small_config, placement=Placement(data_root=fake_mnist_dir))
+    trained = compare_many([cosine, small_config, longer],
+                           placement=Placement(data_root=fake_mnist_dir))
     assert [r.from_cache for r in trained] == [False, True, False]
     assert trained[1].to_dict() == cached.to_dict()
     for config, got in zip((cosine, small_config, longer), trained):
@@ -78,40 +81,41 @@ def test_configurations_trained_together_are_cached_one_by_one(small_config, fak
         assert [(r.optimizer, r.preset, r.seed, r.schedule) for r in got.runs] == [
             (s.optimizer, s.preset, s.seed, str(s.schedule)) for s in config.run_specs()]
         assert len(got.runs[0].history) == config.epochs
-        again = compare(config, data_root=fake_mnist_dir)
+        again = compare(config, placement=Placement(data_root=fake_mnist_dir))
         assert again.from_cache and again.to_dict() == got.to_dict()
     assert trained[0].runs[0].hyperparameters["momentum"] == 0.9
 
 
 def test_corrupt_cache_is_recomputed_with_a_warning(small_config, fake_mnist_dir,
                                                     isolated_cache):
-    compare(small_config, data_root=fake_mnist_dir)
+    compare(small_config, placement=Placement(data_root=fake_mnist_dir))
     cache_path(small_config, data_root=fake_mnist_dir).write_text("{ not json")
     with pytest.warns(RuntimeWarning, match="ignoring results cache file.*corrupt"):
-        again = compare(small_config, data_root=fake_mnist_dir)
+        again = compare(small_config, placement=Placement(data_root=fake_mnist_dir))
     assert not again.from_cache
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        assert compare(small_config, data_root=fake_mnist_dir).from_cache
+        assert compare(small_config, placement=Placement(data_root=fake_mnist_dir)).from_cache
 
 
 def test_cache_key_depends_on_config_code_and_data(small_config, monkeypatch):
-    key = compare_module.cache_key(small_config, "data")
-    assert compare_module.cache_key(small_config.replace(epochs=3), "data") != key
-    assert compare_module.cache_key(small_config, "other data") != key
-    monkeypatch.setattr(compare_module, "code_hash", lambda parts=None: "other code")
-    assert compare_module.cache_key(small_config, "data") != key
+    key = cache_module.cache_key(small_config, "data")
+    assert cache_module.cache_key(small_config.replace(epochs=3), "data") != key
+    assert cache_module.cache_key(small_config, "other data") != key
+    monkeypatch.setattr(cache_module, "code_hash", lambda parts=None: "other code")
+    assert cache_module.cache_key(small_config, "data") != key
 
 
 def test_training_code_hash_ignores_presentation_modules():
-    training = compare_module.code_hash(compare_module.TRAINING_CODE)
-    assert training != compare_module.code_hash()
+    training = cache_module.code_hash(cache_module.TRAINING_CODE)
+    assert training != cache_module.code_hash()
     assert len(training) == 64
 
 
 def test_results_file_round_trip_and_validation(small_config, fake_mnist_dir, isolated_cache,
                                                 tmp_path):
-    original = compare(small_config.replace(eval_every=0.5), data_root=fake_mnist_dir,
+    original = compare(small_config.replace(eval_every=0.5),
+                       placement=Placement(data_root=fake_mnist_dir),
                        cache=False)
     assert [len(run.trace) for run in original.runs] == [4] * len(original.runs)
     path = original.save(tmp_path / "out" / "r.json")
@@ -141,7 +145,7 @@ def test_results_file_round_trip_and_validation(small_config, fake_mnist_dir, is
 
 
 def test_summary_and_table(small_config, fake_mnist_dir, isolated_cache):
-    res = compare(small_config, data_root=fake_mnist_dir)
+    res = compare(small_config, placement=Placement(data_root=fake_mnist_dir))
     rows = report.summarize(res)
     assert [(r.optimizer, r.preset) for r in rows] == [
         ("sgd", "pytorch"), ("adam", "pytorch"), ("sgd", "keras"), ("adam", "keras")]
@@ -172,7 +176,7 @@ def test_learning_curves_figure(small_config, fake_mnist_dir, isolated_cache):
     matplotlib.use("Agg")
     from optguide.plots import learning_curves
 
-    res = compare(small_config, data_root=fake_mnist_dir)
+    res = compare(small_config, placement=Placement(data_root=fake_mnist_dir))
     figure = learning_curves(res, x="seconds", metric="test_loss")
     axes = figure.axes[0]
     assert len(axes.get_lines()) == 4 and axes.get_xlabel() == "training time (s)"

@@ -11,8 +11,9 @@ import pytest
 import torch
 
 from optguide import executor
-from optguide.compare import Config, cache_key, compare
-from optguide.executor import BackendError, ExecutorError, chunk_runs, execute
+from optguide.cache import cache_key
+from optguide.compare import Config, compare
+from optguide.executor import BackendError, ExecutorError, Placement, chunk_runs, execute
 from optguide.train import RunSpec, TrainingData, train_batched
 
 EPOCHS = 2
@@ -28,8 +29,10 @@ def numbers(results) -> list:
 
 
 def train(specs, root, **options):
-    return execute(specs, model="mlp", epochs=EPOCHS, batch_size=64, data_root=root,
-                   data_options={"validation_size": 64}, **options)
+    progress = options.pop("progress", None)
+    return execute(specs, model="mlp", epochs=EPOCHS, batch_size=64,
+                   data_options={"validation_size": 64},
+                   placement=Placement(data_root=root, **options), progress=progress)
 
 
 @pytest.fixture(scope="module")
@@ -156,9 +159,9 @@ def test_compare_workers_share_the_cache_key(tiny_data, isolated_cache):
         assert cache_key(CONFIG, data_root=tiny_data) == key
     finally:
         torch.set_num_threads(threads)
-    first = compare(CONFIG, data_root=tiny_data, workers=2)
+    first = compare(CONFIG, placement=Placement(data_root=tiny_data, workers=2))
     assert not first.from_cache
-    assert compare(CONFIG, data_root=tiny_data, workers=1).from_cache
+    assert compare(CONFIG, placement=Placement(data_root=tiny_data, workers=1)).from_cache
 
 
 # -- Ray: one small local instance for the module -------------------------------------------

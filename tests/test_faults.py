@@ -29,11 +29,13 @@ import pytest
 import torch
 from conftest import make_fake_mnist, write_idx
 
-from optguide import compare as compare_module
+from optguide import cache as cache_module
 from optguide import data as data_module
 from optguide import results as results_module
+from optguide.cache import cache_path
 from optguide.cli import main
-from optguide.compare import Config, cache_path, compare
+from optguide.compare import Config, ConfigError, compare
+from optguide.executor import Placement
 
 IS_ROOT = hasattr(os, "geteuid") and os.geteuid() == 0
 BASE = ["compare", "--optimizers", "sgd", "--epochs", "1", "--batch-size", "32",
@@ -177,14 +179,26 @@ def test_bad_compare_arguments_are_one_line(extra, fragment, env, capsys, monkey
     assert not out.exists() and not env.cache.exists(), "nothing trained, nothing written"
 
 
-def test_memory_estimate_counts_the_runs_held_at_once():
-    from optguide.executor import MAX_CHUNK_RUNS
-    from optguide.limits import runs_held_at_once
+def test_memory_estimate_counts_the_runs_the_executor_holds_at_once():
+    from optguide.executor import MAX_CHUNK_RUNS, Placement, plan
 
-    assert runs_held_at_once(3, batched=True, workers=4) == 3
-    assert runs_held_at_once(1_000, batched=True, workers=2) == 2 * MAX_CHUNK_RUNS
-    assert runs_held_at_once(1_000, batched=False, workers=2) == 2
-    assert runs_held_at_once(1_000, batched=True, workers=None) >= MAX_CHUNK_RUNS
+    def held(runs, *, batched, workers, seeds=1, examples=50_000):
+        specs = Config(seeds=tuple(range(seeds)), learning_rates=tuple(
+            0.001 * (k + 1) for k in range(runs // seeds // 5))).run_specs()
+        return plan(specs, epochs=5, examples=examples, batched=batched, device="cpu",
+                    placement=Placement(workers=workers)).runs_held_at_once()
+
+    assert held(5, batched=True, workers=4) == 5  # one chunk: one worker holds it
+    assert held(1_000, batched=True, workers=2, seeds=4) == 2 * MAX_CHUNK_RUNS
+    assert held(1_000, batched=False, workers=2, seeds=4) == 2
+    assert held(5, batched=True, workers=None, examples=10) == 5  # small work: in process
+
+
+def test_total_work_is_bounded_in_run_epochs():
+    from optguide.limits import MAX_RUN_EPOCHS
+
+    with pytest.raises(ConfigError, match="run-epochs of work, more than"):
+        Config(seeds=tuple(range(MAX_RUN_EPOCHS // 5 // 1_000 + 1)), epochs=1_000)
 
 
 def test_huge_comparisons_are_refused_by_their_size_alone(env, capsys, monkeypatch):
@@ -442,32 +456,34 @@ def test_plot_bad_out_is_one_line(name, fragment, results_file, tmp_path, capsys
 def test_cache_is_keyed_on_the_data(tmp_path, isolated_cache):
     small = make_fake_mnist(tmp_path / "small", n_train=64, n_test=32, seed=1)
     other = make_fake_mnist(tmp_path / "other", n_train=64, n_test=32, seed=2)
-    assert not compare(CONFIG, data_root=small).from_cache
-    assert not compare(CONFIG, data_root=other).from_cache, "served for other data"
-    assert compare(CONFIG, data_root=small).from_cache
+    assert not compare(CONFIG, placement=Placement(data_root=small)).from_cache
+    assert not compare(CONFIG,
+                       placement=Placement(data_root=other)).from_cache, "served for other data"
+    assert compare(CONFIG, placement=Placement(data_root=small)).from_cache
     copy = make_fake_mnist(tmp_path / "copy", n_train=64, n_test=32, seed=1)
-    assert compare(CONFIG, data_root=copy).from_cache, "same bytes elsewhere: same data"
+    again = compare(CONFIG, placement=Placement(data_root=copy))
+    assert again.from_cache, "same bytes elsewhere: same data"
 
 
 def test_cache_is_not_served_without_data(tmp_path, isolated_cache):
     root = make_fake_mnist(tmp_path / "d", n_train=64, n_test=32)
-    compare(CONFIG, data_root=root)
+    compare(CONFIG, placement=Placement(data_root=root))
     with pytest.raises(data_module.DataError, match="MNIST not found"):
-        compare(CONFIG, data_root=tmp_path / "empty")
+        compare(CONFIG, placement=Placement(data_root=tmp_path / "empty"))
 
 
 def test_cache_notices_data_edited_in_place(tmp_path, isolated_cache):
     root = make_fake_mnist(tmp_path / "d", n_train=64, n_test=32)
-    compare(CONFIG, data_root=root)
+    compare(CONFIG, placement=Placement(data_root=root))
     labels = root / "MNIST" / "raw" / "train-labels-idx1-ubyte"
     blob = bytearray(labels.read_bytes())
     blob[8:] = bytes((b + 1) % 10 for b in blob[8:])
     labels.write_bytes(bytes(blob))
-    assert not compare(CONFIG, data_root=root).from_cache
+    assert not compare(CONFIG, placement=Placement(data_root=root)).from_cache
 
 
 def _break_by_other_config(path, root):
-    compare(CONFIG.replace(seeds=(1,)), data_root=root)
+    compare(CONFIG.replace(seeds=(1,)), placement=Placement(data_root=root))
     other = cache_path(CONFIG.replace(seeds=(1,)), data_root=root)
     path.write_bytes(other.read_bytes())
 
@@ -502,7 +518,8 @@ def test_damaged_cache_file_is_recomputed_with_one_warning(damage, fragment, env
     one_line(capsys, code, fragment, kind="warning", status=0)
     again = valid_results(out)
     assert without_seconds(again) == without_seconds(first), "recomputed, not the damage"
-    assert compare(CONFIG, data_root=env.root).from_cache, "the cache was rewritten"
+    assert compare(CONFIG,
+                   placement=Placement(data_root=env.root)).from_cache, "the cache was rewritten"
 
 
 def test_unreadable_cache_entry_warns_and_goes_on(env, capsys):
@@ -529,7 +546,7 @@ def test_cache_write_failure_keeps_the_results(code, env, capsys, monkeypatch):
     def fail(path, payload, **options):
         raise OSError(code, os.strerror(code), str(path))
 
-    monkeypatch.setattr(compare_module, "write_json_atomic", fail)
+    monkeypatch.setattr(cache_module, "write_json_atomic", fail)
     out = env.tmp / "r.json"
     status = main([*BASE, "--out", str(out)])
     captured = capsys.readouterr()
@@ -822,7 +839,8 @@ def test_cache_entry_linked_by_another_user_is_replaced_not_followed(sticky, env
     one_line(capsys, compare_cli(env.tmp / "r.json"), "refusing to follow", kind="warning",
              status=0)
     assert victim.read_text() == "precious"
-    assert not path.is_symlink() and compare(CONFIG, data_root=env.root).from_cache
+    assert not path.is_symlink() and compare(CONFIG,
+                                             placement=Placement(data_root=env.root)).from_cache
 
 
 def test_fifo_as_cache_entry_is_a_mismatch_not_a_hang(env, capsys):
@@ -832,7 +850,8 @@ def test_fifo_as_cache_entry_is_a_mismatch_not_a_hang(env, capsys):
     os.mkfifo(path)
     one_line(capsys, compare_cli(env.tmp / "r.json"), "not a regular file", kind="warning",
              status=0)
-    assert stat.S_ISREG(os.lstat(path).st_mode) and compare(CONFIG, data_root=env.root).from_cache
+    assert stat.S_ISREG(os.lstat(path).st_mode) and compare(CONFIG,
+                                                            placement=Placement(data_root=env.root)).from_cache
 
 
 def test_huge_sparse_cache_entry_is_not_read(env, capsys):
@@ -992,6 +1011,7 @@ def test_fifo_in_the_data_folder_is_one_line(env, capsys):
 def test_values_training_cannot_use_are_refused_before_training(extra, fragment, env, capsys,
                                                                  monkeypatch):
     """Issue 19 (6): checked before training (one line, exit 2), not after a retried run."""
+    from optguide import compare as compare_module
     from optguide import executor
 
     def never(*args, **kwargs):
@@ -1021,7 +1041,7 @@ def test_deterministic_errors_are_not_retried(env, monkeypatch):
         calls.clear()
         monkeypatch.setattr(executor.ChunkJob, "train", failing(error))
         with pytest.raises(executor.ExecutorError, match=how):
-            compare(CONFIG, cache=False, workers=1)
+            compare(CONFIG, cache=False, placement=Placement(workers=1))
         assert len(calls) == tries
 
 
@@ -1086,7 +1106,7 @@ def test_closed_standard_error_prints_nothing_into_standard_output(tmp_path):
 def test_config_of_wrong_types_is_a_config_error(changes, fragment):
     """Issue 19 (7): wrong types in the library are a ConfigError, never taken as another
     value (``epochs=True`` as 1) nor a TypeError."""
-    with pytest.raises(compare_module.ConfigError, match=fragment):
+    with pytest.raises(ConfigError, match=fragment):
         Config(**changes)
 
 

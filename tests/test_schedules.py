@@ -9,6 +9,7 @@ import torch.nn.functional as F
 
 from optguide import data, optimizers
 from optguide.compare import Config, ConfigError
+from optguide.executor import Placement
 from optguide.models import build_model
 from optguide.schedules import CONSTANT, Schedule, multipliers
 from optguide.train import RunSpec, TrainingData, steps_per_epoch, train_batched, train_sequential
@@ -161,7 +162,8 @@ def test_a_study_trains_constant_and_cosine_side_by_side(fake_mnist_dir, isolate
 
     base = Config(optimizers=("sgd",), epochs=1, batch_size=64, validation_size=128,
                   device="cpu")
-    constant, cosine = (compare(base.replace(schedule=s), data_root=fake_mnist_dir)
+    constant, cosine = (compare(base.replace(schedule=s),
+                                placement=Placement(data_root=fake_mnist_dir))
                         for s in ("constant", "cosine"))
     assert constant.runs[0].schedule == "constant" and cosine.runs[0].schedule == "cosine"
     assert constant.config["schedule"] == "constant" and cosine.config["schedule"] == "cosine"

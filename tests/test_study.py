@@ -22,6 +22,7 @@ from optguide.analysis.stats import (
     separated_pairs,
 )
 from optguide.compare import ConfigError
+from optguide.executor import Placement
 from optguide.optimizers import OPTIMIZERS, hyperparameters
 from optguide.search import (
     COLUMNS,
@@ -57,7 +58,7 @@ TINY = dict(trials=4, grid_points=3, train_size=256, epochs=1, validation_size=1
 def tiny(tmp_path_factory):
     root = make_fake_mnist(tmp_path_factory.mktemp("study") / "data")
     study = SearchStudy(**TINY)
-    return study, root, run_study(study, data_root=root, workers=1)
+    return study, root, run_study(study, placement=Placement(data_root=root, workers=1))
 
 
 # Search spaces ---------------------------------------------------------------------------
@@ -139,9 +140,10 @@ def test_study_gives_equal_trials_and_reports_the_validation_choice(tiny):
 
 def test_shuffled_test_labels_change_no_choice(tmp_path):
     study = SearchStudy(**{**TINY, "optimizers": ("adam",)})
-    clean = run_study(study, data_root=make_fake_mnist(tmp_path / "clean"), workers=1)
-    shuffled = run_study(study, data_root=shuffled_test_labels_copy(tmp_path / "shuffled"),
-                         workers=1)
+    clean = run_study(study,
+                      placement=Placement(data_root=make_fake_mnist(tmp_path / "clean"), workers=1))
+    shuffled_data = shuffled_test_labels_copy(tmp_path / "shuffled")
+    shuffled = run_study(study, placement=Placement(data_root=shuffled_data, workers=1))
     for protocol in ("lr", "full"):
         a = readers.choice(clean, protocol, "adam")
         b = readers.choice(shuffled, protocol, "adam")
@@ -166,7 +168,7 @@ def test_a_study_file_round_trips_compressed_and_refuses_staleness(tiny, tmp_pat
 
 def test_a_resampled_chunk_retrains_bit_for_bit(tiny):
     _, root, results = tiny
-    check = verify_sample(results, fraction=0.1, draw_seed=3, data_root=root)
+    check = verify_sample(results, fraction=0.1, draw_seed=3, placement=Placement(data_root=root))
     assert check.sampled_runs == check.matched > 0
     assert check.max_abs_diff_accuracy == 0.0 and check.report_runs > 0
     assert check.sampled_run_epochs >= 0.1 * check.total_run_epochs
@@ -180,7 +182,7 @@ def test_a_tampered_run_fails_verification(tiny):
     for run in copy.runs:  # every run's final accuracy moved by 3 points
         run.history[-1]["val_accuracy"] = min(1.0, run.history[-1]["val_accuracy"] + 0.03) \
             if run.history else 0.0
-    check = verify_sample(copy, fraction=0.05, draw_seed=1, data_root=root)
+    check = verify_sample(copy, fraction=0.05, draw_seed=1, placement=Placement(data_root=root))
     assert check.matched < check.sampled_runs and check.mismatches
 
 
@@ -334,10 +336,10 @@ def test_the_study_gives_the_same_numbers_on_ray(tmp_path):
     root = make_fake_mnist(tmp_path / "data")
     study = SearchStudy(**{**TINY, "optimizers": ("adam",), "trials": 2, "grid_points": 2,
                            "protocols": ("defaults", "full")})
-    local = run_study(study, data_root=root, workers=2)
+    local = run_study(study, placement=Placement(data_root=root, workers=2))
     ray.init(num_cpus=2, include_dashboard=False, logging_level="ERROR", log_to_driver=False)
     try:
-        on_ray = run_study(study, data_root=root, backend="ray")
+        on_ray = run_study(study, placement=Placement(data_root=root, backend="ray"))
     finally:
         ray.shutdown()
     assert _numbers(on_ray) == _numbers(local)

@@ -31,12 +31,13 @@ def specs_for(preset: str, seeds=(0, 1), **overrides) -> list[RunSpec]:
 
 @pytest.mark.parametrize("model", ["mlp", "cnn"])
 @pytest.mark.parametrize("preset", ["pytorch", "keras"])
-def test_batched_equals_one_by_one(tiny_data, model, preset):
-    # The vmapped convolutions' gradients differ from the ordinary ones in the last bits;
+@pytest.mark.parametrize("seeds", [(0, 1), (3,)], ids=["own batches", "shared batches"])
+def test_batched_equals_one_by_one(tiny_data, model, preset, seeds):
+    # The stacked convolutions' gradients differ from the ordinary ones in the last bits;
     # Keras' RMSprop (eps 1e-7 inside the root) turns such differences in near-zero gradients
     # into whole steps, so the CNN's runs drift apart a little more than the MLP's.
     tolerance = 1e-5 if model == "mlp" else 1e-3
-    specs = specs_for(preset)
+    specs = specs_for(preset, seeds)
     batched = train_batched(model, specs, tiny_data, epochs=2, batch_size=32)
     for spec, together in zip(specs, batched):
         alone = train_sequential(model, spec, tiny_data, epochs=2, batch_size=32)

@@ -12,6 +12,7 @@ from conftest import make_fake_mnist, write_idx
 
 from optguide.analysis.headline import tuned_rows
 from optguide.compare import ConfigError
+from optguide.executor import Placement
 from optguide.results import Run
 from optguide.tune import (
     CANDIDATES,
@@ -90,8 +91,9 @@ def shuffled_test_labels_copy(root: Path) -> Path:
 def test_shuffled_test_labels_change_no_choice_and_drop_test_accuracy_to_chance(
         tmp_path, isolated_cache):
     study = Study(candidates=("sgd", "adam"), learning_rates=(0.003, 0.03, 0.3), **SMALL)
-    clean = tune(study, data_root=make_fake_mnist(tmp_path / "clean"))
-    shuffled = tune(study, data_root=shuffled_test_labels_copy(tmp_path / "shuffled"))
+    clean = tune(study, placement=Placement(data_root=make_fake_mnist(tmp_path / "clean")))
+    shuffled = tune(study,
+                    placement=Placement(data_root=shuffled_test_labels_copy(tmp_path / "shuffled")))
     assert {k: c.lr for k, c in choices(clean).items()} == \
            {k: c.lr for k, c in choices(shuffled).items()}
     clean_rows, shuffled_rows = tuned_rows(clean), tuned_rows(shuffled)
@@ -104,7 +106,7 @@ def test_shuffled_test_labels_change_no_choice_and_drop_test_accuracy_to_chance(
 
 def test_tune_widens_a_grid_whose_best_rate_is_at_an_edge(tmp_path, isolated_cache):
     study = Study(candidates=("sgd",), learning_rates=(1e-5, 3e-5), max_widenings=1, **SMALL)
-    results = tune(study, data_root=make_fake_mnist(tmp_path / "d"))
+    results = tune(study, placement=Placement(data_root=make_fake_mnist(tmp_path / "d")))
     choice = choices(results)["sgd"]
     assert choice.widenings == 1 and len(choice.grid) == 3
     cost = budget(results)
@@ -151,7 +153,7 @@ def test_a_study_with_its_own_grids_and_shorter_selection(tmp_path, isolated_cac
                   **{**SMALL, "epochs": 2}, select_epochs=1)
     assert study.grid("sgd") == (1e-5, 3e-5) and study.grid("adam") == (3.162e-4, 1e-3, 3.162e-3)
     assert total_epochs(study) == (2 + 3) * 2 * 1 + 2 * 3 * 2
-    results = tune(study, data_root=make_fake_mnist(tmp_path / "d"))
+    results = tune(study, placement=Placement(data_root=make_fake_mnist(tmp_path / "d")))
     chosen = choices(results)
     # SGD at 1e-5 learns nothing in one epoch: its choice sits at the upper edge, widened once.
     assert chosen["sgd"].widenings == 1 and len(chosen["sgd"].grid) == 3
@@ -228,8 +230,8 @@ def test_a_config_with_overrides_is_served_from_the_cache(tmp_path, isolated_cac
     root = make_fake_mnist(tmp_path / "d")
     config = Config(optimizers=("sgd",), epochs=1, validation_size=100, batch_size=32,
                     overrides={"momentum": 0.9, "nesterov": True}, schedule="cosine")
-    assert not compare(config, data_root=root).from_cache
-    assert compare(config, data_root=root).from_cache
+    assert not compare(config, placement=Placement(data_root=root)).from_cache
+    assert compare(config, placement=Placement(data_root=root)).from_cache
 
 
 def test_plot_of_a_study_is_its_sensitivity_figure(tmp_path, isolated_cache, monkeypatch):

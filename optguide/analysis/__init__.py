@@ -21,7 +21,7 @@ Pages, examples and claims call these functions instead of re-implementing them:
 """
 
 from .. import script_errors
-from .filtering import distinct, group, select, split, where
+from .filtering import distinct, group, split, where
 from .names import (
     COLORS,
     OPTIMIZER_NAMES,
@@ -75,7 +75,7 @@ __all__ = ["COLORS", "DIVERGED_ACCURACY", "Estimate", "OPTIMIZER_NAMES", "PRESET
            "mean_score", "metric_at_seconds", "number", "optimizer_name", "ordinal",
            "paired_difference",
            "percent", "points", "possessive", "preset_name", "profile", "rank_range", "ranking",
-           "scores", "seconds_to", "select", "split", "t_quantile_975", "tie_groups",
+           "scores", "seconds_to", "split", "t_quantile_975", "tie_groups",
            "time_to_target", "where",
            "evaluations_by_update", "metric_at_updates", "updates_per_epoch"]
 

@@ -43,6 +43,7 @@ import numpy as np
 import torch
 
 from optguide.analysis.names import OPTIMIZER_NAMES
+from optguide.analysis.scoring import best_of
 from optguide.claims.synthetic import shrinking_hurts, shrinking_learning_rate
 from optguide.optimizers import OPTIMIZERS, build, build_stacked
 from optguide.plots import COLORS
@@ -212,7 +213,8 @@ with single_thread():
         late[condition] = {}
         for name in ("adagrad", "rmsprop"):
             selection = late_losses(name, TUNE_RATES, SELECT, noise_std).mean(1)
-            best = float(TUNE_RATES[int(np.argmin(selection))])
+            best = float(TUNE_RATES[best_of(dict(enumerate(selection.tolist())),
+                                            higher_better=False)])
             report = late_losses(name, [best], REPORT, noise_std)[0]
             late[condition][OPTIMIZER_NAMES[name]] = dict(zip(REPORT, report.tolist()))
             edge = " (edge of the grid)" if best in (TUNE_RATES[0], TUNE_RATES[-1]) else ""

@@ -38,6 +38,7 @@ import torch
 import torch.nn.functional as F
 
 from optguide.analysis.names import OPTIMIZER_NAMES
+from optguide.analysis.scoring import best_of
 from optguide.claims.synthetic import sparse_features_in_regimes
 from optguide.optimizers import build_stacked
 from optguide.plots import COLORS, legend_below
@@ -133,9 +134,13 @@ def train(name, sets, rare):
 
 
 def chosen_rates(history):
-    """Index of the rate with the lowest final validation loss over data sets (NaN: diverged)."""
-    return {name: int(np.argmin(np.nan_to_num(h["val_loss"][-1], nan=np.inf).mean(0)))
-            for name, h in history.items()}
+    """Index of the rate with the lowest final validation loss over data sets (NaN: diverged;
+    a tie goes to the first rate)."""
+    chosen = {}
+    for name, h in history.items():
+        losses = np.nan_to_num(h["val_loss"][-1], nan=np.inf).mean(0)  # one per rate
+        chosen[name] = best_of(dict(enumerate(losses.tolist())), higher_better=False)
+    return chosen
 
 
 sets = [(x_train, y_train), (x_val, y_val), (x_test, y_test)]

@@ -18,10 +18,6 @@ if TYPE_CHECKING:
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure
 
-#: :data:`optguide.analysis.names.OPTIMIZER_NAMES` and ``PRESET_NAMES`` under the names the
-#: gallery's examples import them by (the same dictionaries, not copies).
-LABELS = OPTIMIZER_NAMES
-PRESET_LABELS = PRESET_NAMES
 LINESTYLES = {"pytorch": "-", "keras": (0, (5, 2))}
 #: Text sizes for figures 7-11 inches wide shown 700-800 px wide (about 11 px text or more).
 STYLE = {"font.size": 12, "axes.titlesize": 13, "axes.labelsize": 12, "legend.fontsize": 11,

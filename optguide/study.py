@@ -255,8 +255,13 @@ def _train(study: SearchStudy, specs: Sequence[RunSpec], placement: Placement,
 
 def choose_trial(scores: Sequence[tuple[int, float]]) -> tuple[int, float]:
     """The (trial index, mean validation accuracy) with the best mean; a tie goes to the
-    earlier trial of the sequence (the analysis layer reads the same rule)."""
-    return max(scores, key=lambda item: (item[1], -item[0]))
+    earlier trial of the sequence (:func:`optguide.analysis.scoring.best_of`, the rule the
+    analysis layer reads the file with)."""
+    from .analysis.scoring import best_of
+
+    means = dict(sorted(scores))
+    trial = best_of(means)
+    return trial, means[trial]
 
 
 def run_study(study: SearchStudy = SITE_SEARCH, *, placement: Placement | None = None,

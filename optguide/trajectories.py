@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 import torch
 
+from .analysis.scoring import best_of
 from .optimizers import build, build_stacked
 from .surfaces import Surface
 
@@ -217,7 +218,8 @@ def best_learning_rate(optimizer_name: str, surface: Surface, lrs: Sequence[floa
     of a score per run, by default :math:`\\log_{10}` of the final distance to a minimum
     (:func:`log_distance`: distances below :data:`DISTANCE_FLOOR` count as the floor, so rates
     that all reach the minimum to machine precision tie; a diverged run scores
-    :math:`+\\infty`). The lowest mean wins; ties go to the first rate of the grid. A
+    :math:`+\\infty`). The lowest mean wins; ties go to the first rate of the grid
+    (:func:`~optguide.analysis.scoring.best_of`). A
     replicate is a start point (``starts``) and/or a noise seed (``seeds``); without either,
     the one run from ``start``.
 
@@ -290,7 +292,7 @@ def best_learning_rate(optimizer_name: str, surface: Surface, lrs: Sequence[floa
         inside = ((x >= x_low) & (x <= x_high) & (y >= y_low) & (y <= y_high)).all(axis=1)
         scores[~inside] = math.inf
     scores = scores.reshape(len(grid), count)[:, :count - held_out].mean(axis=1)
-    best = int(np.argmin(scores))
+    best = best_of(dict(enumerate(scores.tolist())), higher_better=False)
     winner = paths[best * count:(best + 1) * count]
     return float(grid[best]), winner if replicated else winner[0]
 

@@ -100,6 +100,30 @@ def test_the_best_learning_rate_is_chosen_on_validation_not_test():
     assert sweep.at_edge(results, "sgd")
 
 
+def test_one_choosing_rule_best_mean_and_the_earliest_of_a_tie():
+    assert scoring.best_of({"a": 0.9, "b": 0.95, "c": 0.95}) == "b"
+    assert scoring.best_of({"c": 0.95, "b": 0.95}) == "c"  # the order given, not the name
+    assert scoring.best_of({"a": {0: 0.9, 1: 1.0}, "b": [0.95, 0.95]}) == "a"  # tied means
+    assert scoring.best_of({"a": 2.0, "b": 1.0, "c": 1.0}, higher_better=False) == "b"
+    assert scoring.best_of({"a": math.inf, "b": math.inf}, higher_better=False) == "a"
+    assert scoring.tied_best({1: 0.5, 2: 0.7, 3: 0.7, 4: 0.7}) == [2, 3, 4]
+    table = {"x": {0: 0.9}, "y": {0: 0.95}, "z": {0: 0.95}}
+    assert scoring.ranking(table)[0] == scoring.best_of(table)
+    with pytest.raises(ValueError, match="no candidates"):
+        scoring.best_of({})
+
+
+def test_every_chooser_reads_the_one_tie_rule():
+    """The study's chooser and its reader agree; a tied sweep keeps its lowest rate."""
+    from optguide.analysis.study import choose
+    from optguide.study import choose_trial
+
+    assert choose_trial([(3, 0.9), (1, 0.95), (2, 0.95)]) == (1, 0.95)
+    assert choose({3: {0: 0.9}, 2: {0: 0.95}, 1: {0: 0.95}}) == (1, 0.95)
+    tied = sweep_results(val={0.01: 0.9, 0.1: 0.95, 1.0: 0.95}, test={0.01: 0, 0.1: 0, 1.0: 0})
+    assert sweep.best_learning_rate(tied, "sgd") == 0.1
+
+
 def test_shuffled_test_labels_leave_every_selection_unchanged():
     """Test accuracy at chance everywhere: the chosen learning rates do not move."""
     val = {1e-3: 0.90, 1e-2: 0.96, 1e-1: 0.93}

@@ -6,6 +6,7 @@ import math
 
 import pytest
 from handmade import check, make_results, make_run, make_search_study, seeded
+from wording import says
 
 from optguide.claims import mnist as claims
 from optguide.optimizers import hyperparameters
@@ -23,8 +24,7 @@ def test_adam_alone_ahead_is_confirmed():
     verdict = claims.adam_is_best_default(results)
     check(verdict, "confirmed")
     assert verdict.numbers["presets"]["pytorch"]["order"] == ["adam", "adadelta", "sgd"]
-    assert "Adam (97.60 ± " in verdict.text and "n = 3" in verdict.text
-    assert "Adadelta" in verdict.flip and "smaller" in verdict.flip
+    says(verdict, "adam_alone_ahead_is_confirmed")
 
 
 def test_a_tie_at_the_top_is_inconclusive():
@@ -33,7 +33,7 @@ def test_a_tie_at_the_top_is_inconclusive():
     verdict = claims.adam_is_best_default(results)
     check(verdict, "inconclusive")
     assert verdict.numbers["presets"]["pytorch"]["leaders"] == ["adadelta", "adam"]
-    assert "more seeds, or a difference beyond about" in verdict.flip
+    says(verdict, "a_tie_at_the_top_is_inconclusive")
 
 
 def test_adam_reliably_beaten_is_refuted():
@@ -41,7 +41,7 @@ def test_adam_reliably_beaten_is_refuted():
                            + seeded("rmsprop", [0.97, 0.972, 0.971]))
     verdict = claims.adam_is_best_default(results)
     check(verdict, "refuted")
-    assert "RMSprop" in verdict.text
+    says(verdict, "adam_reliably_beaten_is_refuted")
 
 
 def test_best_under_one_preset_and_beaten_under_the_other_depends():
@@ -52,7 +52,7 @@ def test_best_under_one_preset_and_beaten_under_the_other_depends():
     verdict = claims.adam_is_best_default(results)
     check(verdict, "depends")
     assert verdict.numbers["outcomes"] == {"pytorch": "refuted", "keras": "confirmed"}
-    assert "PyTorch's" in verdict.text and "Keras'" in verdict.text
+    says(verdict, "best_under_one_preset_and_beaten_under_the_other_depends")
     check(claims.adam_is_best_default(results, "keras"), "confirmed")
 
 
@@ -60,7 +60,7 @@ def test_one_seed_is_inconclusive_and_says_so():
     results = make_results(seeded("adam", [0.99]) + seeded("sgd", [0.5]))
     verdict = claims.adam_is_best_default(results)
     check(verdict, "inconclusive")
-    assert "n = 1" in verdict.text and "at least two seeds" in verdict.flip
+    says(verdict, "one_seed_is_inconclusive_and_says_so")
 
 
 def test_a_diverged_optimizer_scores_zero():
@@ -96,8 +96,7 @@ LOW, HIGH, TOP = [0.80, 0.81, 0.805], [0.95, 0.951, 0.952], [0.975, 0.977, 0.976
 def test_adadelta_last_everywhere_is_confirmed():
     verdict = claims.adadelta_is_worst(both_presets(LOW, LOW))
     check(verdict, "confirmed")
-    assert "3rd of 3 under PyTorch's" in verdict.text
-    assert "SGD" in verdict.flip
+    says(verdict, "adadelta_last_everywhere_is_confirmed")
 
 
 def test_adadelta_reliably_above_the_last_is_refuted():
@@ -108,21 +107,20 @@ def test_adadelta_last_under_one_preset_only_depends():
     verdict = claims.adadelta_is_worst(both_presets(TOP, LOW))
     check(verdict, "depends")
     assert verdict.numbers["presets"]["pytorch"]["places"] == (1, 1)
-    assert "1st of 3 under PyTorch's" in verdict.text and " but " in verdict.text
-    assert "3rd of 3 under Keras'" in verdict.text
+    says(verdict, "adadelta_last_under_one_preset_only_depends")
 
 
 def test_adadelta_tied_with_the_last_is_inconclusive():
     verdict = claims.adadelta_is_worst(both_presets([0.92, 0.926, 0.919], [0.92, 0.926, 0.919]))
     check(verdict, "inconclusive")
-    assert "2nd to 3rd of 3" in verdict.text
+    says(verdict, "adadelta_tied_with_the_last_is_inconclusive")
 
 
 def test_retuned_adadelta_is_quoted():
     retuned = make_results([make_run("adadelta", 0.977, preset="keras", lr=1.0)])
     verdict = claims.adadelta_is_worst(both_presets(TOP, LOW), retuned=retuned)
     assert verdict.numbers["retuned_accuracy"] == pytest.approx(0.977)
-    assert "with lr 1 Keras' Adadelta reaches 97.70 % (n = 1)" in verdict.text
+    says(verdict, "retuned_adadelta_is_quoted")
 
 
 # adam_needs_least_tuning ------------------------------------------------------------------
@@ -148,7 +146,7 @@ def test_a_flat_adam_curve_needs_least_tuning():
     verdict = claims.adam_needs_least_tuning(curves({"adam": FLAT, "sgd": PEAKY}), k=2)
     check(verdict, "confirmed")
     assert verdict.numbers["signs"] == {"sgd": 1}
-    assert verdict.text.startswith("Yes: after 2 trials Adam is closest to its best of 6")
+    says(verdict, "a_flat_adam_curve_needs_least_tuning")
 
 
 def test_another_flatter_curve_refutes():
@@ -210,7 +208,7 @@ def test_rmsprop_losing_less_everywhere_is_confirmed():
                                                 "retuned/adagrad"}
     assert verdict.numbers["noise_cost"]["fixed"]["sgd"] == pytest.approx(0.06, abs=0.005)
     assert verdict.numbers["learning_rates"]["fixed"]["sgd"] == {8: 0.1, 128: 0.1}
-    assert "batch 8" in verdict.text and "batch 128" in verdict.text
+    says(verdict, "rmsprop_losing_less_everywhere_is_confirmed")
 
 
 def test_rmsprop_losing_more_is_refuted():
@@ -229,7 +227,7 @@ def test_one_seed_is_inconclusive():
     verdict = claims.rmsprop_tames_noise(noise_sweep({"sgd": NOISY, "rmsprop": STEADY},
                                                      seeds=(0,)))
     check(verdict, "inconclusive")
-    assert "at least two seeds" in verdict.flip
+    says(verdict, "one_seed_is_inconclusive")
 
 
 def test_noise_needs_rmsprop_and_a_baseline():
@@ -283,7 +281,7 @@ def test_adam_not_reaching_the_target():
     verdict = claims.adam_is_faster(reaching({"sgd": [3] * 3, "adam": [None, 2, 2]}),
                                     {"sgd": 1e-3, "adam": 1e-3}, STATE)
     assert verdict.numbers["sooner"] is False
-    assert "does not reach" in verdict.text
+    says(verdict, "adam_not_reaching_the_target")
 
 
 # ranking_holds_for_cnn --------------------------------------------------------------------
@@ -318,7 +316,7 @@ def test_a_cnn_that_cannot_separate_is_inconclusive():
            for run in seeded(name, [0.98 + j for j in js])]
     verdict = claims.ranking_holds_for_cnn(make_results(ranked(MLP)), make_results(cnn))
     check(verdict, "inconclusive")
-    assert "cannot separate 3" in verdict.text
+    says(verdict, "a_cnn_that_cannot_separate_is_inconclusive")
 
 
 def test_an_mlp_that_separates_no_pair_leaves_the_cnn_nothing_to_keep():
@@ -328,8 +326,7 @@ def test_an_mlp_that_separates_no_pair_leaves_the_cnn_nothing_to_keep():
              for run in seeded(name, [close[name] + j for j in js])]
     verdict = claims.ranking_holds_for_cnn(make_results(mixed), make_results(ranked(MLP)))
     check(verdict, "inconclusive")
-    assert "the MLP separates no pair (" in verdict.text and "of the 0" not in verdict.text
-    assert "more seeds would be needed" in verdict.flip
+    says(verdict, "an_mlp_that_separates_no_pair_leaves_the_cnn_nothing_to_keep")
 
 
 def test_ranking_kept_under_one_preset_and_reversed_under_the_other_depends():
@@ -347,7 +344,7 @@ def test_ranking_kept_at_defaults_and_reversed_once_tuned_depends():
     verdict = claims.ranking_holds_for_cnn(same, same, tuned=(same, reversed_))
     check(verdict, "depends")
     assert verdict.numbers["outcomes"] == {"pytorch": "confirmed", "tuned": "refuted"}
-    assert "tuned on validation" in verdict.text
+    says(verdict, "ranking_kept_at_defaults_and_reversed_once_tuned_depends")
 
 
 # minibatch_is_middle_ground ---------------------------------------------------------------
@@ -393,9 +390,7 @@ def test_minibatch_best_per_second_and_better_than_both_extremes_is_confirmed():
     assert verdict.numbers["parts"] == {"examples": True, "updates": True, "seconds": True}
     assert verdict.numbers["at_equal_updates"][None] == pytest.approx({0: 1.2, 1: 1.201,
                                                                        2: 1.202})
-    assert "not every run finished an epoch (batch 8)" in verdict.text
-    assert "after 3 updates: 1.601 ± 0.002 (n = 3) (batch 8), 1.301" in verdict.text
-    assert "per update, against batch 8" in verdict.flip
+    says(verdict, "minibatch_best_per_second_and_better_than_both_extremes_is_confirmed")
 
 
 def test_minibatch_beaten_per_second_only_depends_on_time():
@@ -403,8 +398,7 @@ def test_minibatch_beaten_per_second_only_depends_on_time():
         variants({8: SMALL, 64: MINI, None: ([0.6, 0.4, 0.35], 0.5)}, at_updates=MINI_STEADIER),
         64, epochs=2)
     check(verdict, "depends")
-    assert ("depends on whether compute is counted in examples and updates (the minibatch "
-            "holds its side) or in seconds of training (it does not)") in verdict.text
+    says(verdict, "minibatch_beaten_per_second_only_depends_on_time")
 
 
 def test_small_batch_better_per_update_depends_on_examples_or_updates():
@@ -412,9 +406,7 @@ def test_small_batch_better_per_update_depends_on_examples_or_updates():
         variants({8: SMALL, 64: MINI, None: FULL_SLOW}, at_updates=SMALL_STEADIER), 64, epochs=2)
     check(verdict, "depends")
     assert verdict.numbers["parts"] == {"examples": True, "updates": False, "seconds": True}
-    assert "in examples and seconds of training (the minibatch holds its side) or in updates" \
-        in verdict.text
-    assert "per update, against batch 8 the minibatch would have tied" in verdict.flip
+    says(verdict, "small_batch_better_per_update_depends_on_examples_or_updates")
 
 
 def test_minibatch_beaten_everywhere_is_refuted():
@@ -439,7 +431,7 @@ def test_a_run_diverged_before_the_update_budget_loses_that_view():
     check(verdict, "confirmed")
     assert verdict.numbers["seconds"] == 1.5  # the shortest run that did not diverge
     assert verdict.numbers["at_equal_updates"][8][0] == math.inf
-    assert "after 3 updates: a run diverged before then (batch 8)" in verdict.text
+    says(verdict, "a_run_diverged_before_the_update_budget_loses_that_view")
 
 
 def test_minibatch_needs_the_full_batch_a_smaller_batch_and_the_update_budget():

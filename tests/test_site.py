@@ -30,9 +30,9 @@ from urllib.parse import unquote, urljoin, urlsplit
 
 import pytest
 
+from optguide.analysis.names import OPTIMIZER_NAMES, PRESET_NAMES
 from optguide.claims import OUTCOME_LABELS, OUTCOMES, Verdict
 from optguide.experiments import SITE_COMPARISON
-from optguide.plots import LABELS, PRESET_LABELS
 from optguide.results import SCHEMA_VERSION
 from optguide.study import SITE_SEARCH
 
@@ -196,8 +196,8 @@ def test_comparison_tables_have_a_numeric_row_per_optimizer(pages):
     """The defaults table (optimizer x preset), each accuracy a mean ± 95 % CI with its n, and
     the equal-effort table: a row per optimizer, a column per protocol."""
     defaults = pages["comparison"].page.locator("table.optguide-table").first
-    expected = {(LABELS[name], PRESET_LABELS[preset]) for name in SITE_COMPARISON.optimizers
-                for preset in SITE_COMPARISON.presets}
+    expected = {(OPTIMIZER_NAMES[name], PRESET_NAMES[preset])
+                for name in SITE_COMPARISON.optimizers for preset in SITE_COMPARISON.presets}
     rows = _accuracy_cells(defaults)
     assert {(row[0], row[1]) for row in rows} == expected and len(rows) == len(expected)
     assert all(f"(n = {len(SITE_COMPARISON.seeds)})" in " ".join(row) for row in rows)

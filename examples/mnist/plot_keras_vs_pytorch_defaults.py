@@ -27,18 +27,12 @@ import numpy as np
 import torch
 
 from optguide.analysis import final_metric, where
+from optguide.analysis.names import OPTIMIZER_NAMES, PRESET_NAMES
 from optguide.claims.defaults import adadelta_is_worst
 from optguide.compare import compare
 from optguide.experiments import SITE_COMPARISON
 from optguide.optimizers import build, hyperparameters
-from optguide.plots import (
-    COLORS,
-    LABELS,
-    PRESET_LABELS,
-    learning_curves,
-    legend_below,
-    summary_table,
-)
+from optguide.plots import COLORS, learning_curves, legend_below, summary_table
 from optguide.report import summarize
 
 PRESETS = SITE_COMPARISON.presets
@@ -46,7 +40,7 @@ OPTIMIZERS = SITE_COMPARISON.optimizers
 for name in OPTIMIZERS:
     rates = ", ".join(f"{preset} {hyperparameters(name, preset)['lr']:g}" for preset in PRESETS)
     lrs = [hyperparameters(name, preset)["lr"] for preset in PRESETS]
-    print(f"{LABELS[name]:>9}: learning rate {rates} (ratio {max(lrs) / min(lrs):g})")
+    print(f"{OPTIMIZER_NAMES[name]:>9}: learning rate {rates} (ratio {max(lrs) / min(lrs):g})")
 
 # %%
 # How big is the first step?
@@ -76,7 +70,7 @@ print(f"{'first step for g =':>20} " + " ".join(f"{g:>9g}" for g in GRADIENTS))
 for name in OPTIMIZERS:
     for preset in PRESETS:
         steps = " ".join(f"{first_step(name, preset, g):9.2e}" for g in GRADIENTS)
-        print(f"{LABELS[name] + ' (' + preset + ')':>20} {steps}")
+        print(f"{OPTIMIZER_NAMES[name] + ' (' + preset + ')':>20} {steps}")
 shrink = first_step("adadelta", "pytorch", 1e-2) / first_step("adadelta", "keras", 1e-2)
 print(f"Adadelta's first step is {shrink:.0f} times smaller under Keras' defaults (g = 0.01)")
 for preset in PRESETS:
@@ -129,7 +123,7 @@ retuned = compare(RETUNED)
 fig, axes = plt.subplots(1, 2, figsize=(11, 4.2), sharey=True, layout="constrained")
 for ax, preset in zip(axes, PRESETS):
     learning_curves(where(site, preset=preset), "test_accuracy", ax=ax)
-    ax.set_title(f"{PRESET_LABELS[preset]} defaults")
+    ax.set_title(f"{PRESET_NAMES[preset]} defaults")
 retuned_curve = np.mean([[e["test_accuracy"] * 100 for e in run.history]
                          for run in retuned.runs], axis=0)
 axes[1].plot(np.arange(1, len(retuned_curve) + 1), retuned_curve, color=COLORS["adadelta"],
@@ -156,7 +150,7 @@ for offset, preset, hatch in ((-width / 2, "pytorch", None), (width / 2, "keras"
         values = finals[name, preset]
         mean = sum(values) / len(values)
         ax.bar(position + offset, mean, width, color=COLORS[name], hatch=hatch,
-               edgecolor="white", label=PRESET_LABELS[preset] if position == 0 else None)
+               edgecolor="white", label=PRESET_NAMES[preset] if position == 0 else None)
         ax.errorbar(position + offset, mean, yerr=[[mean - min(values)], [max(values) - mean]],
                     color="black", capsize=3, linewidth=1)
         ax.text(position + offset, mean + 0.4, f"{mean:.1f}", ha="center", fontsize=8)
@@ -168,7 +162,7 @@ ax.text(adadelta + width / 2, retuned_curve[-1] + 0.4, f"{retuned_curve[-1]:.1f}
         fontsize=8, color=COLORS["adadelta"])
 lowest = min(min(values) for values in finals.values())
 ax.set_ylim(max(0, math.floor(lowest / 5) * 5 - 5), 100)
-ax.set_xticks(range(len(OPTIMIZERS)), [LABELS[name] for name in OPTIMIZERS])
+ax.set_xticks(range(len(OPTIMIZERS)), [OPTIMIZER_NAMES[name] for name in OPTIMIZERS])
 ax.set_ylabel(f"test accuracy after {SITE_COMPARISON.epochs} epochs (%)")
 ax.set_title("PyTorch's defaults (plain bars) against Keras' defaults (hatched)")
 legend_below(ax, ncols=3)

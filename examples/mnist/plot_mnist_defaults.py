@@ -26,11 +26,12 @@ import time
 import matplotlib.pyplot as plt
 
 from optguide.analysis import final_metric, where
+from optguide.analysis.names import OPTIMIZER_NAMES
 from optguide.claims.defaults import adam_is_best_default
 from optguide.compare import compare
 from optguide.experiments import SITE_COMPARISON
 from optguide.optimizers import hyperparameters
-from optguide.plots import COLORS, LABELS, learning_curves, summary_table
+from optguide.plots import COLORS, learning_curves, summary_table
 
 # sphinx_gallery_parallel = False
 
@@ -41,7 +42,8 @@ print(f"model {config.model}, batch {config.batch_size}, {config.epochs} epochs,
 for name in config.optimizers:
     settings = {key: value for key, value in hyperparameters(name, PRESET).items()
                 if key in ("lr", "alpha", "rho", "betas", "eps", "initial_accumulator_value")}
-    print(f"{LABELS[name]:>9}: " + ", ".join(f"{key}={value}" for key, value in settings.items()))
+    print(f"{OPTIMIZER_NAMES[name]:>9}: "
+          + ", ".join(f"{key}={value}" for key, value in settings.items()))
 
 # %%
 # Train (or read from the cache) and keep the PyTorch runs
@@ -84,7 +86,7 @@ for position, name in enumerate(config.optimizers):
     finals = [final_metric(run) * 100 for run in results.select(optimizer=name)]
     ax.scatter([position] * len(finals), finals, color=COLORS[name], s=36, zorder=3)
     ax.hlines(sum(finals) / len(finals), position - 0.25, position + 0.25, color=COLORS[name])
-ax.set_xticks(range(len(config.optimizers)), [LABELS[n] for n in config.optimizers])
+ax.set_xticks(range(len(config.optimizers)), [OPTIMIZER_NAMES[n] for n in config.optimizers])
 ax.set_ylabel("final test accuracy (%)")
 ax.set_title(f"Final test accuracy after {config.epochs} epochs, one dot per seed")
 ax.grid(axis="y", alpha=0.3)

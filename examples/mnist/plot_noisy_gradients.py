@@ -27,10 +27,11 @@ accuracies are not comparable with those of the site's main comparison.
 import matplotlib.pyplot as plt
 
 from optguide.analysis import batches, estimates
+from optguide.analysis.names import OPTIMIZER_NAMES
 from optguide.claims.noise import rmsprop_tames_noise
 from optguide.compare import Config, compare
 from optguide.optimizers import hyperparameters
-from optguide.plots import COLORS, LABELS, legend_below
+from optguide.plots import COLORS, legend_below
 
 SWEEP = Config(optimizers=("sgd", "adagrad", "rmsprop", "adam"), presets=("pytorch",),
                seeds=(0, 1, 2),
@@ -70,7 +71,7 @@ for ax, (view, accuracy) in zip(axes, views.items()):
         lr = {"default": f"lr={hyperparameters(name, 'pytorch')['lr']:g}",
               "fixed": f"lr={fixed_lr[name]:g}", "retuned": "best lr"}[view]
         ax.plot(list(values), [values[b] * 100 for b in values], marker="o",
-                color=COLORS[name], label=f"{LABELS[name]}, {lr}")
+                color=COLORS[name], label=f"{OPTIMIZER_NAMES[name]}, {lr}")
     ax.set_xscale("log", base=2)
     ax.set_xticks(list(EPOCHS), [str(b) for b in EPOCHS])
     ax.minorticks_off()
@@ -97,7 +98,7 @@ plt.show()
 
 for view in views:
     cost = estimates(batches.noise_costs(results, view))
-    costs = ", ".join(f"{LABELS[name]} {cost[name].format(unit=' points')}"
+    costs = ", ".join(f"{OPTIMIZER_NAMES[name]} {cost[name].format(unit=' points')}"
                       for name in SWEEP.optimizers)
     print(f"noise cost, {view} learning rate: {costs}")
 

@@ -35,13 +35,14 @@ import torch.nn.functional as F
 from matplotlib.patches import Patch
 
 from optguide.analysis import time_to_target, where
+from optguide.analysis.names import OPTIMIZER_NAMES
 from optguide.claims.speed import adam_is_faster
 from optguide.compare import Config, compare
 from optguide.experiments import SITE_COMPARISON
 from optguide.models import count_parameters, mlp
 from optguide.optimizers import OPTIMIZERS as FROM_SCRATCH
 from optguide.optimizers import build
-from optguide.plots import COLORS, LABELS, accuracy_axis, legend_below
+from optguide.plots import COLORS, accuracy_axis, legend_below
 from optguide.results import Results
 
 # sphinx_gallery_parallel = False
@@ -94,7 +95,8 @@ ms_update = {name: updates["torch.optim", name] for name in OPTIMIZERS}
 ms_per_step = {name: ms_passes + ms_update[name] for name in OPTIMIZERS}
 print(f"forward + backward: {ms_passes:.3f} ms per step")
 for name in OPTIMIZERS:
-    print(f"{LABELS[name]:>9}: update {ms_update[name]:.3f} ms, step {ms_per_step[name]:.3f} ms "
+    print(f"{OPTIMIZER_NAMES[name]:>9}: update {ms_update[name]:.3f} ms, "
+          f"step {ms_per_step[name]:.3f} ms "
           f"({ms_per_step[name] / ms_per_step['sgd'] - 1:+.0%} against SGD); from-scratch "
           f"update {updates['from scratch', name]:.3f} ms")
 
@@ -113,7 +115,7 @@ for name in OPTIMIZERS:
                if isinstance(value, torch.Tensor) and value.dim() > 0]
     state_per_parameter[name] = sum(t.numel() for t in tensors) / parameters
     state_bytes[name] = sum(t.numel() * t.element_size() for t in tensors)
-    print(f"{LABELS[name]:>9}: {state_per_parameter[name]:g} state values per weight, "
+    print(f"{OPTIMIZER_NAMES[name]:>9}: {state_per_parameter[name]:g} state values per weight, "
           f"{state_bytes[name] / 1024:.0f} KiB for the {parameters:,} weights")
 
 # %%
@@ -145,7 +147,7 @@ right.bar(positions, [state_bytes[n] / 1024 for n in OPTIMIZERS],
 right.set_ylabel("optimizer state (KiB)")
 right.set_title(f"Memory kept between steps ({parameters:,} weights)")
 for ax in (left, right):
-    ax.set_xticks(positions, [LABELS[n] for n in OPTIMIZERS])
+    ax.set_xticks(positions, [OPTIMIZER_NAMES[n] for n in OPTIMIZERS])
     ax.grid(axis="y", alpha=0.3)
 plt.show()
 
@@ -190,7 +192,8 @@ for name in OPTIMIZERS:
     when = (f"after {sum(times) / len(times):.3f} s (mean of {len(times)} runs)"
             if len(times) == len(reached[name]) else
             f"in {len(times)} of {len(reached[name])} runs only")
-    print(f"{LABELS[name]:>9} (lr {chosen[name]:g}): {TARGET:.0%} validation accuracy {when}; "
+    print(f"{OPTIMIZER_NAMES[name]:>9} (lr {chosen[name]:g}): "
+          f"{TARGET:.0%} validation accuracy {when}; "
           f"one evaluation every {resolution[name]:.3f} s of training")
 
 fig, ax = plt.subplots(figsize=(9, 4.4), layout="constrained")
@@ -198,7 +201,7 @@ for name in OPTIMIZERS:
     for i, run in enumerate(where(timed, optimizer=name).runs):
         ax.plot([p["seconds"] for p in run.trace], [p["val_accuracy"] * 100 for p in run.trace],
                 color=COLORS[name], alpha=0.8, linewidth=1.2,
-                label=f"{LABELS[name]} (lr {chosen[name]:g})" if i == 0 else None)
+                label=f"{OPTIMIZER_NAMES[name]} (lr {chosen[name]:g})" if i == 0 else None)
 ax.axhline(TARGET * 100, color="gray", linestyle=":")
 accuracy_axis(ax, 70, 96)
 ax.set_xlabel("training seconds (steps x measured time per step)")

@@ -40,9 +40,10 @@ import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.animation import FuncAnimation
 
+from optguide.analysis.names import OPTIMIZER_NAMES
 from optguide.analysis.stats import mean_ci
 from optguide.claims.synthetic import valley_following
-from optguide.plots import COLORS, LABELS
+from optguide.plots import COLORS
 from optguide.surfaces import beale, ill_conditioned_quadratic, rosenbrock
 from optguide.trajectories import best_learning_rate, final_distance, log_distance
 
@@ -94,12 +95,12 @@ for short, surface in surfaces.items():
                                       held_out=1 + REPORT)
         learning_rate[short, method] = lr
         paths[short, method] = runs[SELECT]  # from the classic start, for the pictures
-        distances[short][LABELS[method]] = {
+        distances[short][OPTIMIZER_NAMES[method]] = {
             r: final_distance(run, surface) for r, run in enumerate(runs[SELECT + 1:])}
 
 print(f"{'learning rate':16s}" + "".join(f"{short:>12s}" for short in surfaces))
 for method in METHODS:
-    print(f"{LABELS[method]:16s}"
+    print(f"{OPTIMIZER_NAMES[method]:16s}"
           + "".join(f"{learning_rate[short, method]:12.3g}" for short in surfaces))
 
 # %%
@@ -135,10 +136,10 @@ for row, (family, methods) in zip(axes, FAMILIES.items()):
         ax.plot(*starts[short][SELECT:].T, "o", color="black", markersize=2)
         if "sgd" not in methods:
             ax.plot(*paths[short, "sgd"].T, ":", color=COLORS["sgd"], linewidth=1.4,
-                    label=LABELS["sgd"] + " (reference)")
+                    label=OPTIMIZER_NAMES["sgd"] + " (reference)")
         for method in methods:
             ax.plot(*paths[short, method].T, color=COLORS[method], linewidth=1.6, alpha=0.9,
-                    label=LABELS[method])
+                    label=OPTIMIZER_NAMES[method])
         ax.set_title(f"{short}: {family}")
     row[0].legend(loc="upper right", fontsize="small", framealpha=0.9)
 fig.suptitle(f"{STEPS} steps from the classic start (white circle), each method at its tuned "
@@ -161,7 +162,7 @@ plt.show()
 # Bottom: what the verdict compares, each method's :math:`\log_{10}` distance minus SGD's
 # from the same start, mean and paired 95 % interval over the ten starts, in decades (below
 # zero: closer than SGD).
-verdict = valley_following(distances, STEPS, baseline=LABELS["sgd"])
+verdict = valley_following(distances, STEPS, baseline=OPTIMIZER_NAMES["sgd"])
 differences = verdict.numbers["differences"]
 others = [m for m in METHODS if m != "sgd"]
 
@@ -170,22 +171,22 @@ width = 0.8 / len(METHODS)
 for i, method in enumerate(METHODS):
     x = np.arange(len(surfaces)) + (i - (len(METHODS) - 1) / 2) * width
     for j, short in enumerate(surfaces):
-        logs = [log_distance(d) for d in distances[short][LABELS[method]].values()]
+        logs = [log_distance(d) for d in distances[short][OPTIMIZER_NAMES[method]].values()]
         if not np.isfinite(logs).all():  # a diverged run: no mean to draw
             top.annotate("diverged", (x[j], 1), rotation=90, ha="center", va="bottom",
                          fontsize="x-small", color=COLORS[method])
             continue
         estimate = mean_ci(logs)
         top.bar(x[j], 10 ** estimate.mean, width, color=COLORS[method],
-                label=LABELS[method] if j == 0 else None)
+                label=OPTIMIZER_NAMES[method] if j == 0 else None)
         top.errorbar(x[j], 10 ** estimate.mean, fmt="none", ecolor="black", capsize=2,
                      yerr=[[10 ** estimate.mean - 10 ** estimate.low],
                            [10 ** estimate.high - 10 ** estimate.mean]])
     if method != "sgd":
-        mean, low, high, _ = zip(*(differences[f"{LABELS[method]} | {short}"]
+        mean, low, high, _ = zip(*(differences[f"{OPTIMIZER_NAMES[method]} | {short}"]
                                    for short in surfaces))
         bottom.errorbar(x, mean, yerr=[np.subtract(mean, low), np.subtract(high, mean)],
-                        fmt="o", color=COLORS[method], capsize=3, label=LABELS[method])
+                        fmt="o", color=COLORS[method], capsize=3, label=OPTIMIZER_NAMES[method])
 top.set_yscale("log")
 top.set_ylabel(f"distance to the minimum\nafter {STEPS} steps")
 top.set_title(f"Final distance to the minimum, geometric mean of {REPORT} starts")
@@ -200,9 +201,9 @@ plt.show()
 
 for short in surfaces:
     print(f"{short}: " + "; ".join(
-        f"{LABELS[m]} {differences[f'{LABELS[m]} | {short}'][0]:+.2f} "
-        f"[{differences[f'{LABELS[m]} | {short}'][1]:+.2f}, "
-        f"{differences[f'{LABELS[m]} | {short}'][2]:+.2f}]" for m in others)
+        f"{OPTIMIZER_NAMES[m]} {differences[f'{OPTIMIZER_NAMES[m]} | {short}'][0]:+.2f} "
+        f"[{differences[f'{OPTIMIZER_NAMES[m]} | {short}'][1]:+.2f}, "
+        f"{differences[f'{OPTIMIZER_NAMES[m]} | {short}'][2]:+.2f}]" for m in others)
           + " decades against SGD")
 
 # %%
@@ -216,7 +217,8 @@ stride = STEPS // FRAMES
 surface = surfaces["Rosenbrock"]
 fig, ax = plt.subplots(figsize=(6.4, 3.9), dpi=72, layout="constrained")
 draw_surface(ax, surface)
-lines = {m: ax.plot([], [], color=COLORS[m], linewidth=1.5, label=LABELS[m])[0] for m in METHODS}
+lines = {m: ax.plot([], [], color=COLORS[m], linewidth=1.5, label=OPTIMIZER_NAMES[m])[0]
+         for m in METHODS}
 heads = {m: ax.plot([], [], "o", color=COLORS[m], markersize=4)[0] for m in METHODS}
 title = ax.set_title("")
 

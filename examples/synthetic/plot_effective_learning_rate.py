@@ -42,9 +42,11 @@ import matplotlib.pyplot as plt
 import numpy as np
 import torch
 
+from optguide.analysis.names import OPTIMIZER_NAMES
+from optguide.analysis.scoring import best_of
 from optguide.claims.synthetic import shrinking_hurts, shrinking_learning_rate
 from optguide.optimizers import OPTIMIZERS, build, build_stacked
-from optguide.plots import COLORS, LABELS
+from optguide.plots import COLORS
 from optguide.trajectories import single_thread
 
 DIMENSIONS, STEPS, NOISE, SEED = 10, 5000, 1.0, 0
@@ -100,12 +102,13 @@ def geometric_mean(rates):
 
 
 early = int(np.flatnonzero(recorded == EARLY)[0])
-ratio = {LABELS[name]: float(geometric_mean(effective[name])[-1]
-                             / geometric_mean(effective[name])[early]) for name in METHODS}
+ratio = {OPTIMIZER_NAMES[name]: float(geometric_mean(effective[name])[-1]
+                                      / geometric_mean(effective[name])[early])
+         for name in METHODS}
 for name in METHODS:
     mean = geometric_mean(effective[name])
-    print(f"{LABELS[name]:9s} effective lr at step {recorded[early]}: {mean[early]:.3g}, "
-          f"at step {STEPS}: {mean[-1]:.3g} (x {ratio[LABELS[name]]:.2g})")
+    print(f"{OPTIMIZER_NAMES[name]:9s} effective lr at step {recorded[early]}: {mean[early]:.3g}, "
+          f"at step {STEPS}: {mean[-1]:.3g} (x {ratio[OPTIMIZER_NAMES[name]]:.2g})")
 
 # %%
 # The effective learning rates
@@ -116,10 +119,10 @@ for name in METHODS:
 fig, (left, right) = plt.subplots(1, 2, figsize=(12, 4.6), layout="constrained")
 for name in METHODS:
     mean = geometric_mean(effective[name])
-    left.loglog(recorded, mean, color=COLORS[name], label=LABELS[name])
+    left.loglog(recorded, mean, color=COLORS[name], label=OPTIMIZER_NAMES[name])
     left.fill_between(recorded, effective[name].min(1), effective[name].max(1),
                       color=COLORS[name], alpha=0.15, linewidth=0)
-    right.loglog(recorded, mean / mean[early], color=COLORS[name], label=LABELS[name])
+    right.loglog(recorded, mean / mean[early], color=COLORS[name], label=OPTIMIZER_NAMES[name])
 reference = np.sqrt(recorded[early] / recorded)
 right.loglog(recorded, reference, ":", color="black", label=r"$\propto t^{-1/2}$")
 right.axvline(recorded[early], color="0.5", linewidth=0.8)
@@ -150,11 +153,11 @@ plt.show()
 # ends up.
 final = {name: float(np.mean(loss[name][-10:])) for name in METHODS}
 for name in sorted(METHODS, key=final.get):
-    print(f"{LABELS[name]:9s} loss over the last recorded steps: {final[name]:.3g}")
+    print(f"{OPTIMIZER_NAMES[name]:9s} loss over the last recorded steps: {final[name]:.3g}")
 
 fig, ax = plt.subplots(figsize=(7, 4.2), layout="constrained")
 for name in METHODS:
-    ax.loglog(recorded, loss[name], color=COLORS[name], label=LABELS[name])
+    ax.loglog(recorded, loss[name], color=COLORS[name], label=OPTIMIZER_NAMES[name])
 ax.set_xlabel("step")
 ax.set_ylabel(r"loss $f(\theta)$ (without noise)")
 ax.set_title("Loss along the noisy stream")
@@ -210,11 +213,12 @@ with single_thread():
         late[condition] = {}
         for name in ("adagrad", "rmsprop"):
             selection = late_losses(name, TUNE_RATES, SELECT, noise_std).mean(1)
-            best = float(TUNE_RATES[int(np.argmin(selection))])
+            best = float(TUNE_RATES[best_of(dict(enumerate(selection.tolist())),
+                                            higher_better=False)])
             report = late_losses(name, [best], REPORT, noise_std)[0]
-            late[condition][LABELS[name]] = dict(zip(REPORT, report.tolist()))
+            late[condition][OPTIMIZER_NAMES[name]] = dict(zip(REPORT, report.tolist()))
             edge = " (edge of the grid)" if best in (TUNE_RATES[0], TUNE_RATES[-1]) else ""
-            print(f"{condition}, {LABELS[name]}: tuned lr {best:.3g}{edge}, late loss "
+            print(f"{condition}, {OPTIMIZER_NAMES[name]}: tuned lr {best:.3g}{edge}, late loss "
                   f"{report.mean():.4g} (mean of {len(REPORT)} streams)")
 
 # %%

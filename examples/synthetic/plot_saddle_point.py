@@ -40,8 +40,9 @@ import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.patches import Patch
 
+from optguide.analysis.names import OPTIMIZER_NAMES
 from optguide.claims.synthetic import saddle_escape
-from optguide.plots import COLORS, LABELS
+from optguide.plots import COLORS
 from optguide.surfaces import saddle
 from optguide.trajectories import best_learning_rate, escape_time, final_distance
 
@@ -52,10 +53,10 @@ SELECT, REPORT = (0, 1), tuple(range(100, 110))  # noise seeds: choose the rates
 THRESHOLD = 0.5
 OFFSET = 1e-6
 OFFSETS = np.logspace(-1, -8, 8)
-METHODS = {LABELS[m]: m for m in ("sgd", "momentum", "nesterov", "adagrad", "adadelta",
-                                  "rmsprop", "adam")}
-COLOR = {LABELS[m]: COLORS[m] for m in METHODS.values()}
-SGD = LABELS["sgd"]
+METHODS = {OPTIMIZER_NAMES[m]: m for m in ("sgd", "momentum", "nesterov", "adagrad", "adadelta",
+                                           "rmsprop", "adam")}
+COLOR = {OPTIMIZER_NAMES[m]: COLORS[m] for m in METHODS.values()}
+SGD = OPTIMIZER_NAMES["sgd"]
 
 surface = saddle()
 

@@ -37,9 +37,11 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
+from optguide.analysis.names import OPTIMIZER_NAMES
+from optguide.analysis.scoring import best_of
 from optguide.claims.synthetic import sparse_features_in_regimes
 from optguide.optimizers import build_stacked
-from optguide.plots import COLORS, LABELS, legend_below
+from optguide.plots import COLORS, legend_below
 from optguide.trajectories import single_thread
 
 FREQUENT, RARE = 90, 10
@@ -132,9 +134,13 @@ def train(name, sets, rare):
 
 
 def chosen_rates(history):
-    """Index of the rate with the lowest final validation loss over data sets (NaN: diverged)."""
-    return {name: int(np.argmin(np.nan_to_num(h["val_loss"][-1], nan=np.inf).mean(0)))
-            for name, h in history.items()}
+    """Index of the rate with the lowest final validation loss over data sets (NaN: diverged;
+    a tie goes to the first rate)."""
+    chosen = {}
+    for name, h in history.items():
+        losses = np.nan_to_num(h["val_loss"][-1], nan=np.inf).mean(0)  # one per rate
+        chosen[name] = best_of(dict(enumerate(losses.tolist())), higher_better=False)
+    return chosen
 
 
 sets = [(x_train, y_train), (x_val, y_val), (x_test, y_test)]
@@ -148,7 +154,8 @@ print(f"{'':9s} {'lr':>7s} {'val loss':>9s} {'test loss':>9s}  rare-feature accu
 for name in OPTIMIZERS:
     h, r = history[name], chosen[name]
     per_set = " ".join(f"{100 * a:.0f}" for a in h["rare_accuracy"][-1, :, r])
-    print(f"{LABELS[name]:9s} {LEARNING_RATES[r]:7.3g} {h['val_loss'][-1, :, r].mean():9.3f} "
+    print(f"{OPTIMIZER_NAMES[name]:9s} {LEARNING_RATES[r]:7.3g} "
+          f"{h['val_loss'][-1, :, r].mean():9.3f} "
           f"{h['test_loss'][-1, :, r].mean():9.3f}  "
           f"{100 * h['rare_accuracy'][-1, :, r].mean():5.1f} % (per data set: {per_set})")
 
@@ -167,7 +174,7 @@ for name in OPTIMIZERS:
     for ax, values in ((left, h["val_loss"][-1].mean(0)),
                        (right, 100 * h["rare_accuracy"][-1].mean(0))):
         ax.semilogx(LEARNING_RATES, values, "o-", color=COLORS[name], markersize=4,
-                    label=LABELS[name])
+                    label=OPTIMIZER_NAMES[name])
         ax.plot(LEARNING_RATES[r], values[r], **circle)
 low = min(np.nanmin(h["val_loss"][-1].mean(0)) for h in history.values())
 left.set_ylim(low - 0.02, 0.7)
@@ -195,7 +202,7 @@ fig, (left, right) = plt.subplots(1, 2, figsize=(12, 4.2), layout="constrained")
 epochs = np.arange(EPOCHS + 1)
 for name in OPTIMIZERS:
     h, r = history[name], chosen[name]
-    label = f"{LABELS[name]}, lr={LEARNING_RATES[r]:.3g}"
+    label = f"{OPTIMIZER_NAMES[name]}, lr={LEARNING_RATES[r]:.3g}"
     for ax, values in ((left, h["test_loss"][:, :, r]),
                        (right, 100 * h["rare_accuracy"][:, :, r])):
         ax.plot(epochs, values.mean(1), color=COLORS[name], label=label)
@@ -227,7 +234,7 @@ for i, name in enumerate(OPTIMIZERS):
     ax.bar(i + 0.2, frequent, 0.4, color=COLORS[name], alpha=0.4, hatch="//",
            edgecolor="white", label="frequent features: mean |weight|" if i == 0 else None)
 ax.axhline(RARE_WEIGHT, color="black", linestyle="--", linewidth=1, label="true rare weight")
-ax.set_xticks(range(len(OPTIMIZERS)), [LABELS[name] for name in OPTIMIZERS])
+ax.set_xticks(range(len(OPTIMIZERS)), [OPTIMIZER_NAMES[name] for name in OPTIMIZERS])
 ax.set_ylabel("learned weight")
 ax.set_ylim(0, RARE_WEIGHT * 1.35)
 ax.set_title("Weights learned at the chosen learning rates")
@@ -256,7 +263,7 @@ with single_thread():
 sparse_chosen = chosen_rates(sparse_history)
 for name in OPTIMIZERS:
     h, r = sparse_history[name], sparse_chosen[name]
-    print(f"{LABELS[name]:9s} lr {LEARNING_RATES[r]:7.3g}: validation loss "
+    print(f"{OPTIMIZER_NAMES[name]:9s} lr {LEARNING_RATES[r]:7.3g}: validation loss "
           f"{h['val_loss'][-1, :, r].mean():.3f}, rare-feature test accuracy "
           f"{100 * h['rare_accuracy'][-1, :, r].mean():5.1f} %")
 
@@ -264,7 +271,7 @@ fig, ax = plt.subplots(figsize=(8, 4), layout="constrained")
 for name in OPTIMIZERS:
     values = 100 * sparse_history[name]["rare_accuracy"][-1].mean(0)
     ax.semilogx(LEARNING_RATES, values, "o-", color=COLORS[name], markersize=4,
-                label=LABELS[name])
+                label=OPTIMIZER_NAMES[name])
     ax.plot(LEARNING_RATES[sparse_chosen[name]], values[sparse_chosen[name]], marker="o",
             markersize=12, markerfacecolor="none", markeredgecolor=COLORS[name])
 ax.set_xlabel("learning rate")
@@ -286,8 +293,8 @@ plt.show()
 regimes = {"100 features, 30 % active": (history, chosen),
            f"{SPARSE[0] + SPARSE[1]:,} features, {active:.1%} active": (sparse_history,
                                                                          sparse_chosen)}
-accuracy = {regime: {LABELS[name]: dict(enumerate(h[name]["rare_accuracy"][-1, :, c[name]]
-                                                   .tolist()))
+accuracy = {regime: {OPTIMIZER_NAMES[name]: dict(enumerate(h[name]["rare_accuracy"][-1, :, c[name]]
+                                                            .tolist()))
                      for name in OPTIMIZERS}
             for regime, (h, c) in regimes.items()}
 verdict = sparse_features_in_regimes(accuracy)

@@ -6,7 +6,8 @@ Pages, examples and claims call these functions instead of re-implementing them:
 - :mod:`~optguide.analysis.filtering`: :func:`where` (runs matching criteria, as Results),
   :func:`group` (runs by setting);
 - :mod:`~optguide.analysis.scoring`: the one ranking rule (a diverged run scores 0 accuracy),
-  per-seed :func:`scores`, :func:`ranking`, :func:`tie_groups`;
+  per-seed :func:`scores`, :func:`ranking`, :func:`tie_groups`, and the one choosing rule
+  :func:`best_of` (the best mean wins, a tie goes to the earliest candidate);
 - :mod:`~optguide.analysis.stats`: paired differences with 95 % t-intervals, Holm's
   correction, equivalence (two one-sided tests) within a declared margin;
 - :mod:`~optguide.analysis.rows`: the one row type of every accuracy table;
@@ -21,7 +22,7 @@ Pages, examples and claims call these functions instead of re-implementing them:
 """
 
 from .. import script_errors
-from .filtering import distinct, group, select, split, where
+from .filtering import distinct, group, split, where
 from .names import (
     COLORS,
     OPTIMIZER_NAMES,
@@ -38,6 +39,7 @@ from .names import (
 )
 from .scoring import (
     DIVERGED_ACCURACY,
+    best_of,
     estimates,
     final_metric,
     kendall_tau,
@@ -68,14 +70,14 @@ from .timing import (
 )
 
 __all__ = ["COLORS", "DIVERGED_ACCURACY", "Estimate", "OPTIMIZER_NAMES", "PRESET_NAMES",
-           "PairedDifference", "SELECTION_METRIC", "batch_label", "best_learning_rate",
+           "PairedDifference", "SELECTION_METRIC", "batch_label", "best_learning_rate", "best_of",
            "distinct", "epochs_to", "estimates", "final_metric", "good_intervals",
            "good_range_decades", "group",
            "join_names", "kendall_tau", "laggards", "leaders", "mean_ci",
            "mean_score", "metric_at_seconds", "number", "optimizer_name", "ordinal",
            "paired_difference",
            "percent", "points", "possessive", "preset_name", "profile", "rank_range", "ranking",
-           "scores", "seconds_to", "select", "split", "t_quantile_975", "tie_groups",
+           "scores", "seconds_to", "split", "t_quantile_975", "tie_groups",
            "time_to_target", "where",
            "evaluations_by_update", "metric_at_updates", "updates_per_epoch"]
 

@@ -69,11 +69,6 @@ def where(results: Results, predicate: Callable[[Run], bool] | None = None,
                    path=results.path)
 
 
-def select(results: Results, **criteria: Any) -> Results:
-    """Alias of :func:`where`."""
-    return where(results, **criteria)
-
-
 def distinct(results: Results, attribute: str) -> list[Any]:
     """The distinct values of a run attribute (``"optimizer"``, ``"preset"``, ``"seed"``,
     ``"lr"``), in the order they first appear."""

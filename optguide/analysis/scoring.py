@@ -1,23 +1,30 @@
-"""One ranking rule: the score of a run, per-seed scores of options, orders and tie groups.
+"""One ranking rule: the score of a run, per-seed scores of options, orders and tie groups,
+and the one choosing rule (:func:`best_of`).
 
 The score of a run is a metric at its last finished epoch. A diverged run (or one that
 finished no epoch) scores **0 accuracy** (or an infinite loss), so it ranks last everywhere:
 in verdicts, tables and page sentences alike. Options are compared on per-seed scores
 ``{option: {seed: value}}`` with the paired statistics of :mod:`optguide.analysis.stats`; an
 order between two options is only stated where their paired interval separates.
+
+Every choice of a candidate by its scores (a learning rate of a grid, a trial of a study, the
+best default) goes through :func:`best_of`: the best mean wins, and a tie goes to the earliest
+candidate in the order given.
 """
 
 from __future__ import annotations
 
 import math
 import statistics
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from itertools import combinations
+from typing import TypeVar
 
 from ..results import Results, Run
 from .stats import Estimate, PairedDifference, leaders, mean_ci, paired_difference
 
 Scores = Mapping[str, Mapping[int, float]]
+K = TypeVar("K")
 
 #: What a diverged run scores on an accuracy metric.
 DIVERGED_ACCURACY = 0.0
@@ -63,6 +70,51 @@ def mean_score(values: Mapping[int, float]) -> float:
     return statistics.fmean(values.values())
 
 
+def _mean(score: float | Mapping[int, float] | Iterable[float]) -> float:
+    if isinstance(score, Mapping):
+        return statistics.fmean(score.values())
+    if isinstance(score, Iterable):
+        return statistics.fmean(score)
+    return score  # a mean already
+
+
+def tied_best(scores: Mapping[K, float | Mapping[int, float] | Iterable[float]],
+              higher_better: bool = True) -> list[K]:
+    """Every candidate whose mean score equals the best one, in the order of ``scores``.
+
+    ``scores``: candidate -> its mean score, or its scores per seed (a mapping seed -> value,
+    or a sequence), averaged with :func:`statistics.fmean`. The first is :func:`best_of`.
+
+    Raises
+    ------
+    ValueError
+        When there is no candidate.
+    """
+    means = {candidate: _mean(score) for candidate, score in scores.items()}
+    if not means:
+        raise ValueError("no candidates to choose from")
+    best = (max if higher_better else min)(means.values())
+    return [candidate for candidate, mean in means.items() if mean == best]
+
+
+def best_of(scores: Mapping[K, float | Mapping[int, float] | Iterable[float]],
+            higher_better: bool = True) -> K:
+    """The one choosing rule: the candidate with the best mean score; a tie goes to the
+    earliest candidate in the order of ``scores``.
+
+    ``scores`` as in :func:`tied_best`; ``higher_better=False`` for a loss or a distance.
+    :func:`ranking`'s first option is the same choice.
+
+    Examples
+    --------
+    >>> best_of({0.01: 0.95, 0.1: 0.97, 1.0: 0.97})
+    0.1
+    >>> best_of({"a": {0: 1.0, 1: 3.0}, "b": [2.0, 2.5]}, higher_better=False)
+    'a'
+    """
+    return tied_best(scores, higher_better)[0]
+
+
 def estimates(table: Scores) -> dict[str, Estimate]:
     """Option -> mean over seeds with its 95 % interval
     (:func:`~optguide.analysis.stats.mean_ci`)."""
@@ -70,7 +122,8 @@ def estimates(table: Scores) -> dict[str, Estimate]:
 
 
 def ranking(table: Scores, higher_better: bool = True) -> list[str]:
-    """Options from best to worst mean score (ties keep their order of appearance)."""
+    """Options from best to worst mean score (ties keep their order of appearance, so the
+    first is :func:`best_of`'s choice)."""
     sign = 1 if higher_better else -1
     return sorted(table, key=lambda option: -sign * mean_score(table[option]))
 

@@ -20,7 +20,7 @@ from ..optimizers import hyperparameters
 from ..results import Results, Run
 from .names import join_names, optimizer_name, percent
 from .rows import Row, make_row
-from .scoring import final_metric, kendall_tau
+from .scoring import best_of, final_metric, kendall_tau
 from .stats import (
     EQUIVALENCE_MARGIN,
     corrected_difference,
@@ -120,10 +120,10 @@ def chosen_text(values: Mapping[str, Any]) -> str:
 
 
 def choose(scores: Mapping[int, Mapping[int, float]]) -> tuple[int, float]:
-    """The best mean over seeds; a tie goes to the earlier trial (the study's own rule)."""
-    means = {trial: statistics.fmean(values.values()) for trial, values in scores.items()}
-    best = max(means, key=lambda trial: (means[trial], -trial))
-    return best, means[best]
+    """The best mean over seeds; a tie goes to the earlier trial
+    (:func:`~optguide.analysis.scoring.best_of` over the trials in order)."""
+    best = best_of({trial: scores[trial] for trial in sorted(scores)})
+    return best, statistics.fmean(scores[best].values())
 
 
 def choice(results: Results, protocol: str, optimizer: str, which: str = "select"
@@ -405,7 +405,7 @@ def defaults_portfolio(results: Results) -> Portfolio:
     from .stats import holm, p_value, paired_difference
 
     defaults, full = rows(results, "defaults"), rows(results, "full")
-    picked = max(defaults, key=lambda k: statistics.fmean(defaults[k].val_scores.values()))
+    picked = best_of({k: row.val_scores for k, row in defaults.items()})
     base = defaults[picked].scores
     diffs = {o: paired_difference(full[o].scores, base) for o in full}
     rejected = holm({o: p_value(full[o].scores, base) for o in full})

@@ -15,7 +15,7 @@ from typing import Any
 from ..optimizers import hyperparameters
 from ..results import Results, Run
 from .filtering import where
-from .scoring import final_metric, higher_is_better
+from .scoring import best_of, final_metric, higher_is_better
 
 #: The metric every selection (a best learning rate, a best row) reads.
 SELECTION_METRIC = "val_accuracy"
@@ -49,10 +49,10 @@ def profile(results: Results, optimizer: str, metric: str = SELECTION_METRIC
 def best_learning_rate(results: Results, optimizer: str, metric: str = SELECTION_METRIC
                        ) -> float:
     """The learning rate with the best mean final ``metric`` (validation accuracy by default;
-    the lowest mean for a loss)."""
+    the lowest mean for a loss); a tie goes to the lowest rate
+    (:func:`~optguide.analysis.scoring.best_of`)."""
     rates, means = profile(results, optimizer, metric)
-    pick = max if higher_is_better(metric) else min
-    return rates[pick(range(len(rates)), key=means.__getitem__)]
+    return best_of(dict(zip(rates, means)), higher_is_better(metric))
 
 
 def at_edge(results: Results, optimizer: str, metric: str = SELECTION_METRIC) -> bool:

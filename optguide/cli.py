@@ -12,6 +12,7 @@ after others finished) are kept in a temporary file that the error names.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import functools
 import io
 import os
@@ -118,21 +119,25 @@ def _add_training_options(command: argparse.ArgumentParser, default_out: str,
 
 
 def build_parser() -> argparse.ArgumentParser:
+    from .config import Config
     from .optimizers import OPTIMIZERS, PRESETS
-    from .tune import CANDIDATES
+    from .tune import CANDIDATES, Study
 
     parser = _Parser(prog="optguide", description="Compare deep-learning optimizers on MNIST.")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     compare = commands.add_parser("compare", help="train optimizers x presets x seeds; write "
                                   "results JSON and print the table")
-    compare.add_argument("--optimizers", type=_csv(str), default=tuple(OPTIMIZERS),
+    defaults = {f.name: f.default for f in dataclasses.fields(Config)}  # declared once there
+    compare.add_argument("--optimizers", type=_csv(str), default=defaults["optimizers"],
                          help=f"comma-separated, from {','.join(OPTIMIZERS)} (default: all)")
     compare.add_argument("--preset", "--presets", dest="presets", type=_csv(str),
-                         default=("pytorch",),
+                         default=defaults["presets"],
                          help=f"default hyperparameters of: {', '.join(PRESETS)} "
-                              "(comma-separated for several; default: pytorch)")
-    compare.add_argument("--seeds", type=_csv(int), default=(0,), help="e.g. 0,1,2 (default 0)")
+                              f"(comma-separated for several; default: "
+                              f"{','.join(defaults['presets'])})")
+    compare.add_argument("--seeds", type=_csv(int), default=defaults["seeds"],
+                         help=f"e.g. 0,1,2 (default {','.join(map(str, defaults['seeds']))})")
     compare.add_argument("--lr", dest="learning_rates", type=_csv(float), default=None,
                          help="replace the presets' learning rate; several = a sweep")
     _add_parameter(compare, "schedule", "--schedule", str)
@@ -158,9 +163,10 @@ def build_parser() -> argparse.ArgumentParser:
     tune.add_argument("--optimizers", type=_csv(str), default=None,
                       help=f"comma-separated, from {','.join(CANDIDATES)} (default: all; the "
                            "protocols take the five optimizers)")
-    tune.add_argument("--preset", default="pytorch",
+    study_preset = next(f.default for f in dataclasses.fields(Study) if f.name == "preset")
+    tune.add_argument("--preset", default=study_preset,
                       help="values of the hyperparameters other than the learning rate "
-                           "(default pytorch; grid tuning only)")
+                           f"(default {study_preset}; grid tuning only)")
     tune.add_argument("--learning-rates", type=_csv(float), default=None,
                       help="the grid for every optimizer (default: per optimizer, half-decade "
                            "steps over three decades around its default; grid tuning only)")

@@ -37,6 +37,7 @@ from .limits import resource_problem
 from .results import Results, Run, clean_stale_temporaries
 from .train import Progress, RunResult, RunSpec, resolve_device
 
+
 def environment(device: torch.device) -> dict[str, Any]:
     """What produced a result: versions, device, threads, machine, time."""
     return {"optguide": __version__, "torch": torch.__version__, "device": device.type,
@@ -45,13 +46,6 @@ def environment(device: torch.device) -> dict[str, Any]:
             "threads": torch.get_num_threads(), "python": platform.python_version(),
             "code_hash": code_hash(TRAINING_CODE),
             "created": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds")}
-
-
-def uses_batched_engine(config: Config, device: torch.device) -> bool:
-    """Whether ``config`` trains its runs together: with the ``"batched"`` engine, always
-    (the MLP and the CNN have a stacked pass of their own; any other model is vmapped)."""
-    del device  # kept in the signature: the choice once depended on it
-    return config.engine == "batched"
 
 
 def run(config: Config, *, placement: Placement | None = None,
@@ -98,7 +92,7 @@ def run_together(configs: Sequence[Config], *, placement: Placement | None = Non
                           "size, train and validation sizes, device and evaluation options")
     first = configs[0]
     device = resolve_device(first.device)
-    batched = uses_batched_engine(first, device)
+    batched = first.engine == "batched"  # the MLP and the CNN each have a stacked pass
     specs = [config.run_specs() for config in configs]
 
     def gathered(outcomes: dict[int, RunResult]) -> list[Results]:
@@ -195,7 +189,7 @@ def _check_resources(configs: Sequence[Config], placement: Placement, data_train
     specs = [spec for config in configs for spec in config.run_specs()]
     held = plan(specs, epochs=first.epochs,
                 examples=min(first.train_size or data_train_size, data_train_size),
-                batched=uses_batched_engine(first, device), device=first.device,
+                batched=first.engine == "batched", device=first.device,
                 placement=placement).runs_held_at_once()
     for config in configs:
         problem = resource_problem(config, data_train_size=data_train_size,

@@ -53,6 +53,7 @@ from .compare import environment
 from .config import Config, ConfigError, default
 from .data import load_mnist
 from .executor import Placement, chunk_runs, execute, reuse_workers
+from .limits import MNIST_TRAIN_IMAGES
 from .optimizers import OPTIMIZERS
 from .results import MAX_FILE_BYTES, Results, Run, from_dict, read_regular_file, write_output
 from .schedules import Schedule
@@ -159,7 +160,7 @@ class SearchStudy:
 
     @property
     def total_steps(self) -> int:
-        n = self.train_size or (60_000 - self.validation_size)
+        n = self.train_size or (MNIST_TRAIN_IMAGES - self.validation_size)
         return steps_per_epoch(n, self.batch_size) * self.epochs
 
     def trial_list(self, protocol: str, optimizer: str) -> list[Trial]:

@@ -421,9 +421,10 @@ class _StackedMLP(_StackedRuns):
 class _StackedCNN(_StackedRuns):
     r"""The CNN of all runs as one network whose channels are the runs' channels side by side.
 
-    The first convolution of :math:`R` runs sharing their minibatch is one convolution with
-    :math:`8R` filters; the second is one *grouped* convolution (``groups`` :math:`= R`: each
-    run's 16 filters see only its own 8 channels); the linear layer is a batched product.
+    The first convolution of :math:`R` runs sharing their minibatch is one matrix product of
+    the images' 3x3 patches with all :math:`8R` filters; the second is one *grouped*
+    convolution (``groups`` :math:`= R`: each run's 16 filters see only its own 8 channels);
+    the linear layer is a batched product.
     Activations are kept channels-last, where the CPU's max-pooling and convolution kernels
     are vectorized over channels. The same mathematics as :func:`optguide.models.cnn` per
     run (tested against the sequential engine); gradients by autograd.
@@ -432,15 +433,20 @@ class _StackedCNN(_StackedRuns):
     def logits(self, x, shared, params=None):
         w1, b1, w2, b2, w3, b3 = self.params() if params is None else params
         runs, channels_last = self.runs, torch.channels_last
-        if shared:  # [batch, 1, 28, 28]: every run's filters on the same images
-            images, groups = x, 1
-        else:  # [runs, batch, 1, 28, 28]: run r's images are input channel r
-            images, groups = x.squeeze(2).transpose(0, 1), runs
-        h = F.conv2d(images.contiguous(memory_format=channels_last),
-                     w1.reshape(-1, *w1.shape[2:]), b1.reshape(-1), groups=groups)
-        h = F.max_pool2d(F.relu(h).contiguous(memory_format=channels_last), 2)
+        # Pooling before the ReLU gives the same values and gradients (the maximum commutes
+        # with a monotone function) on a quarter of the elements.
+        if shared:  # [batch, 1, H, W]: every run's filters on the same image patches, one
+            # product whose result is already channels-last ([batch, H', W', runs * 8])
+            size, side = w1.shape[-1], x.shape[-1] - w1.shape[-1] + 1
+            patches = F.unfold(x, size).transpose(1, 2).reshape(-1, size * size)
+            h = torch.addmm(b1.reshape(-1), patches, w1.reshape(-1, size * size).T)
+            h = h.view(len(x), side, side, -1).permute(0, 3, 1, 2)
+        else:  # [runs, batch, 1, H, W]: run r's images are input channel r of a grouped conv
+            images = x.squeeze(2).transpose(0, 1).contiguous(memory_format=channels_last)
+            h = F.conv2d(images, w1.reshape(-1, *w1.shape[2:]), b1.reshape(-1), groups=runs)
+        h = F.relu(F.max_pool2d(h.contiguous(memory_format=channels_last), 2))
         h = F.conv2d(h, w2.reshape(-1, *w2.shape[2:]), b2.reshape(-1), groups=runs)
-        h = F.max_pool2d(F.relu(h).contiguous(memory_format=channels_last), 2)
+        h = F.relu(F.max_pool2d(h.contiguous(memory_format=channels_last), 2))
         features = h.contiguous().view(len(h), runs, -1).transpose(0, 1)  # [runs, batch, 400]
         return torch.baddbmm(b3.unsqueeze(1), features, w3.transpose(1, 2))
 

@@ -119,3 +119,38 @@ def test_console_script_entry_point_runs(tmp_path):
     assert code == 0 and "compare" in out
     code, out, err = run_cli("table", str(tmp_path / "missing.json"))
     assert code == 2 and err.startswith("optguide: error:") and "Traceback" not in err
+
+
+def test_every_option_default_and_help_comes_from_the_one_declaration():
+    """Issue 21 (2): a parameter's default and bounds are declared once (config.PARAMETERS)
+    and the command line reads them from there."""
+    import dataclasses
+
+    from optguide import cli
+    from optguide.config import PARAMETERS, Config
+
+    parser = cli.build_parser()
+    args = parser.parse_args(["compare"])
+    fields = {f.name: f.default for f in dataclasses.fields(Config)}
+    for name, parameter in PARAMETERS.items():
+        assert getattr(args, name) == parameter.default == fields[name], name
+    for name in ("optimizers", "presets", "seeds"):
+        assert getattr(args, name) == fields[name], name
+    compare = next(a for a in parser._subparsers._group_actions[0].choices["compare"]._actions
+                   if a.dest == "epochs")
+    assert compare.help == PARAMETERS["epochs"].describe()
+    assert "at most 10,000" in compare.help
+
+
+def test_a_parameter_checks_its_own_bounds():
+    from optguide.config import PARAMETERS
+
+    assert PARAMETERS["epochs"].problem(0).startswith("epochs must be an integer >= 1")
+    assert PARAMETERS["epochs"].problem(10**400).startswith("epochs must be at most 10,000")
+    assert PARAMETERS["epochs"].problem(True) is not None  # a flag is not a number
+    assert PARAMETERS["batch_size"].problem(None) is None  # full batch
+    assert PARAMETERS["validation_size"].problem(None) == "validation size must be given"
+    assert PARAMETERS["eval_every"].problem(float("nan")) is not None
+    assert PARAMETERS["eval_every"].problem(1) is None
+    assert "choose from mlp, cnn" in PARAMETERS["model"].problem("resnet")
+    assert "cuda:N" in PARAMETERS["device"].problem("tpu")

@@ -383,13 +383,18 @@ def test_verdict_box_and_list_item_say_what_the_verdict_holds():
     assert "On the toy." not in item.astext() and "it depends" in item.astext()
     full = verdict_pages.verdict_item(verdict.to_dict(), "label", "Title").astext()
     assert "The article: toys are fun" in full and "On the toy." in full
+    own = claims.Verdict("toys rank alike", "confirmed", "Yes.", source="site").to_dict()
+    assert "The site's own question: toys rank alike" in verdict_pages.verdict_box(own).astext()
+    assert "The site's own question: " in verdict_pages.verdict_item(own, "l", "T").astext()
+    with pytest.raises(ValueError, match="source must be one of"):
+        claims.Verdict("x", "confirmed", "Yes.", source="blog")
 
 
 def test_verdict_box_folds_the_details_escaped():
     verdict = claims.Verdict("toys", "refuted", "No.", details="A < B by 0.1 points [0.0, 0.2].")
     raw = [node for node in verdict_pages.verdict_box(verdict.to_dict()).findall(nodes.raw)]
     assert len(raw) == 1 and raw[0].astext().startswith('<details class="optguide-verdict')
-    assert "A &lt; B by 0.1 points [0.0, 0.2]." in raw[0].astext()
+    assert "A &lt; B by 0.1\u00a0points [0.0,\u00a00.2]." in raw[0].astext()
     plain = claims.Verdict("toys", "refuted", "No.")
     assert not list(verdict_pages.verdict_box(plain.to_dict()).findall(nodes.raw))
 
@@ -568,3 +573,14 @@ def test_a_toy_site_shows_boxes_badges_and_the_verdict_list(tmp_path):
     assert "cdn.datatables.net" not in times and "plot_toy" in times
     failed = build_toy_site(tmp_path, ["results/missing.json"])
     assert failed.returncode != 0 and "results/missing.json" in failed.stderr
+
+
+def test_numbers_keep_their_units_and_intervals_on_one_line():
+    """Issue 18 (7): "97.66 ± / 0.24 %" broke across lines; no-break spaces hold them."""
+    text = ("Adam reached 97.66 ± 0.24 % (n = 10) at lr = 0.1, +0.21 [+0.03, +0.38] points "
+            "after 5 epochs; 1, 2 and 3.")
+    kept = verdict_pages.unbreakable(text).replace("\u00a0", "~")
+    assert kept == ("Adam reached 97.66~±~0.24~% (n~=~10) at lr~=~0.1, +0.21~[+0.03,~+0.38]~"
+                    "points after 5~epochs; 1, 2 and 3.")
+    box = verdict_pages.verdict_box({"outcome": "confirmed", "sentence": text, "claim": "c"})
+    assert "97.66\u00a0±\u00a00.24\u00a0%" in box.astext()

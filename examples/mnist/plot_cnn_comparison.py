@@ -9,7 +9,8 @@ PyTorch's defaults, and every optimizer at a learning rate tuned on validation f
 model. The whole ranking is compared pair by pair with paired 95 % intervals over three
 seeds, so the CNN can keep it, reverse it, or fail to separate it.
 
-A CNN trains one run at a time on the CPU, so to fit the documentation's build budget both
+A CNN costs far more arithmetic per image than the MLP, so to fit the documentation's build
+budget both
 models train on 6,000 training images for 2 epochs, choices are made on 5,000 held-out
 validation images (the full test set measures accuracy), and the tuning grid is short: for
 each optimizer and model, three rates half a decade apart centred on the rate the site's

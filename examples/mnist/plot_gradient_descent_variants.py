@@ -16,8 +16,8 @@ time. Each variant's learning rate is tuned once on validation, for its whole ru
 half-decade grid that runs from too small up to where training becomes unstable (widened
 while the best rate sits at its top); all three views then read the same runs. To fit the
 documentation's build budget it uses a subset of the training images, three seeds and a few
-epochs (more for the variants whose epochs are quicker, so that all train for about as
-long; all printed below).
+epochs (more for the variants whose epochs are quicker; their training times still differ,
+and all are printed below).
 """
 
 # %%

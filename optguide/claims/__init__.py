@@ -20,6 +20,11 @@ OUTCOMES = ("confirmed", "refuted", "depends", "inconclusive")
 #: How each outcome is named on the site's badges.
 OUTCOME_LABELS = {"confirmed": "confirmed", "refuted": "refuted", "depends": "it depends",
                   "inconclusive": "inconclusive"}
+#: Whose claim a verdict tests: the original article's, or a question of this site's own
+#: (asked to explain or extend a result; never attributed to the article).
+SOURCES = ("article", "site")
+#: How a page introduces the claim of each source.
+SOURCE_LABELS = {"article": "The article", "site": "The site's own question"}
 #: Verdicts shown with :meth:`Verdict.line` or :meth:`Verdict.show` in this process, oldest
 #: first (the site build empties it before each example and reads the last one after it).
 SHOWN: list[Verdict] = []
@@ -42,7 +47,7 @@ class Verdict:
     Attributes
     ----------
     claim : str
-        The claim as the article states it.
+        The claim as the article states it (or the site's question, with ``source="site"``).
     outcome : str
         One of :data:`OUTCOMES`.
     sentence : str
@@ -55,6 +60,8 @@ class Verdict:
         :data:`FLIP_WORDS`.
     details : str
         The intervals, seeds and per-condition numbers behind the sentence.
+    source : str
+        ``"article"`` (default) or ``"site"``: see :data:`SOURCES`.
     """
 
     claim: str
@@ -63,10 +70,13 @@ class Verdict:
     numbers: dict[str, Any] = field(default_factory=dict)
     flip: str = ""
     details: str = ""
+    source: str = "article"
 
     def __post_init__(self) -> None:
         if self.outcome not in OUTCOMES:
             raise ValueError(f"outcome must be one of {OUTCOMES}, got {self.outcome!r}")
+        if self.source not in SOURCES:
+            raise ValueError(f"source must be one of {SOURCES}, got {self.source!r}")
 
     @property
     def label(self) -> str:

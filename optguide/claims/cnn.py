@@ -126,4 +126,4 @@ def ranking_holds_for_cnn(mlp: Results, cnn: Results, preset: str | None = None,
     details = "; ".join(parts)
     return Verdict("The optimizers rank the same on a CNN as on the MLP.", outcome, sentence,
                    {"outcomes": outcomes, "presets": numbers}, flip=join_flips(deciding),
-                   details=details[0].upper() + details[1:] + ".")
+                   details=details[0].upper() + details[1:] + ".", source="site")

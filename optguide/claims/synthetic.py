@@ -151,7 +151,7 @@ def valley_following(distances: Mapping[str, Mapping[str, Mapping[int, float]]],
         plain += f"; the answer changes with {_condition(sign, methods, surfaces)}"
     return Verdict(
         claim="Momentum and adaptive methods follow a valley better than plain SGD.",
-        outcome=outcome, sentence=plain + ".", flip=flip, details=sentence + ".",
+        source="site", outcome=outcome, sentence=plain + ".", flip=flip, details=sentence + ".",
         numbers={"differences": {f"{m} | {s}": (d.mean, d.low, d.high, d.n)
                                  for (m, s), d in diffs.items()},
                  "closer": closer, "farther": farther, "pairs": total, "wins": wins,
@@ -551,7 +551,7 @@ def shrinking_hurts(late_loss: Mapping[str, Mapping[str, Mapping[int, float]]],
              + _names([f"{said[o]} than {rival}'s in {counts[o]} of {len(outcomes)} "
                        "conditions" for o in said if counts[o]]) + ".")
     return Verdict(claim="Adagrad's shrinking learning rate hurts late in training.",
-                   outcome=outcome, sentence=plain, flip=join_flips(flips),
+                   source="site", outcome=outcome, sentence=plain, flip=join_flips(flips),
                    details=sentence + ".",
                    numbers={"outcomes": outcomes,
                             "differences": {c: (d.mean, d.low, d.high, d.n)

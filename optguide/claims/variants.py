@@ -220,4 +220,4 @@ def minibatch_is_middle_ground(results_by_batch: Mapping[BatchSize, Results], mi
                "beats_smaller_per_update": parts["updates"],
                "best_per_second": parts["seconds"], "parts": parts}
     return Verdict("Minibatch gradient descent is the practical middle ground.", outcome,
-                   plain, numbers, flip=join_flips(flips), details=sentence)
+                   plain, numbers, flip=join_flips(flips), details=sentence, source="site")

@@ -35,6 +35,32 @@ logger = logging.getLogger(__name__)
 
 #: What a verdict box says for an example that was not executed.
 NOT_EXECUTED = "This example was not executed in this build, so it has no verdict here."
+#: A number and what belongs to it, which a line must not split: "97.66 %", "0.24 points",
+#: "± 0.24", "n = 10", "lr = 0.1", "[+0.03, +0.38]".
+_KEEP_TOGETHER = (
+    re.compile(r"(?<=\d) (?=%|±|points?\b|pp\b|s\b|ms\b|epochs?\b|seeds?\b|runs?\b)"),
+    re.compile(r"(?<=[±=]) (?=[-+−]?\d)"),
+    re.compile(r"(?<=\b[nk]) (?==)|(?<=\blr) (?==)"),
+    re.compile(r"(?<=\d,) (?=[-+−]?\d[\d.]*\])"),  # inside an interval [+0.03, +0.38]
+    re.compile(r"(?<=\d) (?=\[)|(?<=\]) (?=points?\b|%)"),  # +0.21 [...] points
+)
+
+
+def claim_intro(verdict: dict[str, Any]) -> str:
+    """``"The article: "`` or ``"The site's own question: "``: whose claim the verdict tests
+    (:data:`optguide.claims.SOURCE_LABELS`; verdicts saved before sources existed are the
+    article's)."""
+    from optguide.claims import SOURCE_LABELS
+
+    return f"{SOURCE_LABELS[verdict.get('source', 'article')]}: "
+
+
+def unbreakable(text: str) -> str:
+    """``text`` with no-break spaces where a line break would split a number from its unit,
+    its sign of uncertainty or its name (``97.66 ± 0.24 %`` stays on one line)."""
+    for pattern in _KEEP_TOGETHER:
+        text = pattern.sub("\u00a0", text)
+    return text
 
 
 class VerdictBoxDirective(SphinxDirective):
@@ -66,20 +92,21 @@ def verdict_box(verdict: dict[str, Any] | None) -> nodes.container:
     box += head
     if verdict and verdict.get("claim"):
         claim = nodes.paragraph(classes=["optguide-verdict-claim"])
-        claim += nodes.emphasis("Claim tested: ", "Claim tested: ")
+        intro = claim_intro(verdict)
+        claim += nodes.emphasis(intro, intro)
         claim += nodes.Text(verdict["claim"])
         box += claim
-    sentence = verdict["sentence"] if verdict else NOT_EXECUTED
+    sentence = unbreakable(verdict["sentence"]) if verdict else NOT_EXECUTED
     box += nodes.paragraph(sentence, sentence, classes=["optguide-verdict-sentence"])
     if verdict and verdict.get("flip"):
         flip = nodes.paragraph(classes=["optguide-verdict-flip"])
         flip += nodes.emphasis("What would have flipped it: ", "What would have flipped it: ")
-        flip += nodes.Text(verdict["flip"])
+        flip += nodes.Text(unbreakable(verdict["flip"]))
         box += flip
     if verdict and verdict.get("details"):
         # Folded: every interval and per-condition number, one click away.
         box += nodes.raw("", '<details class="optguide-verdict-details"><summary>The numbers'
-                         f'</summary><p>{html.escape(verdict["details"])}</p></details>',
+                         f'</summary><p>{html.escape(unbreakable(verdict["details"]))}</p></details>',
                          format="html")
     return box
 
@@ -132,7 +159,7 @@ def verdict_item(verdict: dict[str, Any] | None, label: str, title: str,
     """One entry of :class:`VerdictsDirective`: badge, link to ``label``, the article's claim
     and the verdict's plain sentence (the last two not when ``compact``)."""
     outcome = verdict["outcome"] if verdict else ""
-    sentence = verdict["sentence"] if verdict else "not executed in this build"
+    sentence = unbreakable(verdict["sentence"]) if verdict else "not executed in this build"
     link = addnodes.pending_xref("", refdomain="std", reftype="ref", reftarget=label,
                                  refexplicit=True, refwarn=True)
     link += nodes.inline(title, title)
@@ -145,7 +172,8 @@ def verdict_item(verdict: dict[str, Any] | None, label: str, title: str,
     if not compact:
         if verdict and verdict.get("claim"):
             claim = nodes.paragraph(classes=["optguide-verdict-claim"])
-            claim += nodes.emphasis("The article: ", "The article: ")
+            intro = claim_intro(verdict)
+            claim += nodes.emphasis(intro, intro)
             claim += nodes.Text(verdict["claim"])
             item += claim
         item += nodes.paragraph(sentence, sentence, classes=["optguide-verdict-sentence"])

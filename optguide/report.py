@@ -129,7 +129,8 @@ def render(columns: Sequence[str], body: list[list[str]], fmt: str) -> str:
         head = "".join(f"<th>{html.escape(c)}</th>" for c in columns)
         trs = "".join("<tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in cells) + "</tr>"
                       for cells in body)
-        return (f'<div class="optguide-scroll"><table class="optguide-table"><thead><tr>{head}'
+        return (f'<div class="optguide-scroll" tabindex="0" role="region" aria-label="Results '
+                f'table (scrolls sideways)"><table class="optguide-table"><thead><tr>{head}'
                 f"</tr></thead><tbody>{trs}</tbody></table></div>\n")
     raise ValueError(f"unknown table format {fmt!r}; choose from markdown, csv, html")
 

@@ -504,6 +504,20 @@ def test_every_verdict_box_reads_at_a_glance(site):
         assert '<details class="optguide-verdict-details">' in page, path.name
 
 
+def test_wide_result_tables_scroll_in_a_box_the_keyboard_reaches(site):
+    """Issue 18 (7): a result table wider than a phone scrolls in its own box, which takes
+    keyboard focus and says what it holds."""
+    found = 0
+    for path in sorted(site.rglob("*.html")):
+        for match in re.finditer(r"<div class=['\"]optguide-scroll['\"]([^>]*)>", path.read_text()):
+            found += 1
+            attributes = match[1]
+            assert re.search(r"tabindex=['\"]0['\"]", attributes), path.name
+            assert re.search(r"role=['\"]region['\"]", attributes), path.name
+            assert "aria-label=" in attributes, path.name
+    assert found >= 2  # the home page's headline, the comparison table
+
+
 def test_the_build_verified_a_sample_of_the_published_study(site):
     record = json.loads((site / "results" / "verification.json").read_text())
     assert record["sampled_runs"] == record["matched"] > 0

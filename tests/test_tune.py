@@ -50,6 +50,21 @@ def test_choose_reads_validation_only_and_counts_divergence_as_zero():
     assert choose("adam", runs[:4]).at_edge
 
 
+def test_every_learning_rate_chooser_breaks_a_tie_the_same_way():
+    """Issue 21 (5): one choosing rule (analysis.scoring.best_of): a three-way tie goes to the
+    smallest rate, in the tuning protocol as in the sweep reading of the same runs."""
+    from optguide.analysis import best_of
+    from optguide.analysis.sweep import best_learning_rate
+    from optguide.results import Results
+
+    runs = [fake_run(lr, seed, 0.9) for lr in (0.3, 0.1, 0.03) for seed in (0, 1)]
+    runs += [fake_run(0.01, seed, 0.5) for seed in (0, 1)]
+    assert choose("adam", runs).lr == 0.03
+    results = Results({"optimizers": ["adam"], "presets": ["pytorch"]}, {}, runs)
+    assert best_learning_rate(results, "adam") == 0.03
+    assert best_of({0.03: 0.9, 0.1: 0.9, 0.3: 0.9}) == 0.03
+
+
 def test_default_grid_is_half_decades_over_three_decades_around_the_default():
     grid = default_grid("adam")
     assert len(grid) == 7 and 1e-3 in grid

@@ -150,7 +150,8 @@ def headline_html(columns) -> str:
             cells.append(f"<td><strong>{text}</strong></td>" if key in bold[column.key]
                          else f"<td>{text}</td>")
         body.append(f"<tr><td>{labels[key]}</td>{''.join(cells)}</tr>")
-    return (f"<div class='optguide-scroll'><table class='optguide-headline'><thead><tr>"
+    return (f"<div class='optguide-scroll' tabindex='0' role='region' aria-label='Test accuracy "
+            f"under each tuning protocol'><table class='optguide-headline'><thead><tr>"
             f"<th>Optimizer</th>{head}</tr></thead><tbody>{''.join(body)}</tbody></table></div>")
 
 

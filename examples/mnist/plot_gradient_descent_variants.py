@@ -124,7 +124,10 @@ timed_results = {batch_size: compare(timed_config(batch_size, epochs))
                  for batch_size, epochs in EPOCHS.items()}
 timed = {batch_size: results.runs[0] for batch_size, results in timed_results.items()}
 equal_epochs = min(EPOCHS.values())
-equal_seconds = min(sum(e["seconds"] for e in run.history)  # the shortest run that finished
+# The time budget is the training time of the shortest run that finished. This rule was
+# revised after a build had been seen: a diverged run stops early, and the first version let
+# such a run set the budget.
+equal_seconds = min(sum(e["seconds"] for e in run.history)
                     for results in timed_results.values() for run in results.runs
                     if run.status != "diverged")
 for batch_size, run in timed.items():

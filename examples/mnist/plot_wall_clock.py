@@ -160,7 +160,9 @@ plt.show()
 # for a few epochs and three seeds, with the validation accuracy recorded every
 # ``eval_every`` of an epoch. The runs train together in the batched engine, whose clock is
 # shared out, so a run's time at each evaluation is its step count times the step time
-# measured above. The dotted line is the target.
+# measured above. The dotted line is the target: 90 % validation accuracy. It was revised
+# after a build had been seen: the first version used the site's table target, 97 %, and in
+# that build no run reached 97 % on this subset in two epochs.
 
 from optguide.experiments import SITE_STUDY
 from optguide.tune import choices, tune
@@ -170,7 +172,7 @@ study = tune(SITE_STUDY.replace(candidates=tuple(OPTIMIZERS)))
 chosen = {name: choice.lr for name, choice in choices(study).items()}
 TUNED = dict(presets=("pytorch",), seeds=(10, 11, 12), epochs=2, train_size=10_000,
              batch_size=BATCH, eval_every=0.05)
-TARGET = 0.90  # validation accuracy, below most runs' final accuracy on this subset (figure)
+TARGET = 0.90  # validation accuracy (97 % before a build was seen; see the text above)
 runs = [run for name in OPTIMIZERS
         for run in compare(Config(optimizers=(name,), learning_rates=(chosen[name],),
                                   **TUNED)).runs]

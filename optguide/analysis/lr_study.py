@@ -18,7 +18,7 @@ from typing import Any
 from ..optimizers import OPTIMIZERS, hyperparameters
 from ..results import Results, Run
 from .names import optimizer_name
-from .scoring import final_metric, tied_best
+from .scoring import best_of, final_metric
 from .sweep import SELECTION_METRIC
 
 STUDY_KIND = "study"
@@ -135,11 +135,9 @@ def choose(candidate: str, runs: list[Run], widenings: int = 0) -> Choice:
     """Pick the rate with the best mean final validation accuracy among ``runs``.
 
     Reads ``val_accuracy`` only (a diverged run scores 0, the analysis layer's one rule,
-    :func:`optguide.analysis.scoring.final_metric`). When several rates tie for the best
-    mean (:func:`~optguide.analysis.scoring.tied_best`), the middle one of them is chosen
-    (the lower of the two middles for an even count), not the earliest
-    (:func:`~optguide.analysis.scoring.best_of`): on a plateau of equal rates the middle is
-    the one farthest from where the accuracy falls off.
+    :func:`optguide.analysis.scoring.final_metric`), and chooses by the one choosing rule,
+    :func:`~optguide.analysis.scoring.best_of`: the best mean wins, a tie goes to the first
+    candidate, here the smallest rate.
     """
     rates = sorted({run.lr for run in runs})
     grid = []
@@ -147,8 +145,7 @@ def choose(candidate: str, runs: list[Run], widenings: int = 0) -> Choice:
         at = [run for run in runs if run.lr == lr]
         grid.append((lr, statistics.fmean(final_metric(r, SELECTION_METRIC) for r in at),
                      sum(r.status != "ok" for r in at)))
-    tied = tied_best({lr: mean for lr, mean, _ in grid})
-    lr = tied[(len(tied) - 1) // 2]  # a plateau of equal rates: its (lower) middle
+    lr = best_of({lr: mean for lr, mean, _ in grid})
     mean = next(row[1] for row in grid if row[0] == lr)
     return Choice(candidate, lr, mean, tuple(grid), lr in (rates[0], rates[-1]), widenings)
 

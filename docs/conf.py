@@ -22,6 +22,7 @@ import datetime
 import hashlib
 import importlib.util
 import os
+import subprocess
 import sys
 from pathlib import Path
 
@@ -153,8 +154,9 @@ if _mathjax is None or not _mathjax.submodule_search_locations:
 html_static_path.append(str(Path(next(iter(_mathjax.submodule_search_locations))) / "static"))
 mathjax_path = "mathjax/tex-chtml.js"
 html_css_files = ["optguide.css"]
-# Search results: summaries from the article only; equal titles told apart.
-html_js_files = ["optguide-search.js"]
+# Search results: summaries from the article only; equal titles told apart. Figures open at
+# full size when tapped.
+html_js_files = ["optguide-search.js", "optguide-figures.js"]
 html_favicon = "_static/favicon.svg"
 # pydata-sphinx-theme logs a console error on a first visit without a default colour mode.
 html_context = {"default_mode": "auto"}
@@ -178,6 +180,33 @@ html_theme_options = {
     "navbar_end": [],
     "navbar_persistent": [],
 }
+
+
+def _git(*args: str) -> str:
+    """Output of a git command in the repository ("" outside a checkout or without git)."""
+    try:
+        return subprocess.run(["git", "-C", str(ROOT), *args], capture_output=True, text=True,
+                              timeout=10, check=True).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        return ""
+
+
+def build_stamp() -> str:
+    """The footer of every page: which commit built these numbers, when, with what."""
+    import torch
+
+    commit = _git("rev-parse", "--short=12", "HEAD")
+    changed = bool(_git("status", "--porcelain", "--untracked-files=no"))
+    source = (f"commit <code>{commit}</code>{' with local changes' if changed else ''}"
+              if commit else "a copy without its git history")
+    # The day, not the time: a rebuild on the same day rewrites no page for the stamp alone.
+    day = datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d")
+    return (f'<p class="optguide-stamp">This site and its numbers were built from {source} '
+            f"on {day} (UTC), with optguide {optguide.__version__} and torch "
+            f"{torch.__version__}.</p>")
+
+
+html_theme_options["extra_footer"] = build_stamp()
 if os.environ.get("OPTGUIDE_REPOSITORY_URL"):
     html_theme_options.update(repository_url=os.environ["OPTGUIDE_REPOSITORY_URL"],
                               use_repository_button=True, path_to_docs="docs")

@@ -334,11 +334,18 @@ async () => {
   const images = Array.from(document.images)
     .filter(img => img.getClientRects().length > 0 || img.closest("article"))
     .filter(img => img.naturalWidth === 0).map(img => img.currentSrc || img.src);
+  // A figure shown smaller than drawn must open at full size (a link around it).
+  const shrunk = Array.from(document.querySelectorAll("article.bd-article img"))
+    .filter(img => img.naturalWidth > 0 && !img.closest("a, .animation")
+            && !(img.currentSrc || img.src).startsWith("data:")
+            && img.getBoundingClientRect().width < 0.9 * img.naturalWidth)
+    .map(img => (img.currentSrc || img.src).split("/").pop());
   const box = document.querySelector("article div.optguide-verdict-box");
   const verdict = box ? {top: box.getBoundingClientRect().top + window.scrollY,
                          badge: (box.querySelector(".optguide-verdict-badge") || {}).textContent}
                       : null;
   return {overflow: wide, raw: raw.slice(0, 3), broken: images, verdict: verdict,
+          shrunk: shrunk.slice(0, 3),
           cards: document.querySelectorAll(".sphx-glr-thumbcontainer .optguide-card-badge").length,
           dark: document.documentElement.dataset.theme === "dark",
           height: window.innerHeight};
@@ -353,7 +360,7 @@ class Sweep:
         self.paths = paths
         self.problems: dict[str, list[str]] = {
             check: [] for check in ("remote", "console", "overflow", "math", "images",
-                                    "verdict", "dark")}
+                                    "figures", "verdict", "dark")}
         self.cards = 0
 
     def add(self, check: str, mode: str, path: str, detail: object) -> None:
@@ -399,6 +406,9 @@ def pages_in_modes(browser, server, site) -> Sweep:
                 sweep.add("math", mode, path, seen["raw"])
             if seen["broken"]:
                 sweep.add("images", mode, path, seen["broken"])
+            if seen["shrunk"]:
+                sweep.add("figures", mode, path, f"shown small, no way to enlarge: "
+                                                 f"{seen['shrunk']}")
             if mode == "dark" and not seen["dark"]:
                 sweep.add("dark", mode, path, "not in dark mode")
             if _is_example(path):
@@ -419,11 +429,12 @@ def pages_in_modes(browser, server, site) -> Sweep:
 
 
 @pytest.mark.parametrize("check", ["remote", "console", "overflow", "math", "images",
-                                   "verdict", "dark"])
+                                   "figures", "verdict", "dark"])
 def test_every_page_in_every_mode(pages_in_modes, check):
     """remote: no request leaves the local server; console: no errors; overflow: no
-    horizontal scrolling; math: no raw LaTeX left; images: all load; verdict: each example
-    shows its verdict in the first screen; dark: dark mode applies."""
+    horizontal scrolling; math: no raw LaTeX left; images: all load; figures: a figure shown
+    smaller than drawn opens at full size (issue 18, item 7); verdict: each example shows its
+    verdict in the first screen; dark: dark mode applies."""
     problems = pages_in_modes.problems[check]
     assert not problems, f"{len(problems)} {check} problems:\n" + "\n".join(problems[:40])
 
@@ -502,6 +513,16 @@ def test_every_verdict_box_reads_at_a_glance(site):
         problems = Verdict("claim", "confirmed", sentence, flip=flip).plainness_problems()
         assert not problems, (path.name, problems, sentence, flip)
         assert '<details class="optguide-verdict-details">' in page, path.name
+
+
+def test_every_page_says_which_commit_built_it(site):
+    """Issue 18 (7): a build stamp (the commit, the day, the versions) in every page's footer."""
+    for name in ("index.html", "comparison.html", "guide/adam.html"):
+        page = (site / name).read_text()
+        stamp = re.search(r'<p class="optguide-stamp">(.*?)</p>', page, re.DOTALL)
+        assert stamp, name
+        assert re.search(r"commit <code>[0-9a-f]{7,}</code>|without its git history", stamp[1])
+        assert "torch" in stamp[1] and re.search(r"\d{4}-\d{2}-\d{2}", stamp[1])
 
 
 def test_wide_result_tables_scroll_in_a_box_the_keyboard_reaches(site):

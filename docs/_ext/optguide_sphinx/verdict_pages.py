@@ -55,6 +55,15 @@ def claim_intro(verdict: dict[str, Any]) -> str:
     return f"{SOURCE_LABELS[verdict.get('source', 'article')]}: "
 
 
+def claim_paragraph(verdict: dict[str, Any]) -> nodes.paragraph:
+    """``The article: <claim>`` (or the site's own question), as the box and the list show it."""
+    claim = nodes.paragraph(classes=["optguide-verdict-claim"])
+    intro = claim_intro(verdict)
+    claim += nodes.emphasis(intro, intro)
+    claim += nodes.Text(verdict["claim"])
+    return claim
+
+
 def unbreakable(text: str) -> str:
     """``text`` with no-break spaces where a line break would split a number from its unit,
     its sign of uncertainty or its name (``97.66 ± 0.24 %`` stays on one line)."""
@@ -91,11 +100,7 @@ def verdict_box(verdict: dict[str, Any] | None) -> nodes.container:
     head += badge(outcome)
     box += head
     if verdict and verdict.get("claim"):
-        claim = nodes.paragraph(classes=["optguide-verdict-claim"])
-        intro = claim_intro(verdict)
-        claim += nodes.emphasis(intro, intro)
-        claim += nodes.Text(verdict["claim"])
-        box += claim
+        box += claim_paragraph(verdict)
     sentence = unbreakable(verdict["sentence"]) if verdict else NOT_EXECUTED
     box += nodes.paragraph(sentence, sentence, classes=["optguide-verdict-sentence"])
     if verdict and verdict.get("flip"):
@@ -171,11 +176,7 @@ def verdict_item(verdict: dict[str, Any] | None, label: str, title: str,
     item = nodes.list_item("", head, classes=[f"optguide-verdict-{outcome or 'none'}"])
     if not compact:
         if verdict and verdict.get("claim"):
-            claim = nodes.paragraph(classes=["optguide-verdict-claim"])
-            intro = claim_intro(verdict)
-            claim += nodes.emphasis(intro, intro)
-            claim += nodes.Text(verdict["claim"])
-            item += claim
+            item += claim_paragraph(verdict)
         item += nodes.paragraph(sentence, sentence, classes=["optguide-verdict-sentence"])
     return item
 

@@ -149,10 +149,12 @@ def build_parser() -> argparse.ArgumentParser:
     tune = commands.add_parser(
         "tune", help="tune on validation, report on test: the equal-effort study (--study, "
                      "--protocol) or each learning rate on a grid")
-    tune.add_argument("--study", choices=("site",), default=None,
-                      help="compute the site's equal-effort study (every protocol, its "
-                           "published settings) and write it (default --out: the site's "
-                           "docs/studies/equal_effort.json.gz)")
+    tune.add_argument("--study", choices=("site", "pages"), default=None,
+                      help="site: compute the site's equal-effort study (every protocol, its "
+                           "published settings; default --out: the site's "
+                           "docs/studies/equal_effort.json.gz); pages: the tuning study and "
+                           "default comparison the pages share (default --out: "
+                           "docs/studies/shared_runs.json.gz)")
     tune.add_argument("--protocol", type=_csv(str), default=None,
                       help="run the equal-effort protocols, comma-separated from defaults, lr, "
                            "full (each optimizer: the same trials, the same schedules)")
@@ -335,6 +337,9 @@ def _tune(args: argparse.Namespace) -> None:
 
         print(show_space())
         return
+    if args.study == "pages":
+        _shared_runs(args)
+        return
     if args.study or args.protocol or args.trials is not None:
         _search(args)
         return
@@ -349,6 +354,51 @@ def _tune(args: argparse.Namespace) -> None:
                   validation_size=args.validation_size, max_widenings=args.max_widenings)
     _train_and_save(args, total_epochs(study), f"tuning {len(study.candidates)} optimizers",
                     functools.partial(tune, study), tuned_table)
+
+
+def _fixed_study_settings(args: argparse.Namespace) -> None:
+    """``--study`` has fixed settings: refuse the options that would change them."""
+    given = [name for name in ("protocol", "trials", "optimizers", "select_seeds",
+                               "check_seeds", "report_seeds", "learning_rates")
+             if getattr(args, name) is not None]
+    if given:
+        raise UsageError(f"--study {args.study} has fixed settings; drop --"
+                         f"{given[0].replace('_', '-')}")
+
+
+def _published_out(args: argparse.Namespace, published: Path) -> Path:
+    """``--out`` when given, else the site's file (its name here outside a checkout)."""
+    if args.out != Path("tuned.json"):
+        return args.out
+    return published if published.parent.is_dir() else Path(published.name)
+
+
+def _shared_runs(args: argparse.Namespace) -> None:
+    """``tune --study pages``: the runs the site's pages share, published."""
+    import time
+
+    from tqdm import tqdm
+
+    from . import shared_runs
+    from .compare import total_epochs as comparison_epochs
+    from .tune import total_epochs as study_epochs
+
+    _fixed_study_settings(args)
+    out = _published_out(args, shared_runs.PUBLISHED)
+    _check_writable(out)
+    study, comparison = shared_runs.experiments()
+    show = not args.quiet and sys.stderr.isatty()
+    start = time.perf_counter()
+    with tqdm(total=study_epochs(study) + comparison_epochs(comparison), disable=not show,
+              unit="run-epoch", desc="the pages' shared runs") as bar:
+        entries, groups = shared_runs.compute(placement=_placement(args), progress=bar)
+    try:
+        shared_runs.save(entries, groups, out)
+    except OSError as error:
+        raise UsageError(f"cannot write {out}: {error.strerror or error}") from None
+    if not args.quiet:
+        print(f"optguide: {len(entries)} cached configurations in "
+              f"{time.perf_counter() - start:.0f} s; wrote {out}", file=sys.stderr)
 
 
 def _search(args: argparse.Namespace) -> None:
@@ -368,15 +418,9 @@ def _search(args: argparse.Namespace) -> None:
     )
 
     if args.study:
-        given = [name for name in ("protocol", "trials", "optimizers", "select_seeds",
-                                   "check_seeds", "report_seeds", "learning_rates")
-                 if getattr(args, name) is not None]
-        if given:
-            raise UsageError(f"--study site has fixed settings; drop --"
-                             f"{given[0].replace('_', '-')}")
+        _fixed_study_settings(args)
         study = SITE_SEARCH
-        out = args.out if args.out != Path("tuned.json") else (
-            PUBLISHED if PUBLISHED.parent.is_dir() else Path(PUBLISHED.name))
+        out = _published_out(args, PUBLISHED)
     else:
         values = {"optimizers": args.optimizers, "protocols": args.protocol,
                   "trials": args.trials, "select_seeds": args.select_seeds,

@@ -332,29 +332,45 @@ def total_run_epochs(study: SearchStudy) -> int:
     return (tuned * seeds + report) * study.epochs
 
 
-def save_study(results: Results, path: str | os.PathLike) -> Path:
-    """Write ``results`` as JSON, gzip-compressed when ``path`` ends in ``.gz`` (atomic)."""
-    blob = json.dumps(results.to_dict(), separators=(",", ":"), allow_nan=False).encode()
+def save_json(payload: Any, path: str | os.PathLike) -> Path:
+    """Write ``payload`` as compact JSON, gzip-compressed when ``path`` ends in ``.gz``
+    (atomic; the same bytes for the same payload)."""
+    blob = json.dumps(payload, separators=(",", ":"), allow_nan=False).encode()
     if str(path).endswith(".gz"):
         blob = gzip.compress(blob, compresslevel=9, mtime=0)
     return write_output(path, blob)
 
 
-def read_study(path: str | os.PathLike) -> Results:
-    """Read a study file (plain or gzip JSON), validated as results; no freshness check."""
-    path = Path(path)
+def save_study(results: Results, path: str | os.PathLike) -> Path:
+    """Write ``results`` as JSON, gzip-compressed when ``path`` ends in ``.gz`` (atomic)."""
+    return save_json(results.to_dict(), path)
+
+
+def read_json(path: str | os.PathLike) -> Any:
+    """A published file's JSON (plain or gzip), read without blocking on a FIFO and never past
+    :data:`optguide.results.MAX_FILE_BYTES`.
+
+    Raises
+    ------
+    StudyError
+        When it cannot be read or is not JSON.
+    """
     try:
-        # Never block on a FIFO, never read a device or a file (or its expansion) past the
-        # results limit.
-        blob = read_regular_file(path)
+        blob = read_regular_file(Path(path))
         if blob[:2] == b"\x1f\x8b":
             with gzip.GzipFile(fileobj=io.BytesIO(blob)) as stream:
                 blob = stream.read(MAX_FILE_BYTES + 1)
             if len(blob) > MAX_FILE_BYTES:
                 raise OSError(errno.EFBIG, f"expands past {MAX_FILE_BYTES:,} bytes")
-        payload = json.loads(blob)
+        return json.loads(blob)
     except (OSError, ValueError, EOFError) as error:
         raise StudyError(f"cannot read the study file {path}: {error}") from None
+
+
+def read_study(path: str | os.PathLike) -> Results:
+    """Read a study file (plain or gzip JSON), validated as results; no freshness check."""
+    path = Path(path)
+    payload = read_json(path)
     results = from_dict(payload, where=str(path))
     if results.config.get("kind") != STUDY_KIND:
         raise StudyError(f"{path} is not an equal-effort study file")

@@ -206,7 +206,7 @@ _OPTIONAL = ("grids", "select_epochs")
 
 
 def tune(study: Study, *, cache: bool = True, placement: Placement | None = None,
-         progress: Any = None) -> Results:
+         progress: Any = None, record: list[list[Config]] | None = None) -> Results:
     """Run ``study``: select every candidate's rate on validation, then train the report seeds.
 
     Parameters
@@ -219,6 +219,10 @@ def tune(study: Study, *, cache: bool = True, placement: Placement | None = None
         Where the runs train and where the data is, as for :func:`optguide.compare.compare`.
     progress : object with ``update(n)``, optional
         Advanced in run-epochs.
+    record : list, optional
+        Receives the configurations of each call of :func:`~optguide.compare.compare_many`,
+        in order (what may have trained together: :mod:`optguide.shared_runs` re-trains its
+        chunks exactly as they were trained).
 
     Returns
     -------
@@ -228,6 +232,8 @@ def tune(study: Study, *, cache: bool = True, placement: Placement | None = None
     environment: dict[str, Any] = {}
 
     def train(configs: list[Config]) -> list[list[Run]]:
+        if record is not None:
+            record.append(list(configs))
         trained = compare_many(configs, cache=cache, placement=placement, progress=progress)
         for results in trained:
             environment.update(results.environment)

@@ -552,6 +552,14 @@ def test_the_build_verified_a_sample_of_the_published_study(site):
     assert trials[("full", "adam")] >= 32
 
 
+def test_the_build_verified_a_sample_of_the_shared_runs(site):
+    record = json.loads((site / "results" / "shared_runs_verification.json").read_text())
+    assert record["sampled_runs"] == record["matched"] > 0
+    assert record["max_abs_diff_accuracy"] <= record["tolerance"]
+    assert record["sampled_run_epochs"] >= 0.05 * record["total_run_epochs"]
+    assert "of their runs" in (site / "comparison.html").read_text()
+
+
 def test_site_has_the_fixed_urls(site):
     expected = ["index.html", "comparison.html", "faq.html", "reproduce.html", "api/index.html",
                 "guide/introduction.html", "guide/sgd.html", "guide/adagrad.html",

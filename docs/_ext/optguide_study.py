@@ -13,7 +13,13 @@ At ``builder-inited`` (before any page or example runs):
    written into the site, and ``OPTGUIDE_STUDY_FILE`` / ``OPTGUIDE_STUDY_VERIFICATION`` point
    the pages' kernels and the examples at the checked file and the check's outcome.
 
-The directive ``optguide-verification`` prints what the check found in this build.
+4. the runs the pages share (:mod:`optguide.shared_runs`: the tuning study and the default
+   comparison) are loaded from their published file, checked the same way (a stale file stops
+   the build), written into the build's results cache, and a random sample of them is
+   re-trained and compared (``results/shared_runs_verification.json``). With
+   ``OPTGUIDE_RECOMPUTE_STUDY=1`` they are trained by the pages instead.
+
+The directive ``optguide-verification`` prints what the checks found in this build.
 """
 
 from __future__ import annotations
@@ -85,11 +91,42 @@ def check_study(app: Sphinx) -> None:
     logger.info("optguide: re-trained %d of the study's runs in %.0f s: %d matched, largest "
                 "difference %.4f", check.sampled_runs, seconds, check.matched,
                 check.max_abs_diff_accuracy)
+    _refuse_mismatches(check, "the published study")
+    if os.environ.get(ENV_RECOMPUTE) != "1":
+        seed_shared_runs(app, out)
+
+
+def _refuse_mismatches(check: Any, what: str) -> None:
     if check.matched != check.sampled_runs:
         raise ExtensionError(
-            f"the published study did not reproduce: {check.sampled_runs - check.matched} of "
+            f"{what} did not reproduce: {check.sampled_runs - check.matched} of "
             f"{check.sampled_runs} re-trained runs differ by more than {check.tolerance} "
             f"({'; '.join(check.mismatches[:5])}); draw seed {check.draw_seed}")
+
+
+def seed_shared_runs(app: Sphinx, out: Path) -> None:
+    """Load and check the pages' shared runs, put them in the build's cache, verify a sample."""
+    from optguide import shared_runs
+    from optguide.study import StudyError
+
+    try:
+        shared = shared_runs.load()
+    except StudyError as error:
+        raise ExtensionError(str(error)) from None
+    written = shared_runs.seed_cache(shared.entries)
+    start = time.perf_counter()
+    check = shared_runs.verify_sample(shared)
+    seconds = time.perf_counter() - start
+    record = {**check.to_dict(), "seconds": round(seconds, 1), "entries": len(shared.entries),
+              "file": shared_runs.PUBLISHED.name}
+    (out / "shared_runs_verification.json").write_text(json.dumps(record, indent=1) + "\n")
+    shutil.copyfile(shared_runs.PUBLISHED, out / shared_runs.PUBLISHED.name)
+    app.env.optguide_shared_verification = record  # type: ignore[attr-defined]
+    logger.info("optguide: %d shared configurations in the cache (%d written); re-trained %d "
+                "of their runs in %.0f s: %d matched, largest difference %.4f", len(shared.entries),
+                written, check.sampled_runs, seconds, check.matched,
+                check.max_abs_diff_accuracy)
+    _refuse_mismatches(check, "the pages' published runs")
 
 
 def verification_sentence(record: dict[str, Any]) -> str:
@@ -106,6 +143,20 @@ def verification_sentence(record: dict[str, Any]) -> str:
             f"results/verification.json of the built site.")
 
 
+def shared_runs_sentence(record: dict[str, Any]) -> str:
+    """What this build's re-training of the pages' shared runs found, in one paragraph."""
+    share = record["sampled_run_epochs"] / record["total_run_epochs"]
+    agreed = ("all matched" if record["matched"] == record["sampled_runs"]
+              else f"{record['matched']} matched")
+    return (f"The tuning study and the default comparison that the pages share are published "
+            f"the same way ({record['file']}, {record['entries']} configurations); this build "
+            f"re-trained {record['sampled_runs']} of their runs (whole chunks drawn at random, "
+            f"{record['sampled_run_epochs']:,} of {record['total_run_epochs']:,} run-epochs, "
+            f"{share:.0%}, draw seed {record['draw_seed']}): {agreed}, the largest difference "
+            f"in final accuracy was {100 * record['max_abs_diff_accuracy']:.2f} points. The "
+            f"numbers are in results/shared_runs_verification.json of the built site.")
+
+
 class VerificationDirective(SphinxDirective):
     """A paragraph saying what the build's re-trained sample of the study showed."""
 
@@ -117,8 +168,13 @@ class VerificationDirective(SphinxDirective):
             logger.warning("optguide-verification: the study was not checked in this build",
                            location=self.get_location())
             return []
-        return [nodes.paragraph(text=verification_sentence(record),
-                                classes=["optguide-verification"])]
+        found = [nodes.paragraph(text=verification_sentence(record),
+                                 classes=["optguide-verification"])]
+        shared = getattr(self.env, "optguide_shared_verification", None)
+        if shared is not None:
+            found.append(nodes.paragraph(text=shared_runs_sentence(shared),
+                                         classes=["optguide-verification"]))
+        return found
 
 
 def _always_reread(app: Sphinx, env, added, changed, removed) -> list[str]:

@@ -33,8 +33,6 @@ from optguide.experiments import SITE_COMPARISON
 from optguide.optimizers import hyperparameters
 from optguide.plots import COLORS, learning_curves, summary_table
 
-# sphinx_gallery_parallel = False
-
 PRESET = "pytorch"
 config = SITE_COMPARISON
 print(f"model {config.model}, batch {config.batch_size}, {config.epochs} epochs, "

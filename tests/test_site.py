@@ -263,6 +263,11 @@ def test_home_page_states_a_finding_and_shows_the_headline(pages):
     page.evaluate("() => window.scrollTo(0, 0)")
     top = finding.evaluate("element => element.getBoundingClientRect().top")
     assert top < page.viewport_size["height"] - 60, f"the finding starts at {top:.0f} px"
+    decision = page.locator(".admonition.optguide-decision")
+    assert decision.count() == 1, "the home page has no answer to 'which optimizer and rate?'"
+    text = decision.inner_text()
+    assert "Start with Adam at learning rate" in text and "Where good learning rates" in text
+    assert decision.locator("a[href*='guide/choosing']").count() >= 1
 
 
 def test_example_page_opens_with_its_verdict(pages):

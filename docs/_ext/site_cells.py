@@ -377,6 +377,8 @@ def join(names) -> str:
 def decision_markdown(results) -> str:
     """The short answer to "which optimizer and which learning rate?", every number from the
     equal-effort study."""
+    from optguide_sphinx.verdict_pages import unbreakable
+
     from optguide.analysis.stats import paired_difference
     from optguide.analysis.study import (
         GOOD_WITHIN,
@@ -403,7 +405,8 @@ def decision_markdown(results) -> str:
     ranges = []
     for name in optimizers(results):
         low, high, count, trials = good_learning_rates(results, name)
-        span = f"{low:.2g}" if low == high else f"{low:.2g}–{high:.2g}"
+        span = (f"{low:.2g} (one trial that close)" if count == 1 else f"{low:.2g}"
+                if low == high else f"{low:.2g}–{high:.2g}")
         ranges.append(f"{optimizer_name(name)} {span}")
     setting = (f"the MLP on {results.config['train_size']:,} MNIST images, "
                f"{results.config['epochs']} epochs, {len(results.config['report_seeds'])} "
@@ -425,4 +428,4 @@ def decision_markdown(results) -> str:
         f"one dataset and one small model ({setting}); a larger model or longer training may "
         "rank them differently.",
     ]
-    return "\n".join(lines) + "\n"
+    return unbreakable("\n".join(lines) + "\n")

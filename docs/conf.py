@@ -154,8 +154,8 @@ html_static_path.append(str(Path(next(iter(_mathjax.submodule_search_locations))
 mathjax_path = "mathjax/tex-chtml.js"
 html_css_files = ["optguide.css"]
 # Search results: summaries from the article only; equal titles told apart. Figures open at
-# full size when tapped.
-html_js_files = ["optguide-search.js", "optguide-figures.js"]
+# full size when tapped. Controls the theme and the animations leave unnamed get names.
+html_js_files = ["optguide-search.js", "optguide-figures.js", "optguide-a11y.js"]
 html_favicon = "_static/favicon.svg"
 # pydata-sphinx-theme logs a console error on a first visit without a default colour mode.
 html_context = {"default_mode": "auto"}

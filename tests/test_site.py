@@ -365,7 +365,7 @@ class Sweep:
         self.paths = paths
         self.problems: dict[str, list[str]] = {
             check: [] for check in ("remote", "console", "overflow", "math", "images",
-                                    "figures", "verdict", "dark")}
+                                    "figures", "verdict", "dark", "axe")}
         self.cards = 0
 
     def add(self, check: str, mode: str, path: str, detail: object) -> None:
@@ -375,6 +375,33 @@ class Sweep:
 def _site_pages(site: Path) -> list[str]:
     return sorted(path.relative_to(site).as_posix() for path in site.rglob("*.html")
                   if path.relative_to(site).parts[0] not in NOT_PAGES)
+
+
+#: Impacts of an axe-core violation that fail the sweep.
+AXE_FAILS = ("critical", "serious")
+_AXE_RUN = """async () => {
+  // preload: false: axe would otherwise re-fetch the stylesheets and resolve their @import
+  // against the page (a 404 on basic.css in the console); no rule run here needs them.
+  const result = await axe.run(document, {resultTypes: ["violations"], preload: false});
+  return result.violations.map(v => ({id: v.id, impact: v.impact, count: v.nodes.length,
+                                      where: v.nodes[0].target.join(" ")}));
+}"""
+
+
+@functools.cache
+def _axe_source() -> str:
+    """axe-core, as bundled by the axe-playwright-python package (no network)."""
+    import axe_playwright_python
+
+    return (Path(axe_playwright_python.__file__).with_name("axe.min.js")
+            .read_text(encoding="utf-8"))
+
+
+def _axe_violations(page) -> list[str]:
+    """The page's critical and serious axe-core violations, one line each."""
+    page.add_script_tag(content=_axe_source())
+    return [f"{v['impact']} {v['id']} x{v['count']} (first: {v['where']})"
+            for v in page.evaluate(_AXE_RUN) if v["impact"] in AXE_FAILS]
 
 
 @pytest.fixture(scope="session")
@@ -423,6 +450,9 @@ def pages_in_modes(browser, server, site) -> Sweep:
                 elif verdict["top"] > seen["height"] - 60:
                     sweep.add("verdict", mode, path,
                               f"verdict at {verdict['top']:.0f} px, below the first screen")
+            if mode == "desktop":
+                for violation in _axe_violations(page):
+                    sweep.add("axe", mode, path, violation)
             if mode == "desktop" and path == "auto_examples/index.html":
                 sweep.cards = seen["cards"]
             if shots and path in SHOTS:
@@ -434,12 +464,13 @@ def pages_in_modes(browser, server, site) -> Sweep:
 
 
 @pytest.mark.parametrize("check", ["remote", "console", "overflow", "math", "images",
-                                   "figures", "verdict", "dark"])
+                                   "figures", "verdict", "dark", "axe"])
 def test_every_page_in_every_mode(pages_in_modes, check):
     """remote: no request leaves the local server; console: no errors; overflow: no
     horizontal scrolling; math: no raw LaTeX left; images: all load; figures: a figure shown
     smaller than drawn opens at full size (issue 18, item 7); verdict: each example shows its
-    verdict in the first screen; dark: dark mode applies."""
+    verdict in the first screen; dark: dark mode applies; axe: axe-core finds no critical or
+    serious accessibility violation (desktop, light)."""
     problems = pages_in_modes.problems[check]
     assert not problems, f"{len(problems)} {check} problems:\n" + "\n".join(problems[:40])
 

@@ -47,7 +47,9 @@ from .study import (
     VERIFY_TOLERANCE,
     StudyError,
     Verification,
+    compare_retrained,
     read_json,
+    run_epochs,
     save_json,
     spec_of,
 )
@@ -126,11 +128,6 @@ def save(entries: list[dict], groups: list[list[int]], path: str | os.PathLike =
     """Write ``entries`` and ``groups`` as one gzip-compressed JSON file (atomic)."""
     return save_json({"kind": KIND, "format": FORMAT, "entries": entries, "groups": groups},
                      path)
-
-
-def run_epochs(run: Run) -> int:
-    """Epochs a run trained (a diverged run counts its last, unfinished one)."""
-    return len(run.history) + (run.status != "ok")
 
 
 @dataclass(frozen=True)
@@ -255,8 +252,6 @@ def verify_sample(shared: SharedRuns, *, fraction: float = VERIFY_FRACTION,
     differ by at most ``tolerance``; on the machine that made the file a chunk re-trains bit
     for bit.
     """
-    from .analysis.scoring import final_metric
-
     draw_seed = random.SystemRandom().randrange(2 ** 31) if draw_seed is None else draw_seed
     found = chunks(shared)
     random.Random(draw_seed).shuffle(found)
@@ -267,7 +262,7 @@ def verify_sample(shared: SharedRuns, *, fraction: float = VERIFY_FRACTION,
             break
         sample.append((group, places))
         epochs += sum(run_epochs(shared.entries[e].results.runs[r]) for e, r in places)
-    worst, matched, mismatches, count = 0.0, 0, [], 0
+    pairs: list[tuple[Run, Run]] = []
     with reuse_workers():
         for group, places in sorted(sample):
             config = shared.entries[shared.groups[group][0]].config
@@ -280,18 +275,10 @@ def verify_sample(shared: SharedRuns, *, fraction: float = VERIFY_FRACTION,
                                train_options={"eval_every": config.eval_every,
                                               "trace_test": config.trace_test},
                                placement=placement or Placement(), progress=progress)
-            for old, new in zip(stored, outcomes):
-                again = Run(new.spec.optimizer, new.spec.preset, new.spec.seed,
-                            dict(new.spec.hyperparameters), new.status, new.history,
-                            new.diverged_epoch, str(new.spec.schedule), new.trace)
-                count += 1
-                diffs = [abs(final_metric(old, m) - final_metric(again, m))
-                         for m in ("val_accuracy", "test_accuracy")]
-                worst = max(worst, *diffs)
-                if old.status == again.status and max(diffs) <= tolerance:
-                    matched += 1
-                else:
-                    mismatches.append(f"{old.optimizer} seed {old.seed} lr {old.lr:g} "
-                                      f"({old.status} -> {again.status}, {max(diffs):.4f})")
-    return Verification(count, matched, worst, tolerance, epochs, total, 0, draw_seed,
+            pairs += [(old, Run(new.spec.optimizer, new.spec.preset, new.spec.seed,
+                                dict(new.spec.hyperparameters), new.status, new.history,
+                                new.diverged_epoch, str(new.spec.schedule), new.trace))
+                      for old, new in zip(stored, outcomes)]
+    matched, worst, mismatches = compare_retrained(pairs, tolerance)
+    return Verification(len(pairs), matched, worst, tolerance, epochs, total, 0, draw_seed,
                         tuple(mismatches))

@@ -453,8 +453,26 @@ class Verification:
         return values
 
 
-def _run_epochs(run: Run) -> int:
+def run_epochs(run: Run) -> int:
+    """Epochs a run trained (a diverged run counts its last, unfinished one)."""
     return len(run.history) + (run.status != "ok")
+
+
+def compare_retrained(pairs: Sequence[tuple[Run, Run]], tolerance: float
+                      ) -> tuple[int, float, list[str]]:
+    """(matched, largest difference, mismatches) of stored runs against the same runs trained
+    again: a run matches when its status is the same and its final validation and test
+    accuracies differ by at most ``tolerance``."""
+    matched, worst, mismatches = 0, 0.0, []
+    for old, new in pairs:
+        diffs = [abs(_final(old, m) - _final(new, m)) for m in ("val_accuracy", "test_accuracy")]
+        worst = max(worst, *diffs)
+        if old.status == new.status and max(diffs) <= tolerance:
+            matched += 1
+        else:
+            mismatches.append(f"{old.optimizer} seed {old.seed} lr {old.lr:g} "
+                              f"({old.status} -> {new.status}, {max(diffs):.4f})")
+    return matched, worst, mismatches
 
 
 def verify_sample(results: Results, *, fraction: float = VERIFY_FRACTION,
@@ -472,7 +490,7 @@ def verify_sample(results: Results, *, fraction: float = VERIFY_FRACTION,
     rng = random.Random(draw_seed)
     chunks = chunks_of(results)
     rng.shuffle(chunks)
-    total = sum(_run_epochs(run) for run in results.runs)
+    total = sum(run_epochs(run) for run in results.runs)
     reports = [c for c in chunks if c[0] == "report"]
     picked = reports[:1] + [c for c in chunks if c is not (reports[:1] or [None])[0]]
     sample, epochs = [], 0
@@ -480,24 +498,16 @@ def verify_sample(results: Results, *, fraction: float = VERIFY_FRACTION,
         if sample and epochs >= math.ceil(fraction * total):
             break
         sample.append((phase, positions))
-        epochs += sum(_run_epochs(results.runs[p]) for p in positions)
-    worst, matched, mismatches, count = 0.0, 0, [], 0
+        epochs += sum(run_epochs(results.runs[p]) for p in positions)
+    pairs: list[tuple[Run, Run]] = []
     with reuse_workers():
         for call in _calls([positions for _, positions in sample], results):
             stored = [results.runs[p] for chunk in call for p in chunk]
             again = _train(study, [spec_of(r) for r in stored], placement or Placement(),
                            progress)
-            for old, new in zip(stored, again):
-                count += 1
-                diffs = [abs(_final(old, m) - _final(new, m))
-                         for m in ("val_accuracy", "test_accuracy")]
-                worst = max(worst, *diffs)
-                if old.status == new.status and max(diffs) <= tolerance:
-                    matched += 1
-                else:
-                    mismatches.append(f"{old.optimizer} seed {old.seed} lr {old.lr:g} "
-                                      f"({old.status} -> {new.status}, {max(diffs):.4f})")
-    return Verification(count, matched, worst, tolerance, epochs, total,
+            pairs += zip(stored, again)
+    matched, worst, mismatches = compare_retrained(pairs, tolerance)
+    return Verification(len(pairs), matched, worst, tolerance, epochs, total,
                         sum(len(p) for phase, p in sample if phase == "report"), draw_seed,
                         tuple(mismatches))
 

@@ -129,11 +129,16 @@ def seed_shared_runs(app: Sphinx, out: Path) -> None:
     _refuse_mismatches(check, "the pages' published runs")
 
 
-def verification_sentence(record: dict[str, Any]) -> str:
-    """What this build's re-training found, in one paragraph."""
-    share = record["sampled_run_epochs"] / record["total_run_epochs"]
+def _share_and_agreement(record: dict[str, Any]) -> tuple[float, str]:
+    """The re-trained share of the run-epochs, and "all matched" or how many did."""
     agreed = ("all matched" if record["matched"] == record["sampled_runs"]
               else f"{record['matched']} matched")
+    return record["sampled_run_epochs"] / record["total_run_epochs"], agreed
+
+
+def verification_sentence(record: dict[str, Any]) -> str:
+    """What this build's re-training found, in one paragraph."""
+    share, agreed = _share_and_agreement(record)
     return (f"This build re-trained {record['sampled_runs']} of the study's runs from scratch "
             f"({record['sampled_run_epochs']:,} of {record['total_run_epochs']:,} run-epochs, "
             f"{share:.0%}, {record['report_runs']} of them report runs; whole chunks drawn at "
@@ -145,9 +150,7 @@ def verification_sentence(record: dict[str, Any]) -> str:
 
 def shared_runs_sentence(record: dict[str, Any]) -> str:
     """What this build's re-training of the pages' shared runs found, in one paragraph."""
-    share = record["sampled_run_epochs"] / record["total_run_epochs"]
-    agreed = ("all matched" if record["matched"] == record["sampled_runs"]
-              else f"{record['matched']} matched")
+    share, agreed = _share_and_agreement(record)
     return (f"The tuning study and the default comparison that the pages share are published "
             f"the same way ({record['file']}, {record['entries']} configurations); this build "
             f"re-trained {record['sampled_runs']} of their runs (whole chunks drawn at random, "

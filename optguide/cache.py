@@ -137,20 +137,32 @@ def read_cache(path: Path, identity: dict[str, Any]) -> Results | None:
         envelope = json.loads(blob)
     except (ValueError, RecursionError):
         raise CacheMismatch(f"{path} is corrupt (not JSON)") from None
+    results = check_envelope(envelope, identity, str(path))
+    results.from_cache, results.path = True, path
+    return results
+
+
+def check_envelope(envelope: Any, identity: dict[str, Any], where: str) -> Results:
+    """The results inside a parsed cache entry, checked as :func:`read_cache` checks a file:
+    this format, stored for ``identity``, results matching their checksum and the schema.
+
+    Raises
+    ------
+    CacheMismatch
+        Naming ``where`` (the file, or the entry of a published file).
+    """
     if not isinstance(envelope, dict) or envelope.get("cache_format") != CACHE_FORMAT:
-        raise CacheMismatch(f"{path} is not a cache file of this version")
+        raise CacheMismatch(f"{where} is not a cache file of this version")
     if envelope.get("key") != json.loads(json.dumps(identity)):  # compared as JSON data
-        raise CacheMismatch(f"{path} was stored for another configuration, code or data")
+        raise CacheMismatch(f"{where} was stored for another configuration, code or data")
     payload = envelope.get("results")
     try:
         if envelope.get("checksum") != _checksum(payload):
-            raise CacheMismatch(f"{path}'s results do not match their checksum (edited or "
+            raise CacheMismatch(f"{where}'s results do not match their checksum (edited or "
                                 f"damaged)")
-        results = from_dict(payload, where=str(path))
+        return from_dict(payload, where=where)
     except (ValueError, RecursionError) as error:  # ResultsError is a ValueError
-        raise CacheMismatch(f"{path} is corrupt ({error})") from None
-    results.from_cache, results.path = True, path
-    return results
+        raise CacheMismatch(f"{where} is corrupt ({error})") from None
 
 
 def write_cache(path: Path, identity: dict[str, Any], results: Results) -> None:

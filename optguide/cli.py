@@ -380,16 +380,13 @@ def _shared_runs(args: argparse.Namespace) -> None:
     from tqdm import tqdm
 
     from . import shared_runs
-    from .compare import total_epochs as comparison_epochs
-    from .tune import total_epochs as study_epochs
 
     _fixed_study_settings(args)
     out = _published_out(args, shared_runs.PUBLISHED)
     _check_writable(out)
-    study, comparison = shared_runs.experiments()
     show = not args.quiet and sys.stderr.isatty()
     start = time.perf_counter()
-    with tqdm(total=study_epochs(study) + comparison_epochs(comparison), disable=not show,
+    with tqdm(total=shared_runs.total_run_epochs(), disable=not show,
               unit="run-epoch", desc="the pages' shared runs") as bar:
         entries, groups = shared_runs.compute(placement=_placement(args), progress=bar)
     try:

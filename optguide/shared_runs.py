@@ -1,8 +1,9 @@
 """The runs the site's pages share, published with the site so that a build does not re-train them.
 
-Tuning :data:`~optguide.experiments.SITE_STUDY` and training
-:data:`~optguide.experiments.SITE_COMPARISON` are the largest computations the pages ask for
-(about six of a cold build's thirteen minutes on a 2-core machine). :func:`compute` trains
+Tuning :data:`~optguide.experiments.SITE_STUDY`, training
+:data:`~optguide.experiments.SITE_COMPARISON` and the weight-decay study
+(:func:`optguide.weight_decay.run`) are the largest computations the pages ask for (about
+seven of a cold build's fourteen minutes on a 2-core machine). :func:`compute` trains
 them into an empty results-cache folder and :func:`save` keeps every entry of that folder in
 one compressed file (:data:`PUBLISHED`), each entry exactly as the cache stores it (its
 identity: configuration, device, versions, training code, data; its checksum).
@@ -34,6 +35,7 @@ from .cache import (
     cache_identity,
     cache_key,
     cache_path,
+    check_envelope,
     read_cache,
     write_cache,
 )
@@ -63,12 +65,25 @@ KIND = "shared_runs"
 FORMAT = 1
 
 
-def experiments() -> tuple[Any, Config]:
+def experiments() -> tuple[Any, Config, tuple[Any, ...]]:
     """The tuning study and the comparison whose runs the file holds (defined in
-    :mod:`optguide.experiments`)."""
+    :mod:`optguide.experiments`), and the other studies whose runs it holds: modules with
+    ``run(placement=, progress=, record=)`` and ``total_run_epochs()``
+    (:mod:`optguide.weight_decay`)."""
+    from . import weight_decay
     from .experiments import SITE_COMPARISON, SITE_STUDY
 
-    return SITE_STUDY, SITE_COMPARISON
+    return SITE_STUDY, SITE_COMPARISON, (weight_decay,)
+
+
+def total_run_epochs() -> int:
+    """Run-epochs :func:`compute` trains at most (for a progress bar)."""
+    from .compare import total_epochs as comparison_epochs
+    from .tune import total_epochs as study_epochs
+
+    study, comparison, others = experiments()
+    return (study_epochs(study) + comparison_epochs(comparison)
+            + sum(other.total_run_epochs() for other in others))
 
 
 @contextlib.contextmanager
@@ -101,7 +116,7 @@ def compute(*, placement: Placement | None = None,
     """
     from .tune import tune
 
-    study, comparison = experiments()
+    study, comparison, others = experiments()
     calls: list[list[Config]] = []
     with tempfile.TemporaryDirectory(prefix="optguide-shared-") as folder:
         with _cache_folder(Path(folder)), reuse_workers():
@@ -109,6 +124,8 @@ def compute(*, placement: Placement | None = None,
             tune(study, placement=placement, progress=progress, record=calls)
             calls.append([comparison])
             compare(comparison, placement=placement, progress=progress)
+            for other in others:
+                other.run(placement=placement, progress=progress, record=calls)
         names = {path.stem: json.loads(path.read_text())
                  for path in Path(folder).glob("*.json")}
     order = sorted(names, key=lambda name: json.dumps(names[name]["key"], sort_keys=True))
@@ -168,31 +185,27 @@ def load(path: str | os.PathLike = PUBLISHED,
                          f"with: {REGENERATE}")
     fingerprint = load_mnist(data_root).fingerprint
     loaded, problems = [], set()
-    with tempfile.TemporaryDirectory(prefix="optguide-check-") as folder:
-        for entry in payload["entries"]:
-            try:
-                config = Config.from_dict(entry["key"]["config"])
-                identity = cache_identity(config, fingerprint)
-            except (KeyError, TypeError, ValueError):
-                raise StudyError(f"{path} holds an entry that is not a cache entry; "
-                                 f"regenerate it with: {REGENERATE}") from None
-            stored = entry["key"]
-            problems.update(f"the {name} changed" for name, part in
-                            (("training code", "code"), ("data", "data"),
-                             ("package version", "optguide"), ("torch version", "torch"),
-                             ("device", "device"))
-                            if stored.get(part) != identity[part])
-            if problems:
-                continue
-            probe = Path(folder) / "entry.json"  # read back exactly as the cache reads it
-            probe.write_text(json.dumps(entry))
-            try:
-                results = read_cache(probe, identity)
-            except CacheMismatch:
-                raise StudyError(f"{path} holds a damaged entry (its checksum does not match); "
-                                 f"regenerate it with: {REGENERATE}") from None
-            assert results is not None
-            loaded.append(Entry(config, identity, results))
+    for number, entry in enumerate(payload["entries"]):
+        try:
+            config = Config.from_dict(entry["key"]["config"])
+            identity = cache_identity(config, fingerprint)
+        except (KeyError, TypeError, ValueError):
+            raise StudyError(f"{path} holds an entry that is not a cache entry; "
+                             f"regenerate it with: {REGENERATE}") from None
+        stored = entry["key"]
+        problems.update(f"the {name} changed" for name, part in
+                        (("training code", "code"), ("data", "data"),
+                         ("package version", "optguide"), ("torch version", "torch"),
+                         ("device", "device"))
+                        if stored.get(part) != identity[part])
+        if problems:
+            continue
+        try:  # exactly the cache's own check
+            results = check_envelope(entry, identity, f"{path} entry {number}")
+        except CacheMismatch:
+            raise StudyError(f"{path} holds a damaged entry (its checksum does not match); "
+                             f"regenerate it with: {REGENERATE}") from None
+        loaded.append(Entry(config, identity, results))
     if problems:
         raise StudyError(f"the shared-runs file {path} is stale ({'; '.join(sorted(problems))})"
                          f"; regenerate it with: {REGENERATE}")

@@ -75,3 +75,14 @@ def test_page_figures_take_the_gallery_style_at_the_wide_size():
         site_cells.setup_figures()
         assert all(mpl.rcParams[key] == value for key, value in STYLE.items())
         assert tuple(mpl.rcParams["figure.figsize"]) == site_cells.WIDE
+
+
+def test_the_adamw_defaults_table_reads_the_presets():
+    from site_cells import defaults_markdown
+
+    from optguide.optimizers import ADAMW_PRESETS
+
+    table = defaults_markdown("adam", ADAMW_PRESETS)
+    assert "| `weight_decay` | **0.01** | **0.004** |" in table
+    assert "| `decoupled_weight_decay` | True | True |" in table
+    assert "| `decoupled_weight_decay` | False | False |" in defaults_markdown("adam")

@@ -50,6 +50,8 @@ CASES = (
                                       initial_accumulator_value=[0.0, 0.1], maximize=[False, True])]
     + [("adadelta", kw) for kw in grid(lr=[1.0, 0.5], rho=[0.9, 0.95], weight_decay=[0.0, 1e-2],
                                        maximize=[False, True])]
+    + [("adam", kw) for kw in grid(lr=[0.01], weight_decay=[0.0, 0.1], amsgrad=[False, True],
+                                   maximize=[False, True], decoupled_weight_decay=[True])]
     + [("rmsprop", kw) for kw in grid(lr=[0.01], alpha=[0.99, 0.9], momentum=[0.0, 0.9],
                                       centered=[False, True], weight_decay=[0.0, 1e-2],
                                       maximize=[False, True])]
@@ -80,6 +82,38 @@ def test_matches_torch_optim(name, kwargs):
     moved = max((p - q).abs().max().item()
                 for p, q in zip(ours_model.parameters(), initial.parameters()))
     assert moved > 1e-3, "the optimizer did not move the parameters"
+
+
+@pytest.mark.parametrize("kwargs", grid(lr=[0.01], weight_decay=[0.01, 0.1],
+                                        amsgrad=[False, True], maximize=[False, True]),
+                         ids=str)
+def test_adamw_matches_torch_optim_adamw(kwargs):
+    ours_model, torch_model = small_model(), small_model()
+    run(ours_model, opt.AdamW(ours_model.parameters(), **kwargs), range(STEPS))
+    run(torch_model, torch.optim.AdamW(torch_model.parameters(), foreach=False, **kwargs),
+        range(STEPS))
+    assert_same_parameters(ours_model, torch_model)
+
+
+def test_adamw_defaults_equal_torch_optim_adamw_and_differ_from_l2_adam():
+    ours = inspect.signature(opt.AdamW.__init__).parameters
+    theirs = inspect.signature(torch.optim.AdamW.__init__).parameters
+    for key, parameter in ours.items():
+        if key not in ("self", "params", "eps_hat"):
+            assert theirs[key].default == parameter.default, key
+    w = torch.zeros(2, requires_grad=True)
+    assert opt.AdamW([w]).defaults["decoupled_weight_decay"] is True
+    assert opt.Adam([w]).defaults["decoupled_weight_decay"] is False
+    # At a zero gradient, decoupled decay shrinks the weight by lr * lambda; an L2 penalty is
+    # the whole gradient, which Adam's first step normalises to a step of lr.
+    decoupled, coupled = (torch.ones(1, requires_grad=True) for _ in range(2))
+    steps = [opt.AdamW([decoupled], lr=0.1, weight_decay=0.5),
+             opt.Adam([coupled], lr=0.1, weight_decay=0.5)]
+    for w, optimizer in zip((decoupled, coupled), steps):
+        w.grad = torch.zeros(1)
+        optimizer.step()
+    assert decoupled.item() == pytest.approx(1 - 0.1 * 0.5)
+    assert coupled.item() == pytest.approx(1 - 0.1, rel=1e-6)
 
 
 @pytest.mark.parametrize("name", list(opt.OPTIMIZERS))
@@ -191,6 +225,20 @@ def keras_adam(w, grads, lr=1e-3, beta_1=0.9, beta_2=0.999, epsilon=1e-7, amsgra
     return w
 
 
+def keras_adamw(w, grads, lr=1e-3, weight_decay=0.004, beta_1=0.9, beta_2=0.999,
+                epsilon=1e-7):
+    # keras/src/optimizers/base_optimizer.py applies the decay before Adam's update_step:
+    # variable -= variable * weight_decay * lr.
+    m, v = np.zeros_like(w), np.zeros_like(w)
+    for step, g in enumerate(grads, start=1):
+        w = w - w * weight_decay * lr
+        alpha = lr * np.sqrt(1 - beta_2**step) / (1 - beta_1**step)
+        m = m + (g - m) * (1 - beta_1)
+        v = v + (g * g - v) * (1 - beta_2)
+        w = w - alpha * m / (np.sqrt(v) + epsilon)
+    return w
+
+
 def quadratic_gradients(w: np.ndarray, scale: np.ndarray) -> np.ndarray:
     return scale * w + np.cos(3 * w)
 
@@ -206,6 +254,9 @@ KERAS = [
      dict(centered=True, momentum=0.9)),
     ("adam", keras_adam, {}, {}),
     ("adam", keras_adam, dict(amsgrad=True), dict(amsgrad=True)),
+    ("adam", keras_adamw, opt.ADAMW_PRESETS["keras"], {}),
+    ("adam", keras_adamw, dict(opt.ADAMW_PRESETS["keras"], weight_decay=0.5, lr=0.01),
+     dict(weight_decay=0.5, lr=0.01)),
 ]
 
 
@@ -237,19 +288,23 @@ def test_presets_differ_where_the_libraries_do():
 
 def test_unknown_names_are_rejected_with_choices():
     with pytest.raises(ValueError, match="choose from sgd"):
-        opt.hyperparameters("adamw")
+        opt.hyperparameters("lamb")
     with pytest.raises(ValueError, match="unknown preset"):
         opt.hyperparameters("adam", "jax")
     with pytest.raises(ValueError, match="no hyperparameter"):
         opt.hyperparameters("adam", learning_rate=0.1)
 
 
-@pytest.mark.parametrize("name", list(opt.OPTIMIZERS))
+@pytest.mark.parametrize("name", [*opt.OPTIMIZERS, "adamw"])
 def test_stacked_runs_equal_separate_optimizers(name):
     runs = [{"lr": 0.01, "weight_decay": 0.0}, {"lr": 0.02, "weight_decay": 1e-2},
             {"lr": 0.03, "weight_decay": 0.0}]
     if name == "adam":
         runs = [{**run, "betas": (0.9, 0.99 + 0.001 * i)} for i, run in enumerate(runs)]
+    if name == "adamw":  # Adam with decoupled weight decay: the stacked lr * lambda
+        name = "adam"
+        runs = [{**run, "decoupled_weight_decay": True, "weight_decay": 0.1 * i}
+                for i, run in enumerate(runs)]
     generator = torch.Generator().manual_seed(0)
     start = torch.randn(3, 4, 5, dtype=torch.float64, generator=generator)
     stacked = start.clone().requires_grad_()

@@ -27,7 +27,7 @@ def published(tmp_path_factory):
     folder = tmp_path_factory.mktemp("shared")
     root = make_fake_mnist(folder / "data")
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(shared_runs, "experiments", lambda: (STUDY, COMPARISON))
+        patch.setattr(shared_runs, "experiments", lambda: (STUDY, COMPARISON, ()))
         entries, groups = shared_runs.compute(placement=Placement(data_root=root, workers=1))
     return root, shared_runs.save(entries, groups, folder / "shared.json.gz"), entries
 
@@ -109,7 +109,7 @@ def test_the_cli_writes_the_file_and_refuses_other_settings(published, tmp_path,
     assert cli.main(["tune", "--study", "pages", "--report-seeds", "1"]) == 2
     err = capsys.readouterr().err
     assert err.startswith("optguide: error: --study pages") and err.count("\n") == 1
-    monkeypatch.setattr(shared_runs, "experiments", lambda: (STUDY, COMPARISON))
+    monkeypatch.setattr(shared_runs, "experiments", lambda: (STUDY, COMPARISON, ()))
     out = tmp_path / "shared.json.gz"
     assert cli.main(["tune", "--study", "pages", "--data-dir", str(root), "--workers", "1",
                      "--out", str(out)]) == 0
@@ -130,3 +130,13 @@ def test_the_build_extension_words_its_check():
                                  "max_abs_diff_accuracy": 0.0})
     assert "re-trained 12 of their runs (whole chunks" in text
     assert "5%" in text and "all matched" in text
+
+
+def test_the_published_file_holds_the_weight_decay_search(real_mnist):
+    from optguide import weight_decay
+
+    shared = shared_runs.load()
+    keys = {json.dumps(entry.identity, sort_keys=True) for entry in shared.entries}
+    for _, _, config in weight_decay.selection_configs():
+        identity = shared_runs.cache_identity(config, real_mnist.fingerprint)
+        assert json.dumps(identity, sort_keys=True) in keys, config

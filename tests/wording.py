@@ -13,6 +13,11 @@ from optguide.claims import Verdict
 #: Test case -> what its verdict must say. Keys: ``text`` and ``flip`` (phrases each contains),
 #: ``not text`` and ``not flip`` (phrases neither contains), ``text start`` and ``text end``.
 PHRASES: dict[str, dict[str, list[str]]] = {
+    "adamw_verdict_reports_choices_and_edges": {
+        "text": ["AdamW is reliably better than Adam + L2", "Adam without decay reaches",
+                 "at the edge of its grid", "n = 10"],
+        "flip": ["a tie"],
+    },
     "adam_alone_ahead_is_confirmed": {
         "text": ["Adam (97.60 ± ", "n = 3"],
         "flip": ["Adadelta", "smaller"],

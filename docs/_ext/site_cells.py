@@ -46,14 +46,17 @@ def show(value: Any) -> str:
     return str(value)
 
 
-def defaults_markdown(name: str) -> str:
+def defaults_markdown(name: str, overrides: dict | None = None) -> str:
     """Markdown table of optimizer ``name``'s constructor arguments under every preset.
 
-    Values that differ between the presets are bold.
+    ``overrides`` maps a preset to arguments on top of it (for example
+    :data:`optguide.optimizers.ADAMW_PRESETS`: AdamW as the ``adam`` optimizer). Values that
+    differ between the presets are bold.
     """
     from optguide.optimizers import PRESETS, hyperparameters
 
-    columns = {preset: hyperparameters(name, preset) for preset in PRESETS}
+    columns = {preset: hyperparameters(name, preset, **(overrides or {}).get(preset, {}))
+               for preset in PRESETS}
     lines = ["| argument | " + " | ".join(f"{preset_name(p)} preset" for p in columns) + " |",
              "|---" * (len(columns) + 1) + "|"]
     for key in next(iter(columns.values())):
@@ -64,11 +67,11 @@ def defaults_markdown(name: str) -> str:
     return "\n".join(lines) + "\n"
 
 
-def defaults_table(name: str):
+def defaults_table(name: str, overrides: dict | None = None):
     """:func:`defaults_markdown` as a displayable cell output."""
     from IPython.display import Markdown
 
-    return Markdown(defaults_markdown(name))
+    return Markdown(defaults_markdown(name, overrides))
 
 
 def standing_sentence(name: str) -> str:

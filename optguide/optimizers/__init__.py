@@ -22,14 +22,14 @@ import torch
 from ._base import FromScratchOptimizer
 from .adadelta import Adadelta, adadelta_update
 from .adagrad import Adagrad, adagrad_update
-from .adam import Adam, adam_update
+from .adam import Adam, AdamW, adam_update
 from .rmsprop import RMSprop, rmsprop_update
 from .sgd import SGD, sgd_update
 
 __all__ = [
-    "SGD", "Adagrad", "Adadelta", "RMSprop", "Adam", "FromScratchOptimizer",
+    "SGD", "Adagrad", "Adadelta", "RMSprop", "Adam", "AdamW", "FromScratchOptimizer",
     "sgd_update", "adagrad_update", "adadelta_update", "rmsprop_update", "adam_update",
-    "OPTIMIZERS", "PRESETS", "hyperparameters", "build", "build_stacked",
+    "OPTIMIZERS", "PRESETS", "ADAMW_PRESETS", "hyperparameters", "build", "build_stacked",
 ]
 
 #: The optimizer classes by the name the CLI, configs and results use.
@@ -55,6 +55,18 @@ PRESETS: dict[str, dict[str, dict[str, Any]]] = {
         "rmsprop": {"lr": 1e-3, "alpha": 0.9, "eps": 1e-7, "eps_inside_sqrt": True},
         "adam": {"lr": 1e-3, "betas": (0.9, 0.999), "eps": 1e-7, "eps_hat": True},
     },
+}
+
+
+#: AdamW as each library ships it, written as the ``"adam"`` optimizer's arguments under the
+#: same preset (AdamW is Adam with ``decoupled_weight_decay=True``, as in ``torch.optim``, and
+#: is not one of the article's five): ``torch.optim.AdamW`` (weight decay 0.01) and Keras 3's
+#: ``keras.optimizers.AdamW`` (weight decay 0.004, which Keras also applies as
+#: :math:`\theta \leftarrow \theta - \eta\lambda\theta` before the step, with its Adam's epsilon
+#: hat 1e-7). ``hyperparameters("adam", preset, **ADAMW_PRESETS[preset])`` gives every argument.
+ADAMW_PRESETS: dict[str, dict[str, Any]] = {
+    "pytorch": {"weight_decay": 0.01, "decoupled_weight_decay": True},
+    "keras": {"weight_decay": 0.004, "decoupled_weight_decay": True},
 }
 
 

@@ -30,6 +30,7 @@ EXAMPLE_ORDER = (
     "plot_wall_clock.py",
     "plot_sgd_step_cost.py",
     "plot_cnn_comparison.py",
+    "plot_adamw_vs_l2.py",
     # synthetic problems
     "plot_2d_trajectories.py",
     "plot_saddle_point.py",

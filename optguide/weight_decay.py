@@ -17,8 +17,8 @@ decay as the reference. Every method gets the same treatment:
   (:func:`optguide.analysis.scoring.best_of`), the test set only reports, on ten other seeds.
 
 Small training set, more epochs (:data:`SETTING`): weight decay is a regulariser, so the
-comparison is made where the network can overfit (5,000 training images, 10 epochs), rather
-than at the site's setting of 50,000 images for 5 epochs.
+comparison is made where overfitting is likelier (5,000 training images, 10 epochs) than at
+the site's setting of 50,000 images for 5 epochs.
 """
 
 from __future__ import annotations

@@ -4,15 +4,16 @@ AdamW against Adam with an L2 penalty, both tuned with the same effort
 
 The claim, a practitioners' rule since Loshchilov and Hutter (2019): **decoupled weight decay
 (AdamW) substantially improves Adam's generalization** over the usual L2 penalty. The
-article does not discuss weight decay; this is the site's own question, asked because AdamW is
-what many practitioners now reach for first.
+article does not discuss weight decay; this is the site's own question, asked because both
+libraries now ship AdamW as an optimizer of its own (``torch.optim.AdamW``,
+``keras.optimizers.AdamW``; see :doc:`/guide/adamw`).
 
 The two methods differ in one line (:class:`optguide.optimizers.Adam`): an L2 penalty adds
 :math:`\\lambda\\theta` to the gradient, which Adam then divides by the root of its running
 mean of squared gradients, so weights with large gradients are barely pulled towards zero;
 decoupled decay shrinks every weight by the factor :math:`1 - \\eta\\lambda` at each step,
-outside that division. This example trains both on a setting where a regulariser has work to
-do: the 784-128-10 MLP on 5,000 training images for 10 epochs
+outside that division. This example trains both in a setting chosen to give a regulariser
+work to do: the 784-128-10 MLP on 5,000 training images for 10 epochs
 (:data:`optguide.weight_decay.SETTING`).
 
 **Equal effort**: each method searches 3 learning rates x 4 decays, 12 trials on the same two

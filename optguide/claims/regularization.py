@@ -24,7 +24,8 @@ CLAIM = ("Decoupled weight decay (AdamW) substantially improves Adam's generaliz
 
 def _choice_text(choice: Choice) -> str:
     edge = ", at the edge of its grid" if choice.at_edge else ""
-    return (f"{LABELS[choice.method]} chose lr {choice.lr:g} and decay {choice.decay:g}"
+    decay = "" if choice.method == "none" else f" and decay {choice.decay:g}"
+    return (f"{LABELS[choice.method]} chose lr {choice.lr:g}{decay}"
             f" ({percent(choice.val_accuracy, 2)} validation{edge})")
 
 

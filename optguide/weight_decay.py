@@ -27,7 +27,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from .analysis.rows import Row, make_row
-from .analysis.scoring import best_of, final_metric
+from .analysis.scoring import best_of, final_metric, mean_score
 from .compare import compare_many
 from .config import Config
 from .executor import Placement
@@ -109,8 +109,8 @@ def selection_configs() -> list[tuple[str, float, Config]]:
 
 
 def _mean_validation(results: Results, lr: float) -> float:
-    runs = [run for run in results.runs if run.lr == lr]
-    return sum(final_metric(run, "val_accuracy") for run in runs) / len(runs)
+    return mean_score({run.seed: final_metric(run, "val_accuracy")
+                       for run in results.runs if run.lr == lr})
 
 
 def choose(trials: Mapping[tuple[float, float], float], method: str) -> Choice:

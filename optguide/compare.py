@@ -39,10 +39,13 @@ from .train import Progress, RunResult, RunSpec, resolve_device
 
 
 def environment(device: torch.device) -> dict[str, Any]:
-    """What produced a result: versions, device, threads, machine, time."""
+    """What produced a result: versions, device, threads, machine, the CPU kernels torch uses
+    (:data:`optguide.PINNED_NUMERICS`), time."""
     return {"optguide": __version__, "torch": torch.__version__, "device": device.type,
             "device_name": (torch.cuda.get_device_name(device) if device.type == "cuda"
                             else platform.processor() or platform.machine()),
+            "cpu_capability": torch.backends.cpu.get_cpu_capability(),
+            "mkl_cbwr": os.environ.get("MKL_CBWR"),
             "threads": torch.get_num_threads(), "python": platform.python_version(),
             "code_hash": code_hash(TRAINING_CODE),
             "created": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds")}

@@ -86,3 +86,42 @@ def test_the_adamw_defaults_table_reads_the_presets():
     assert "| `weight_decay` | **0.01** | **0.004** |" in table
     assert "| `decoupled_weight_decay` | True | True |" in table
     assert "| `decoupled_weight_decay` | False | False |" in defaults_markdown("adam")
+
+
+def test_searched_values_read_briefly():
+    assert site_cells.brief("lr", 0.3492) == "lr 0.35"
+    assert site_cells.brief("betas", (0.92426, 0.996875)) == "betas (0.924, 0.997)"
+    assert site_cells.brief("nesterov", False) == "Nesterov off"
+    assert site_cells.brief("eps", 1.892e-07) == "eps 1.9e-07"
+
+
+@pytest.mark.parametrize("name", ["sgd", "adagrad", "rmsprop", "adadelta", "adam"])
+def test_every_practice_box_says_when_and_where_to_start_from_the_study(name):
+    from optguide.analysis.study import choice, good_learning_rates
+    from optguide.study import site_study
+
+    study = site_study()
+    box = site_cells.practice_markdown(name, study)
+    for heading in ("**Use it when**", "**Avoid it when**", "**Start at**",
+                    "**What tuning bought:**"):
+        assert heading in box
+    low, high, _, _ = good_learning_rates(study, name)
+    assert f"learning rate {low:.2g}" in box
+    assert site_cells.brief("lr", choice(study, "full", name).values["lr"]) in box
+    assert "{" not in box.replace("{ref}", "").replace("{admonition}", "")
+
+
+def test_schedule_trials_split_every_search_and_mark_the_choice():
+    from optguide.analysis.study import choice, optimizers, schedule_trials, trial_count
+    from optguide.study import site_study
+
+    study = site_study()
+    for name in optimizers(study):
+        found = schedule_trials(study, name)
+        assert sum(f.trials for f in found) == trial_count(study, "full", name)
+        chosen = [f for f in found if f.chosen]
+        assert [f.schedule for f in chosen] == [choice(study, "full", name).values["schedule"]]
+        assert chosen[0].best == max(f.best for f in found if f.best is not None)
+    table = site_cells.schedules_markdown(study)
+    assert table.count(", chosen**") == len(optimizers(study))
+    assert "decaying schedule" in site_cells.schedules_sentence(study)

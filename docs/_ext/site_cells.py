@@ -432,3 +432,271 @@ def decision_markdown(results) -> str:
         "rank them differently.",
     ]
     return unbreakable("\n".join(lines) + "\n")
+
+
+#: What each optimizer page's "in practice" box says about when to use it and when not: the
+#: reasons are structural (the update's form) or point to the experiment that tests them; the
+#: numbers in braces are filled from the site's runs by :func:`practice_markdown`.
+PRACTICE: dict[str, tuple[str, str]] = {
+    "sgd": ("you can tune the learning rate and momentum together, or memory is tight (no "
+            "state without momentum, one buffer with it).",
+            "you cannot tune: one rate for every weight and nothing corrects a poor one; at "
+            "{pytorch_s} defaults (lr {pytorch_lr}, no momentum) it reached {pytorch_acc}."),
+    "adagrad": ("features are rare: each weight's rate shrinks with its own gradient history "
+                "(tested in {sparse}).",
+                "training runs long: the sum under its root only grows, so its steps keep "
+                "shrinking (the right-hand figure under [How it behaves](#how-it-behaves))."),
+    "rmsprop": ("you want per-weight step sizes that hold over long training: its average "
+                "forgets old gradients (the right-hand figure under "
+                "[How it behaves](#how-it-behaves)).",
+                "you take a library's default rate on trust: {pytorch} uses {pytorch_lr}, "
+                "{keras} {keras_lr}."),
+    "adadelta": ("you want a method whose steps carry the units of the weights, as its paper "
+                 "designed it.",
+                 "you use {keras_s} default rate, {keras_lr}: at it, it reached "
+                 "{keras_acc}, against {pytorch_acc} at {pytorch_s} {pytorch_lr}."),
+    "adam": ("you want a good result with little tuning: at the default rate {pytorch_lr} "
+             "it reached {pytorch_acc}.",
+             "memory is tight: it keeps two buffers per weight, twice SGD with momentum."),
+}
+
+
+#: How the pages name the search's schedules (:data:`optguide.search.SCHEDULES`).
+SCHEDULE_WORDS = {"constant": "a constant rate", "cosine": "a cosine decay",
+                  "warmup+cosine": "a warm-up then a cosine decay"}
+
+
+#: Short names of the search's schedules, for table headers and legends.
+SCHEDULE_TITLES = {"constant": "constant", "cosine": "cosine",
+                   "warmup+cosine": "warm-up + cosine"}
+
+
+def brief(key: str, value: Any) -> str:
+    """A searched value as a reader wants it: ``lr 0.35``, ``betas (0.92, 0.997)``,
+    ``Nesterov off``; two significant digits, three for constants close to 1."""
+    def number(v: Any) -> str:
+        if isinstance(v, bool) or not isinstance(v, float):
+            return show(v)
+        return f"{v:.3g}" if 0.9 <= v < 1 else f"{v:.2g}"
+
+    if isinstance(value, bool):
+        return f"{key.capitalize() if key == 'nesterov' else key} {'on' if value else 'off'}"
+    if isinstance(value, (tuple, list)):
+        return f"{key} (" + ", ".join(number(v) for v in value) + ")"
+    return f"{key} {number(value)}"
+
+
+def practice_markdown(name: str, results=None) -> str:
+    """The "in practice" box of optimizer ``name``'s page: use when, avoid when, start at,
+    and what tuning bought, every number from the equal-effort study (``results``, the
+    site's study by default)."""
+    from optguide_sphinx.verdict_pages import unbreakable
+
+    from optguide.analysis.study import GOOD_WITHIN, choice, good_learning_rates, protocols, rows
+    from optguide.optimizers import PRESETS as PRESET_KEYS
+    from optguide.optimizers import hyperparameters
+    from optguide.study import site_study
+
+    results = site_study() if results is None else results
+    accuracy = {p: accuracy_text(rows(results, p)[name]) for p in protocols(results)}
+    values = {
+        "sparse": "{ref}`the sparse-features example "
+                  "<sphx_glr_auto_examples_synthetic_plot_sparse_features.py>`",
+        "pytorch_acc": accuracy["defaults"],
+        "keras_acc": accuracy.get("keras_defaults", "not run"),
+    }
+    for preset in PRESET_KEYS:
+        values[preset] = preset_name(preset)
+        values[f"{preset}_s"] = possessive(preset)
+        values[f"{preset}_lr"] = show(hyperparameters(name, preset)["lr"])
+    use, avoid = (text.format(**values) for text in PRACTICE[name])
+    low, high, count, trials = good_learning_rates(results, name)
+    span = (f"{low:.2g}, its best trial (no other of its {trials} came within "
+            f"{100 * GOOD_WITHIN:.1f} points of its validation accuracy)" if count == 1 else
+            f"{low:.2g} to {high:.2g}, where {count} of its {trials} trials came within "
+            f"{100 * GOOD_WITHIN:.1f} points of its best validation accuracy")
+    chosen = choice(results, "full", name).values
+    others = ", ".join(brief(key, value) for key, value in chosen.items()
+                       if key not in ("lr", "schedule"))
+    start = (f"learning rate {span}. The search chose {brief('lr', chosen['lr'])}"
+             + (f", {others}" if others else "")
+             + f" and {SCHEDULE_WORDS.get(chosen['schedule'], chosen['schedule'])}.")
+    tuned = (f"at {preset_name('pytorch')}'s defaults {accuracy['defaults']}; with every "
+             f"hyperparameter and the schedule tuned {accuracy['full']} (test accuracy, "
+             f"{results.config['epochs']} epochs of the MLP on MNIST).")
+    lines = [":::{admonition} In practice", ":class: tip optguide-practice",
+             f"**Use it when** {use}", "", f"**Avoid it when** {avoid}", "",
+             f"**Start at** {start}", "", f"**What tuning bought:** {tuned}", ":::"]
+    return unbreakable("\n".join(lines) + "\n")
+
+
+def practice(name: str):
+    """:func:`practice_markdown` as a displayable cell output."""
+    from IPython.display import Markdown
+
+    return Markdown(practice_markdown(name))
+
+
+def behaviour_figure(name: str):
+    """The behaviour figure of optimizer ``name``'s page, and the sentence that reads it.
+
+    Left: its path down a narrow valley next to plain SGD's, each at the rate of one shared
+    grid that ends closest to the minimum (:func:`optguide.behaviour.valley_paths`). Right:
+    for SGD, the gain of momentum (:func:`optguide.behaviour.momentum_gain`); for the others,
+    the effective step size over 5,000 noisy steps at PyTorch's defaults, against plain SGD's
+    constant rate (:func:`optguide.behaviour.effective_steps`).
+    """
+    import matplotlib.pyplot as plt
+    import numpy as np
+    from IPython.display import Markdown, display
+
+    from optguide.analysis.names import COLORS
+    from optguide.behaviour import (
+        VALLEY,
+        VALLEY_STEPS,
+        effective_steps,
+        momentum_gain,
+        valley_paths,
+    )
+    from optguide.optimizers import hyperparameters
+
+    methods = ["sgd", "momentum"] if name == "sgd" else ["sgd", name]
+    labels = {"sgd": "plain SGD", "momentum": "SGD, momentum 0.9"}
+    paths = valley_paths(methods)
+    fig, (left, right) = plt.subplots(1, 2, figsize=(9, 3.8), layout="constrained")
+    X, Y, Z = VALLEY.grid(200)
+    left.contour(X, Y, Z, levels=VALLEY.levels(12), colors="0.8", linewidths=0.7)
+    styles = {methods[0]: dict(color="0.25", linestyle="--", marker="o", markersize=2,
+                               linewidth=1.0, zorder=2),
+              methods[1]: dict(color=COLORS.get(name, "#4c72b0"), marker="o", markersize=2.5,
+                               linewidth=1.4, alpha=0.9, zorder=3)}
+    for method, found in paths.items():
+        title = labels.get(method, optimizer_name(method))
+        left.plot(found.path[:, 0], found.path[:, 1], label=f"{title}, lr {found.lr:.2g}",
+                  **styles[method])
+    left.plot(*VALLEY.start, "o", color="white", markeredgecolor="black", markersize=7)
+    left.plot(*VALLEY.minima[0], "*", color="black", markersize=11)
+    left.set(xlim=VALLEY.x_range, ylim=VALLEY.y_range, xlabel="$x$", ylabel="$y$",
+             title=f"A narrow valley: {VALLEY_STEPS} steps")
+    left.legend(loc="upper center", bbox_to_anchor=(0.5, -0.2), ncols=1, frameon=False)
+    first, second = (paths[m] for m in methods)
+    words = [f"After {VALLEY_STEPS} steps down the valley, "
+             f"{labels.get(methods[1], optimizer_name(methods[1]))} ends "
+             f"{second.distance:.2g} from the minimum and plain SGD {first.distance:.2g}, "
+             "each at its best rate of the same 12-rate grid."]
+    if name == "sgd":
+        for momentum, color in ((0.0, "0.45"), (0.5, "#8da0cb"), (0.9, COLORS["sgd"])):
+            gain = momentum_gain(momentum, 60)
+            right.plot(np.arange(1, len(gain) + 1), gain, color=color,
+                       label=f"momentum {momentum:g}: limit {1 / (1 - momentum):g}")
+            right.axhline(1 / (1 - momentum), color=color, linestyle="--", linewidth=0.8)
+        right.set(xlabel="step", ylabel=r"step length / ($\eta\, g$)",
+                  title="Momentum: the step under a steady gradient")
+        gain = momentum_gain(0.9, 60)
+        words.append(f"Under a steady gradient, momentum 0.9 moves {gain[9]:.1f} times as far "
+                     f"as plain SGD by step 10 and {gain[-1]:.1f} times by step 60, towards "
+                     "1 / (1 - 0.9) = 10: the same learning rate takes up to ten times "
+                     "longer steps with momentum 0.9.")
+    else:
+        stream = effective_steps(name, record=np.unique(np.r_[np.geomspace(1, 5000, 120)
+                                                               .astype(int), 100]))
+        mean = stream.geometric_mean()
+        color = COLORS.get(name, "#4c72b0")
+        right.loglog(stream.steps, mean, color=color, label=optimizer_name(name))
+        right.fill_between(stream.steps, stream.rates.min(1), stream.rates.max(1),
+                           color=color, alpha=0.18, linewidth=0)
+        sgd_lr = hyperparameters("sgd", "pytorch")["lr"]
+        right.axhline(sgd_lr, color="0.3", linestyle="--",
+                      label=f"plain SGD at its default lr, {sgd_lr:g}")
+        right.set(xlabel="step", ylabel="effective learning rate",
+                  title="Step size over 5,000 noisy steps")
+        early = int(np.searchsorted(stream.steps, 100))
+        words.append(f"On a stream of noisy gradients at {preset_name('pytorch')}'s defaults, "
+                     f"its effective learning rate (geometric mean over 10 weights) is "
+                     f"{mean[early]:.2g} at step {stream.steps[early]} and {mean[-1]:.2g} at "
+                     f"step {stream.steps[-1]:,} (x {mean[-1] / mean[early]:.2g}).")
+    right.grid(alpha=0.3)
+    right.legend(loc="upper center", bbox_to_anchor=(0.5, -0.2), frameon=False)
+    plt.show()
+    display(Markdown(" ".join(words)))
+
+
+def schedule_curves(steps_per_epoch: int, epochs: int):
+    """The multiplier :math:`m(t)` of the four schedules over one run of ``epochs`` epochs,
+    computed by :mod:`optguide.schedules`: the search's three and a step decay (x 0.1 every
+    2 epochs, which the search does not draw)."""
+    import matplotlib.pyplot as plt
+    import numpy as np
+
+    from optguide.schedules import Schedule, multipliers
+    from optguide.search import SCHEDULES, schedule_string
+
+    total = steps_per_epoch * epochs
+    shapes = {SCHEDULE_TITLES[name].capitalize(): schedule_string(name, total)
+              for name in SCHEDULES}
+    shapes["Step decay: x 0.1 every 2 epochs (not searched)"] = "step:every=2,gamma=0.1"
+    colors = ("0.3", "#4c72b0", "#c44e52", "#8172b3")
+    styles = ("-", "-", "--", ":")
+    fig, ax = plt.subplots(figsize=(7.5, 3.4), layout="constrained")
+    epochs_axis = np.arange(total) / steps_per_epoch
+    for (label, text), color, style in zip(shapes.items(), colors, styles):
+        ax.plot(epochs_axis, multipliers(Schedule.parse(text), steps_per_epoch, epochs),
+                color=color, linestyle=style, linewidth=2, label=label)
+    ax.set(xlabel="epoch", ylabel="learning rate / base rate", ylim=(-0.03, 1.05),
+           title=f"{epochs} epochs of {steps_per_epoch:,} minibatch steps")
+    ax.grid(alpha=0.3)
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.22), ncols=2, frameon=False)
+    plt.show()
+
+
+def schedules_markdown(results) -> str:
+    """Per optimizer and schedule of the equal-effort search: the best mean validation
+    accuracy among its trials with that schedule and their count; the choice in bold."""
+    from optguide.analysis.study import optimizers, schedule_trials
+    from optguide.search import SCHEDULES
+
+    lines = ["| optimizer | " + " | ".join(SCHEDULE_TITLES[s] for s in SCHEDULES) + " |",
+             "|---" * (len(SCHEDULES) + 1) + "|"]
+    for name in optimizers(results):
+        cells = []
+        for found in schedule_trials(results, name):
+            if found.best is None:
+                cells.append("no trial")
+                continue
+            text = f"{100 * found.best:.2f} % ({found.trials} trials)"
+            cells.append(f"**{text}, chosen**" if found.chosen else text)
+        lines.append(f"| {optimizer_name(name)} | " + " | ".join(cells) + " |")
+    return unbreakable_text("\n".join(lines) + "\n")
+
+
+def schedules_sentence(results) -> str:
+    """How many optimizers' searches chose a decaying schedule, and in how many rows the best
+    constant-rate trial fell below the best trial of every decaying schedule."""
+    from optguide.analysis.study import choice, optimizers, schedule_trials
+
+    names = optimizers(results)
+    chosen = {name: choice(results, "full", name).values["schedule"] for name in names}
+    decaying = [optimizer_name(n) for n, s in chosen.items() if s != "constant"]
+    constant = [optimizer_name(n) for n, s in chosen.items() if s == "constant"]
+    if len(decaying) == len(names):
+        text = f"The search chose a decaying schedule for all {len(names)} optimizers"
+    else:
+        text = (f"The search chose a decaying schedule for {len(decaying)} of the "
+                f"{len(names)} optimizers" + (f" ({join(decaying)})" if decaying else "")
+                + f" and a constant rate for {join(constant)}")
+    below = 0
+    for name in names:
+        found = {f.schedule: f.best for f in schedule_trials(results, name)}
+        others = [b for k, b in found.items() if k != "constant" and b is not None]
+        if found.get("constant") is not None and others and found["constant"] < min(others):
+            below += 1
+    rows = "every row" if below == len(names) else f"{below} of the {len(names)} rows"
+    return (text + f"; in {rows}, the best constant-rate trial scored below the best trial "
+            "of each decaying schedule.")
+
+
+def unbreakable_text(text: str) -> str:
+    """:func:`optguide_sphinx.verdict_pages.unbreakable` (numbers kept with their units)."""
+    from optguide_sphinx.verdict_pages import unbreakable
+
+    return unbreakable(text)

@@ -36,16 +36,19 @@ Adam is included for comparison.
 #   averages of squared steps (``"acc_delta"``) and squared gradients (``"square_avg"``);
 # * Adam: :math:`\eta / (\sqrt{v_t / (1 - \beta_2^t)} + \epsilon)` (``"exp_avg_sq"``).
 #
-# (For Adadelta the function below uses :math:`u_t`, the average after the step: the factor
-# of the *next* step.)
+# :func:`optguide.behaviour.effective_learning_rate` reads this factor (for Adadelta it uses
+# :math:`u_t`, the average after the step: the factor of the *next* step), and
+# :func:`optguide.behaviour.effective_steps` records it along the stream below; the guide
+# pages draw the same measurement.
 import matplotlib.pyplot as plt
 import numpy as np
 import torch
 
 from optguide.analysis.names import OPTIMIZER_NAMES
 from optguide.analysis.scoring import best_of
+from optguide.behaviour import effective_steps, noisy_quadratic
 from optguide.claims.synthetic import shrinking_hurts, shrinking_learning_rate
-from optguide.optimizers import OPTIMIZERS, build, build_stacked
+from optguide.optimizers import build_stacked
 from optguide.plots import COLORS
 from optguide.trajectories import single_thread
 
@@ -54,46 +57,19 @@ EARLY = 100  # compare with this step: after RMSprop's and Adam's averages have 
 METHODS = ["adagrad", "rmsprop", "adadelta", "adam"]
 
 
-def effective_learning_rate(optimizer, param):
-    """The per-coordinate factor the optimizer multiplies the gradient by, from its state."""
-    state, group = optimizer.state[param], optimizer.param_groups[0]
-    lr, eps = group["lr"], group["eps"]
-    if isinstance(optimizer, OPTIMIZERS["adagrad"]):
-        return lr / (state["sum"].sqrt() + eps)
-    if isinstance(optimizer, OPTIMIZERS["rmsprop"]):
-        return lr / (state["square_avg"].sqrt() + eps)
-    if isinstance(optimizer, OPTIMIZERS["adadelta"]):
-        return lr * (state["acc_delta"] + eps).sqrt() / (state["square_avg"] + eps).sqrt()
-    if isinstance(optimizer, OPTIMIZERS["adam"]):
-        bias_correction = 1 - group["betas"][1] ** state["step"]
-        return lr / ((state["exp_avg_sq"] / bias_correction).sqrt() + eps)
-    raise TypeError(f"no effective learning rate for {type(optimizer).__name__}")
-
-
 # %%
 # The stream
 # ----------
 # The same noise for every method. The effective learning rate and the loss (the noise-free
 # :math:`f`) are recorded at 120 steps spaced evenly on a log scale.
-curvature = torch.logspace(-1, 1, DIMENSIONS, dtype=torch.float64)
-noise = NOISE * torch.randn(STEPS, DIMENSIONS, dtype=torch.float64,
-                            generator=torch.Generator().manual_seed(SEED))
+curvature = noisy_quadratic(DIMENSIONS, STEPS, NOISE, SEED)[0]  # the late-loss test below
 recorded = np.unique(np.r_[np.geomspace(1, STEPS, 120).astype(int), EARLY])  # 1-based steps
-record = set(recorded.tolist())
 
 effective, loss = {}, {}
-with single_thread():  # tiny tensors: extra threads only add overhead
-    for name in METHODS:
-        theta = torch.ones(DIMENSIONS, dtype=torch.float64, requires_grad=True)
-        optimizer = build(name, [theta])
-        rates, values = [], []
-        for step in range(1, STEPS + 1):
-            theta.grad = curvature * theta.detach() + noise[step - 1]
-            optimizer.step()
-            if step in record:
-                rates.append(effective_learning_rate(optimizer, theta).numpy().copy())
-                values.append(float((curvature * theta.detach() ** 2).sum() / 2))
-        effective[name], loss[name] = np.array(rates), np.array(values)
+for name in METHODS:
+    stream = effective_steps(name, STEPS, recorded, dimensions=DIMENSIONS, noise=NOISE,
+                             seed=SEED)
+    effective[name], loss[name] = stream.rates, stream.loss
 
 
 def geometric_mean(rates):

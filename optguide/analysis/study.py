@@ -431,3 +431,44 @@ def good_learning_rates(results: Results, optimizer: str, protocol: str = "full"
     good = [trial_values(results, protocol, optimizer, t)["lr"] for t, m in means.items()
             if m >= best - within]
     return min(good), max(good), len(good), len(means)
+
+
+@dataclass(frozen=True)
+class ScheduleTrials:
+    """One optimizer's trials with one schedule in a protocol's search.
+
+    Attributes
+    ----------
+    schedule : str
+        A name of :data:`optguide.search.SCHEDULES`.
+    trials : int
+        How many of the optimizer's trials drew it.
+    best : float or None
+        The best of those trials' mean validation accuracy (``None`` without trials).
+    chosen : bool
+        Whether the protocol's choice is one of them.
+    """
+
+    schedule: str
+    trials: int
+    best: float | None
+    chosen: bool
+
+
+def schedule_trials(results: Results, optimizer: str, protocol: str = "full"
+                    ) -> list[ScheduleTrials]:
+    """Per schedule the search drew for ``optimizer``: how many trials, the best mean
+    validation accuracy among them, and whether the choice is one of them. An observation
+    of the search, not a paired test: the trials differ in their other values too."""
+    from ..search import SCHEDULES
+
+    means = {t: statistics.fmean(v.values())
+             for t, v in trial_scores(results, protocol, optimizer).items()}
+    chosen = choice(results, protocol, optimizer).values["schedule"]
+    found = []
+    for schedule in SCHEDULES:
+        mine = [m for t, m in means.items()
+                if trial_values(results, protocol, optimizer, t)["schedule"] == schedule]
+        found.append(ScheduleTrials(schedule, len(mine), max(mine) if mine else None,
+                                    schedule == chosen))
+    return found

@@ -28,81 +28,46 @@ then.)
 # %%
 # The cost of one update
 # ----------------------
-# Each optimizer (``torch.optim``'s, at PyTorch's defaults, as a user runs it) updates the
-# MLP's weights from a fixed gradient. A block of updates is timed with
-# :func:`time.perf_counter`; the optimizers take turns, block after block, so that whatever
-# else the machine does is spread over all of them, and each keeps the median of its blocks.
-# One thread, as the study's runs trained.
-
-import statistics
-import time
+# Each optimizer (``torch.optim``'s, at PyTorch's defaults, as a user runs it) trains the MLP
+# for blocks of steps, its ``optimizer.step()`` calls timed apart from the forward and
+# backward passes; the optimizers take turns, block after block, so that whatever else the
+# machine does is spread over all of them, and each keeps the median of its blocks. One
+# thread, as the study's runs trained. This is :func:`optguide.step_costs.step_costs`, the one
+# step-timing routine of the site: the wall-clock example quotes the same measurement.
 
 import matplotlib.pyplot as plt
-import torch
-import torch.nn.functional as F
 
 from optguide.analysis.headline import label, tuned_rows
 from optguide.analysis.names import COLORS
 from optguide.analysis.timing import epochs_to
 from optguide.claims.protocol import sgd_is_slow
 from optguide.experiments import SITE_STUDY
-from optguide.models import count_parameters, mlp
 from optguide.optimizers import OPTIMIZERS
 from optguide.report import TARGET_ACCURACY
+from optguide.step_costs import step_costs
 from optguide.train import steps_per_epoch
 from optguide.tune import report_runs, tune
 
 # sphinx_gallery_parallel = False
 
-BLOCK, ROUNDS, BATCH = 40, 15, SITE_STUDY.batch_size
-threads = torch.get_num_threads()
-torch.set_num_threads(1)
-torch.manual_seed(0)
-model = mlp()
-images, labels = torch.randn(BATCH, 1, 28, 28), torch.randint(0, 10, (BATCH,))
-F.cross_entropy(model(images), labels).backward()
-gradients = [p.grad.clone() for p in model.parameters()]
-copies = {}
+BATCH = SITE_STUDY.batch_size
+costs = step_costs()
+assert costs.batch_size == BATCH, "the timing's batch is not the study's"
+update_seconds = {name: [ms / 1e3 for ms in costs.update_blocks["torch.optim", name]]
+                  for name in OPTIMIZERS}
+pass_seconds = [ms / 1e3 for ms in costs.pass_blocks]
+print(f"{costs.weights:,} weights; {costs.setting()}; forward and backward pass "
+      f"{costs.pass_ms:.3f} ms")
 for name in OPTIMIZERS:
-    params = [p.detach().clone().requires_grad_() for p in model.parameters()]
-    for p, g in zip(params, gradients):
-        p.grad = g.clone()
-    copies[name] = getattr(torch.optim, OPTIMIZERS[name].__name__)(params)
-    copies[name].step()  # state allocated before timing
-
-
-def timed_block(step) -> float:
-    """Seconds per call of ``step``, over one block."""
-    start = time.perf_counter()
-    for _ in range(BLOCK):
-        step()
-    return (time.perf_counter() - start) / BLOCK
-
-
-def forward_backward() -> None:
-    model.zero_grad(set_to_none=False)
-    F.cross_entropy(model(images), labels).backward()
-
-
-update_seconds = {name: [] for name in OPTIMIZERS}
-pass_seconds = []
-for _ in range(ROUNDS):
-    for name, optimizer in copies.items():
-        update_seconds[name].append(timed_block(optimizer.step))
-    pass_seconds.append(timed_block(forward_backward))
-torch.set_num_threads(threads)
-print(f"{count_parameters(model):,} weights; forward and backward pass "
-      f"{statistics.median(pass_seconds) * 1e3:.3f} ms (median of {ROUNDS} blocks)")
-for name, values in update_seconds.items():
-    print(f"{label(name):>9} update: {statistics.median(values) * 1e3:.3f} ms")
+    print(f"{label(name):>9} update: {costs.update_ms(name):.3f} ms")
 
 # %%
 # A whole step is the pass plus the update: the update's share is what the optimizer costs.
 
 fig, ax = plt.subplots(figsize=(7.5, 3.4), layout="constrained")
-common = statistics.median(pass_seconds) * 1e3
+common = costs.pass_ms
 for y, name in enumerate(OPTIMIZERS):
-    update = statistics.median(update_seconds[name]) * 1e3
+    update = costs.update_ms(name)
     ax.barh(y, common, color="0.8", label="forward + backward" if y == 0 else None)
     ax.barh(y, update, left=common, color=COLORS[name])
     ax.text(common + update, y, f" {update:.3f} ms", va="center", fontsize=8)

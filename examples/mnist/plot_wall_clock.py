@@ -18,20 +18,18 @@ the milliseconds.
 # Time per step
 # -------------
 # A training step is a forward pass, a backward pass and the optimizer's update, timed here
-# separately. The measurement runs a short block of steps with every optimizer in turn, many
-# rounds in a row, and keeps the fastest block: interleaving and the minimum make the
-# comparison less sensitive to whatever else the machine is doing. The forward and backward
-# passes are the same computation whatever the optimizer, so their time is the fastest seen with
-# any of them, and a step costs that plus the optimizer's own update. The optimizers timed
-# are ``torch.optim``'s, at their defaults, since that is what a PyTorch user runs; the
-# package's from-scratch versions (same updates, written for reading) are timed alongside.
+# separately by :func:`optguide.step_costs.step_costs`, the one step-timing routine of the site
+# (the step-cost example quotes the same measurement): blocks of steps with every optimizer in
+# turn, many rounds, each keeping the median of its blocks, on one thread as the site's runs
+# train. The forward and backward passes are the same computation whatever the optimizer, so
+# their time is the median over every optimizer's blocks, and a step costs that plus the
+# optimizer's own update. The optimizers timed are ``torch.optim``'s, at their defaults, since
+# that is what a PyTorch user runs; the package's from-scratch versions (same updates, written
+# for reading) are timed alongside.
 
-import time
 from dataclasses import replace
 
 import matplotlib.pyplot as plt
-import torch
-import torch.nn.functional as F
 from matplotlib.patches import Patch
 
 from optguide.analysis import time_to_target, where
@@ -39,41 +37,14 @@ from optguide.analysis.names import OPTIMIZER_NAMES
 from optguide.claims.speed import adam_is_faster
 from optguide.compare import Config, compare
 from optguide.experiments import SITE_COMPARISON
-from optguide.models import count_parameters, mlp
-from optguide.optimizers import OPTIMIZERS as FROM_SCRATCH
-from optguide.optimizers import build
 from optguide.plots import COLORS, accuracy_axis, legend_below
 from optguide.results import Results
+from optguide.step_costs import step_costs
 
 # sphinx_gallery_parallel = False
 
 OPTIMIZERS = SITE_COMPARISON.optimizers
 BATCH = SITE_COMPARISON.batch_size
-STEPS_PER_BLOCK, ROUNDS = 25, 20
-
-torch.manual_seed(0)
-images, labels = torch.randn(BATCH, 1, 28, 28), torch.randint(0, 10, (BATCH,))
-models, optimizers = {}, {}
-for name in OPTIMIZERS:
-    for kind in ("torch.optim", "from scratch"):
-        models[kind, name] = model = mlp()
-        optimizers[kind, name] = (
-            getattr(torch.optim, FROM_SCRATCH[name].__name__)(model.parameters())
-            if kind == "torch.optim" else build(name, model.parameters(), "pytorch"))
-
-
-def time_block(key: tuple[str, str]) -> tuple[float, float]:
-    """Seconds of ``STEPS_PER_BLOCK`` training steps with optimizer ``key``, and of the updates."""
-    model, optimizer = models[key], optimizers[key]
-    update = 0.0
-    start = time.perf_counter()
-    for _ in range(STEPS_PER_BLOCK):
-        model.zero_grad(set_to_none=True)
-        F.cross_entropy(model(images), labels).backward()
-        tick = time.perf_counter()
-        optimizer.step()
-        update += time.perf_counter() - tick
-    return time.perf_counter() - start, update
 
 
 def steps_per_epoch(images: int) -> int:
@@ -81,42 +52,29 @@ def steps_per_epoch(images: int) -> int:
     return -(-images // BATCH)
 
 
-for key in models:  # warm-up: the first step allocates the optimizer's state
-    time_block(key)
-blocks: dict[tuple[str, str], list[tuple[float, float]]] = {key: [] for key in models}
-for _ in range(ROUNDS):
-    for key in models:
-        blocks[key].append(time_block(key))
-ms_passes = min(total - update for runs in blocks.values()
-                for total, update in runs) / STEPS_PER_BLOCK * 1000
-updates = {key: min(update for _, update in runs) / STEPS_PER_BLOCK * 1000
-           for key, runs in blocks.items()}
-ms_update = {name: updates["torch.optim", name] for name in OPTIMIZERS}
-ms_per_step = {name: ms_passes + ms_update[name] for name in OPTIMIZERS}
-print(f"forward + backward: {ms_passes:.3f} ms per step")
+costs = step_costs()
+ms_passes = costs.pass_ms
+ms_update = {name: costs.update_ms(name) for name in OPTIMIZERS}
+ms_per_step = {name: costs.step_ms(name) for name in OPTIMIZERS}
+print(f"{costs.setting()}; forward + backward: {ms_passes:.3f} ms per step")
 for name in OPTIMIZERS:
     print(f"{OPTIMIZER_NAMES[name]:>9}: update {ms_update[name]:.3f} ms, "
-          f"step {ms_per_step[name]:.3f} ms "
-          f"({ms_per_step[name] / ms_per_step['sgd'] - 1:+.0%} against SGD); from-scratch "
-          f"update {updates['from scratch', name]:.3f} ms")
+          f"step {ms_per_step[name]:.3f} ms ({costs.extra(name):+.0%} against SGD); "
+          f"from-scratch update {costs.update_ms(name, 'from scratch'):.3f} ms")
 
 # %%
 # Memory: the optimizer's state
 # -----------------------------
 # Between steps an optimizer keeps some state per weight: nothing for plain SGD, one value for
 # Adagrad (a running sum) and RMSprop (a running average), two running averages for Adadelta
-# and Adam. Counted after the steps above:
+# and Adam. Counted after the timed steps (``torch.optim``'s optimizers):
 
-parameters = count_parameters(mlp())
-state_per_parameter, state_bytes = {}, {}
+parameters = costs.weights
+state_bytes = costs.state_bytes
+state_per_parameter = {name: costs.state_per_weight(name) for name in OPTIMIZERS}
 for name in OPTIMIZERS:
-    optimizer = optimizers["torch.optim", name]
-    tensors = [value for state in optimizer.state.values() for value in state.values()
-               if isinstance(value, torch.Tensor) and value.dim() > 0]
-    state_per_parameter[name] = sum(t.numel() for t in tensors) / parameters
-    state_bytes[name] = sum(t.numel() * t.element_size() for t in tensors)
-    print(f"{OPTIMIZER_NAMES[name]:>9}: {state_per_parameter[name]:g} state values per weight, "
-          f"{state_bytes[name] / 1024:.0f} KiB for the {parameters:,} weights")
+    print(f"{OPTIMIZER_NAMES[name]:>9}: {state_per_parameter[name]:g} state values per "
+          f"weight, {state_bytes[name] / 1024:.0f} KiB for the {parameters:,} weights")
 
 # %%
 # The update next to the forward and backward pass
@@ -134,10 +92,10 @@ left.bar(positions, [ms_passes] * len(OPTIMIZERS), color="lightgray")
 left.bar(positions, [ms_update[n] for n in OPTIMIZERS], bottom=ms_passes,
          color=[COLORS[n] for n in OPTIMIZERS])
 for i, name in enumerate(OPTIMIZERS):
-    left.text(i, ms_per_step[name], f"{ms_per_step[name] / ms_per_step['sgd'] - 1:+.0%}",
+    left.text(i, ms_per_step[name], f"{costs.extra(name):+.0%}",
               ha="center", va="bottom", fontsize=8)
 left.set_ylabel("milliseconds per training step")
-left.set_title(f"torch.optim, time per step (batch {BATCH}; vs SGD)")
+left.set_title(f"torch.optim, time per step (batch {BATCH}, one thread; vs SGD)")
 left.legend(handles=[Patch(color="lightgray", label="forward + backward"),
                      Patch(facecolor="white", edgecolor="black",
                            label="optimizer update (its colour)")],

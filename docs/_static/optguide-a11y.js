@@ -3,7 +3,9 @@
  *
  * - the sidebar's expanders (<summary> with only an icon): "Show the pages under <section>";
  * - a gallery card's link (its text is hidden; the card is the link): the example's title;
- * - an animation's frame image and its slider: what they show and move. */
+ * - an animation's frame image and its slider: what they show and move;
+ * - a table wider than the column scrolls sideways in its own box: it joins the tab order so
+ *   that a keyboard can scroll it (checked again when the window is resized). */
 (() => {
   const text = element => (element ? element.textContent.replace(/\s+/g, " ").trim() : "");
 
@@ -39,6 +41,16 @@
     });
   };
 
-  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", name);
-  else name();
+  const reachable = () => {
+    document.querySelectorAll("article.bd-article table").forEach(table => {
+      if (table.scrollWidth > table.clientWidth + 1 && !table.hasAttribute("tabindex")) {
+        table.setAttribute("tabindex", "0");
+      }
+    });
+  };
+
+  const start = () => { name(); reachable(); };
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
+  else start();
+  window.addEventListener("resize", reachable);
 })();

@@ -11,6 +11,8 @@ Three measurements, each run on the from-scratch optimizers of :mod:`optguide.op
 * :func:`valley_paths`: each method's path down a narrow, rotated valley (the 2-D example's
   quadratic), at the rate of one shared grid that ends closest to the minimum: the same
   tuning rule for every method.
+* :func:`decay_paths`: how Adam with an L2 term and Adam with decoupled weight decay (AdamW)
+  shrink two weights whose gradients differ in size.
 """
 
 from __future__ import annotations
@@ -29,7 +31,7 @@ from .trajectories import best_learning_rate, final_distance, resolve_method, si
 
 __all__ = [
     "effective_learning_rate", "EffectiveSteps", "effective_steps", "momentum_gain",
-    "VALLEY", "VALLEY_STEPS", "VALLEY_RATES", "ValleyPath", "valley_paths",
+    "VALLEY", "VALLEY_STEPS", "VALLEY_RATES", "ValleyPath", "valley_paths", "decay_paths",
 ]
 
 
@@ -166,8 +168,9 @@ def momentum_gain(momentum: float, steps: int = 60, nesterov: bool = False) -> n
 
     With :math:`g` fixed, the buffer is :math:`b_t = (1 - \mu^t) / (1 - \mu)\, g`, so the step
     climbs from :math:`\eta g` to :math:`\eta g / (1 - \mu)`: at the same learning rate,
-    momentum 0.9 moves ten times as far per step as plain SGD once it has built up. Measured by stepping :class:`optguide.optimizers.SGD` (dampening 0) on the
-    linear loss :math:`f(\theta) = \theta`.
+    momentum 0.9 moves ten times as far per step as plain SGD once it has built up. Measured
+    by stepping :class:`optguide.optimizers.SGD` (dampening 0) on the linear loss
+    :math:`f(\theta) = \theta`.
 
     Parameters
     ----------
@@ -245,3 +248,45 @@ def valley_paths(methods: Sequence[str], steps: int = VALLEY_STEPS,
         lr, path = best_learning_rate(method, surface, rates, steps, stay_in_window=True)
         found[method] = ValleyPath(method, float(lr), path, final_distance(path, surface))
     return found
+
+
+def decay_paths(decoupled: bool, steps: int = 2000, lr: float = 0.01,
+                weight_decay: float = 0.01, sizes: Sequence[float] = (1.0, 0.01)
+                ) -> np.ndarray:
+    r"""The size of weights that only the decay pulls towards 0, under Adam with an L2 term
+    (``decoupled=False``) or with decoupled weight decay (AdamW).
+
+    Every weight starts at 1 and its loss gradient flips sign every step, :math:`+g_i, -g_i,
+    \dots` with :math:`g_i` = ``sizes[i]``: gradients of a typical size but no signal, so only
+    the decay moves the weight on average. With an L2 term the decay :math:`\lambda\theta`
+    joins the gradient and is divided by :math:`\sqrt{\hat v}` like it: a weight with small
+    gradients is pulled to 0 at nearly the full step :math:`\eta`, one with large gradients at
+    :math:`\eta\lambda\theta / g_i`. Decoupled decay shrinks every weight by the same factor
+    :math:`1 - \eta\lambda` per step (:class:`optguide.optimizers.Adam`,
+    ``decoupled_weight_decay``; Loshchilov & Hutter 2019, section 2).
+
+    Parameters
+    ----------
+    decoupled : bool
+        AdamW's decay (True) or the L2 term (False).
+    steps, lr, weight_decay : int, float, float
+        Steps, :math:`\eta` and :math:`\lambda` (the same for both forms).
+    sizes : sequence of float
+        The gradient size :math:`g_i` of each weight.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``[steps + 1, len(sizes)]``: :math:`|\theta_i|` after each step, the start first.
+    """
+    size = torch.tensor(list(sizes), dtype=torch.float64)
+    theta = torch.ones(len(size), dtype=torch.float64, requires_grad=True)
+    optimizer = build("adam", [theta], lr=lr, weight_decay=weight_decay,
+                      decoupled_weight_decay=decoupled)
+    path = [theta.detach().abs().numpy().copy()]
+    with single_thread():
+        for step in range(steps):
+            theta.grad = size * (1.0 if step % 2 == 0 else -1.0)
+            optimizer.step()
+            path.append(theta.detach().abs().numpy().copy())
+    return np.array(path)

@@ -96,7 +96,7 @@ def test_searched_values_read_briefly():
 
 
 @pytest.mark.parametrize("name", ["sgd", "adagrad", "rmsprop", "adadelta", "adam"])
-def test_every_practice_box_says_when_and_where_to_start_from_the_study(name):
+def test_every_practice_box_says_when_and_where_to_start_from_the_study(name, real_mnist):
     from optguide.analysis.study import choice, good_learning_rates
     from optguide.study import site_study
 
@@ -111,7 +111,7 @@ def test_every_practice_box_says_when_and_where_to_start_from_the_study(name):
     assert "{" not in box.replace("{ref}", "").replace("{admonition}", "")
 
 
-def test_schedule_trials_split_every_search_and_mark_the_choice():
+def test_schedule_trials_split_every_search_and_mark_the_choice(real_mnist):
     from optguide.analysis.study import choice, optimizers, schedule_trials, trial_count
     from optguide.study import site_study
 
@@ -125,3 +125,16 @@ def test_schedule_trials_split_every_search_and_mark_the_choice():
     table = site_cells.schedules_markdown(study)
     assert table.count(", chosen**") == len(optimizers(study))
     assert "decaying schedule" in site_cells.schedules_sentence(study)
+
+
+def test_each_listing_explains_the_helpers_it_calls_and_only_those():
+    from optguide.optimizers import sgd
+
+    text = site_cells.helpers_markdown(sgd.sgd_update)
+    assert "- `add_scaled_(target, tensor, value)`: `target += value * tensor` in place" in text
+    assert "add_quotient_" not in text and "``" not in text
+
+    def plain(x):
+        return x
+
+    assert site_cells.helpers_markdown(plain) == ""

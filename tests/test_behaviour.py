@@ -76,3 +76,13 @@ def test_valley_paths_tune_every_method_by_the_same_rule():
         lr, expected = best_learning_rate(method, VALLEY, VALLEY_RATES, 20, stay_in_window=True)
         assert path.lr == lr and np.array_equal(path.path, expected, equal_nan=True)
         assert path.path.shape == (21, 2) and path.distance >= 0
+
+
+def test_l2_in_adam_pulls_quiet_weights_harder_while_decoupled_decay_shrinks_all_alike():
+    from optguide.behaviour import decay_paths
+
+    l2, decoupled = decay_paths(False, 500), decay_paths(True, 500)
+    assert l2.shape == decoupled.shape == (501, 2)
+    assert l2[-1, 1] < 0.05 < 0.5 < l2[-1, 0]
+    assert decoupled[-1, 0] == pytest.approx(decoupled[-1, 1], abs=1e-6)
+    assert decoupled[-1, 0] == pytest.approx((1 - 0.01 * 0.01) ** 500, rel=0.03)

@@ -700,3 +700,71 @@ def unbreakable_text(text: str) -> str:
     from optguide_sphinx.verdict_pages import unbreakable
 
     return unbreakable(text)
+
+
+def helpers_markdown(function) -> str:
+    """What the helpers of :mod:`optguide.optimizers._base` that ``function`` calls do, one
+    line each from their docstrings, for the reader of its listing on a guide page."""
+    import inspect
+    import re
+
+    from optguide.optimizers import _base
+
+    source = inspect.getsource(function)
+    helpers = [name for name, value in vars(_base).items()
+               if inspect.isfunction(value) and value.__module__ == _base.__name__
+               and not name.startswith("_") and re.search(rf"\b{re.escape(name)}\(", source)]
+    if not helpers:
+        return ""
+    lines = []
+    for name in helpers:
+        helper = getattr(_base, name)
+        summary = inspect.getdoc(helper).split("\n\n")[0].replace("\n", " ")
+        summary = re.sub(r":\w+:`~?([^`]+)`", r"`\1`", summary).replace("``", "`")
+        summary = summary[0].lower() + summary[1:] if summary[0].isupper() else summary
+        parameters = ", ".join(inspect.signature(helper).parameters)
+        lines.append(f"- `{name}({parameters})`: {summary}")
+    return ("The helpers it calls, from `optguide/optimizers/_base.py`, accept a number or a "
+            "tensor of per-run values, so that one function updates one run or many runs "
+            "trained side by side:\n\n" + "\n".join(lines) + "\n")
+
+
+def helpers(function):
+    """:func:`helpers_markdown` as a displayable cell output."""
+    from IPython.display import Markdown
+
+    return Markdown(helpers_markdown(function))
+
+
+def decay_figure():
+    """The AdamW page's behaviour figure: two weights with gradients of different sizes but no
+    signal, shrunk by Adam's L2 term (left) and by decoupled decay (right), the same
+    :math:`\\eta` and :math:`\\lambda` (:func:`optguide.behaviour.decay_paths`)."""
+    import matplotlib.pyplot as plt
+    import numpy as np
+    from IPython.display import Markdown, display
+
+    from optguide.behaviour import decay_paths
+
+    lr, decay, sizes, steps = 0.01, 0.01, (1.0, 0.01), 2000
+    paths = {False: decay_paths(False, steps, lr, decay, sizes),
+             True: decay_paths(True, steps, lr, decay, sizes)}
+    titles = {False: "Adam + L2 term", True: "AdamW (decoupled)"}
+    colors = ("#c44e52", "#4c72b0")
+    fig, axes = plt.subplots(1, 2, figsize=(9, 3.4), sharey=True, layout="constrained")
+    for ax, (decoupled, path) in zip(axes, paths.items()):
+        for i, (size, color) in enumerate(zip(sizes, colors)):
+            ax.plot(np.arange(steps + 1), path[:, i], color=color, linewidth=2,
+                    linestyle="-" if i == 0 else "--", label=f"gradients of size {size:g}")
+        ax.set(title=titles[decoupled], xlabel="step", ylim=(-0.03, 1.05))
+        ax.grid(alpha=0.3)
+    axes[0].set_ylabel(r"weight $|\theta|$")
+    axes[0].legend(loc="lower left", frameon=False)
+    plt.show()
+    l2, decoupled = paths[False][-1], paths[True][-1]
+    display(Markdown(
+        f"After {steps:,} steps at learning rate {lr:g} and decay {decay:g}, the L2 term has "
+        f"left the weight with large gradients at {l2[0]:.2f} and the one with small gradients "
+        f"at {l2[1]:.2g}; decoupled decay has left both at {decoupled[0]:.2f} (the decay "
+        f"factor alone, (1 - {lr:g} x {decay:g})^{steps:,}, is "
+        f"{(1 - lr * decay) ** steps:.2f}; the flipping gradients' own steps make the rest)."))

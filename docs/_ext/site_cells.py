@@ -652,6 +652,8 @@ def schedule_curves(steps_per_epoch: int, epochs: int):
 def schedules_markdown(results) -> str:
     """Per optimizer and schedule of the equal-effort search: the best mean validation
     accuracy among its trials with that schedule and their count; the choice in bold."""
+    from optguide_sphinx.verdict_pages import unbreakable
+
     from optguide.analysis.study import optimizers, schedule_trials
     from optguide.search import SCHEDULES
 
@@ -666,16 +668,17 @@ def schedules_markdown(results) -> str:
             text = f"{100 * found.best:.2f} % ({found.trials} trials)"
             cells.append(f"**{text}, chosen**" if found.chosen else text)
         lines.append(f"| {optimizer_name(name)} | " + " | ".join(cells) + " |")
-    return unbreakable_text("\n".join(lines) + "\n")
+    return unbreakable("\n".join(lines) + "\n")
 
 
 def schedules_sentence(results) -> str:
     """How many optimizers' searches chose a decaying schedule, and in how many rows the best
     constant-rate trial fell below the best trial of every decaying schedule."""
-    from optguide.analysis.study import choice, optimizers, schedule_trials
+    from optguide.analysis.study import optimizers, schedule_trials
 
     names = optimizers(results)
-    chosen = {name: choice(results, "full", name).values["schedule"] for name in names}
+    found = {name: schedule_trials(results, name) for name in names}
+    chosen = {name: next(f.schedule for f in rows if f.chosen) for name, rows in found.items()}
     decaying = [optimizer_name(n) for n, s in chosen.items() if s != "constant"]
     constant = [optimizer_name(n) for n, s in chosen.items() if s == "constant"]
     if len(decaying) == len(names):
@@ -685,21 +688,14 @@ def schedules_sentence(results) -> str:
                 f"{len(names)} optimizers" + (f" ({join(decaying)})" if decaying else "")
                 + f" and a constant rate for {join(constant)}")
     below = 0
-    for name in names:
-        found = {f.schedule: f.best for f in schedule_trials(results, name)}
-        others = [b for k, b in found.items() if k != "constant" and b is not None]
-        if found.get("constant") is not None and others and found["constant"] < min(others):
+    for rows in found.values():
+        best = {f.schedule: f.best for f in rows}
+        others = [b for k, b in best.items() if k != "constant" and b is not None]
+        if best.get("constant") is not None and others and best["constant"] < min(others):
             below += 1
     rows = "every row" if below == len(names) else f"{below} of the {len(names)} rows"
     return (text + f"; in {rows}, the best constant-rate trial scored below the best trial "
             "of each decaying schedule.")
-
-
-def unbreakable_text(text: str) -> str:
-    """:func:`optguide_sphinx.verdict_pages.unbreakable` (numbers kept with their units)."""
-    from optguide_sphinx.verdict_pages import unbreakable
-
-    return unbreakable(text)
 
 
 def helpers_markdown(function) -> str:

@@ -40,16 +40,12 @@ from optguide.experiments import SITE_COMPARISON
 from optguide.plots import COLORS, accuracy_axis, legend_below
 from optguide.results import Results
 from optguide.step_costs import step_costs
+from optguide.train import steps_per_epoch
 
 # sphinx_gallery_parallel = False
 
 OPTIMIZERS = SITE_COMPARISON.optimizers
 BATCH = SITE_COMPARISON.batch_size
-
-
-def steps_per_epoch(images: int) -> int:
-    """Minibatches of ``BATCH`` in one pass over ``images``."""
-    return -(-images // BATCH)
 
 
 costs = step_costs()
@@ -141,11 +137,11 @@ timed = Results({"optimizers": list(OPTIMIZERS), "presets": ["pytorch"],
                                       "seconds": point["step"] * seconds_per_step[run.optimizer]}
                                      for point in run.trace],
                          history=[{**entry, "seconds": seconds_per_step[run.optimizer]
-                                   * steps_per_epoch(TUNED["train_size"])}
+                                   * steps_per_epoch(TUNED["train_size"], BATCH)}
                                   for entry in run.history])
                  for run in runs])
 reached = time_to_target(timed, TARGET)  # on validation accuracy, read from the trace
-resolution = {name: TUNED["eval_every"] * steps_per_epoch(TUNED["train_size"])
+resolution = {name: TUNED["eval_every"] * steps_per_epoch(TUNED["train_size"], BATCH)
               * seconds_per_step[name] for name in OPTIMIZERS}
 for name in OPTIMIZERS:
     times = [t for t in reached[name].values() if t is not None]
